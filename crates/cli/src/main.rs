@@ -1,0 +1,106 @@
+//! `oxsec`: runs the server (`oxsec serve`) and, as it grows, talks to it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use oxsec_server::bootstrap::Seeded;
+use oxsec_server::config::{Config, Overrides};
+
+#[derive(Parser)]
+#[command(name = "oxsec", version, about = "A Wazuh-compatible security manager")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API server (HTTPS on 0.0.0.0:55000, data in ./oxsec-data by default).
+    ///
+    /// Example: oxsec serve --data-dir /var/lib/oxsec --port 55000
+    Serve {
+        /// YAML configuration (a superset of Wazuh's api.yaml); see docs/CONFIG.md.
+        #[arg(long, env = "OXSEC_CONFIG")]
+        config: Option<PathBuf>,
+        /// Data directory (store, keys, certificates, logs).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Address to listen on.
+        #[arg(long)]
+        host: Option<String>,
+        /// Port to listen on.
+        #[arg(long)]
+        port: Option<u16>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { config, data_dir, host, port } => {
+            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("oxsec: cannot start the runtime: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            let overrides = Overrides { data_dir, host, port };
+            match runtime.block_on(serve(config, overrides)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("oxsec: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}
+
+async fn serve(config_file: Option<PathBuf>, overrides: Overrides) -> Result<(), String> {
+    // `OXSEC_CONFIG` is consumed by clap; the remaining OXSEC_ variables are configuration keys.
+    let env = std::env::vars().filter(|(k, _)| k != "OXSEC_CONFIG");
+    let config = Config::load(config_file.as_deref(), env, &overrides).map_err(|e| e.to_string())?;
+    let layout = oxsec_server::bootstrap::Layout::new(&config.data_dir);
+    layout.create().map_err(|e| format!("cannot create the data dir {}: {e}", config.data_dir.display()))?;
+    oxsec_server::logging::init(&config, &layout.logs_dir())?;
+    let scheme = if config.https.enabled { "https" } else { "http" };
+    let password = std::env::var("OXSEC_ADMIN_PASSWORD").ok();
+    let prepared = oxsec_server::prepare(config, password).await?;
+    match &prepared.seeded {
+        Seeded::Generated(file, pw) => {
+            // Printed once, on the first start only; also kept 0600 in the data dir.
+            eprintln!("\n  Initial password for users 'wazuh' and 'wazuh-wui': {pw}\n  (also saved to {})\n", file.display());
+        }
+        Seeded::FromEnvironment => {
+            tracing::info!("default users created with the password from OXSEC_ADMIN_PASSWORD");
+        }
+        Seeded::Existing => {}
+    }
+    for addr in &prepared.addrs {
+        tracing::info!("listening on {scheme}://{addr}");
+    }
+    oxsec_server::run(prepared, shutdown_signal()).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

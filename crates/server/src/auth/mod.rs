@@ -1,0 +1,6 @@
+//! Authentication: tokens ([`jwt`]), passwords ([`password`]) and the authenticated caller
+//! ([`caller`]).
+
+pub mod caller;
+pub mod jwt;
+pub mod password;

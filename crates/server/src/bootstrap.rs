@@ -1,0 +1,137 @@
+//! First start: the data dir layout, the default users, and the initial administrator password.
+//!
+//! Unlike Wazuh there is no well-known default password: `wazuh` and `wazuh-wui` get the password in
+//! `OXSEC_ADMIN_PASSWORD` when it is set, otherwise a random one that is printed once and written to
+//! `<data_dir>/initial-admin-password` (0600).
+
+use std::path::{Path, PathBuf};
+
+use oxsec_store::models::{role, settings, user};
+use oxsec_store::Store;
+
+use crate::auth::password;
+use crate::fsutil;
+use crate::state::SecurityConfig;
+
+/// Where things live inside the data dir.
+pub struct Layout {
+    /// The data dir itself.
+    pub root: PathBuf,
+}
+
+impl Layout {
+    /// The layout under `root`.
+    pub fn new(root: &Path) -> Self {
+        Self { root: root.to_owned() }
+    }
+
+    /// The SQLite store.
+    pub fn db(&self) -> PathBuf {
+        self.root.join("oxsec.db")
+    }
+
+    /// Token signing keys.
+    pub fn security_dir(&self) -> PathBuf {
+        self.root.join("security")
+    }
+
+    /// Logs (`api.log`, later `ossec.log`, `alerts/`).
+    pub fn logs_dir(&self) -> PathBuf {
+        self.root.join("logs")
+    }
+
+    /// The file holding a generated administrator password.
+    pub fn initial_password_file(&self) -> PathBuf {
+        self.root.join("initial-admin-password")
+    }
+
+    /// Creates the directories (the data dir and secrets 0700).
+    pub fn create(&self) -> std::io::Result<()> {
+        fsutil::ensure_dir(&self.root, 0o700)?;
+        fsutil::ensure_dir(&self.security_dir(), 0o700)?;
+        fsutil::ensure_dir(&self.root.join("ssl"), 0o700)?;
+        fsutil::ensure_dir(&self.logs_dir(), 0o750)
+    }
+}
+
+/// The users every install starts with, as in Wazuh (ids and names fixed; clients rely on them).
+const DEFAULT_USERS: &[(i64, &str, bool)] = &[(1, "wazuh", false), (2, "wazuh-wui", true)];
+/// Role 1 is Wazuh's `administrator`.
+const ADMIN_ROLE: (i64, &str) = (1, "administrator");
+
+/// Result of seeding.
+pub enum Seeded {
+    /// The store already had users.
+    Existing,
+    /// Users were created with the password from the environment.
+    FromEnvironment,
+    /// Users were created with a generated password, written to this file.
+    Generated(PathBuf, String),
+}
+
+/// Creates the default users on an empty store.
+pub fn seed_users(store: &Store, layout: &Layout, env_password: Option<String>) -> Result<Seeded, String> {
+    let existing = store.read_blocking(user::count).map_err(|e| e.to_string())?;
+    if existing > 0 {
+        return Ok(Seeded::Existing);
+    }
+    let (pw, generated) = match env_password {
+        Some(p) if !p.is_empty() => {
+            if !password::meets_policy(&p) {
+                return Err("OXSEC_ADMIN_PASSWORD must be 8-64 characters with an upper-case letter, a lower-case \
+                            letter, a digit and a symbol"
+                    .into());
+            }
+            (p, false)
+        }
+        _ => (password::generate(), true),
+    };
+    let hash = password::hash(&pw)?;
+    let now = crate::timefmt::now_iso();
+    store
+        .write_blocking(|tx| {
+            role::insert(tx, &role::Role { id: ADMIN_ROLE.0, name: ADMIN_ROLE.1.into(), created_at: now.clone() })?;
+            for (id, name, run_as) in DEFAULT_USERS {
+                user::insert(
+                    tx,
+                    &user::User {
+                        id: *id,
+                        username: (*name).into(),
+                        password: hash.clone(),
+                        allow_run_as: *run_as,
+                        created_at: now.clone(),
+                    },
+                )?;
+                user::add_role(tx, *id, ADMIN_ROLE.0, &now)?;
+            }
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    if generated {
+        let file = layout.initial_password_file();
+        fsutil::write_atomic(&file, format!("{pw}\n").as_bytes(), 0o600)
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        Ok(Seeded::Generated(file, pw))
+    } else {
+        Ok(Seeded::FromEnvironment)
+    }
+}
+
+const TOKEN_TIMEOUT_KEY: &str = "security.auth_token_exp_timeout";
+const RBAC_MODE_KEY: &str = "security.rbac_mode";
+
+/// Reads the security settings from the store (defaults when unset).
+pub fn load_security(store: &Store) -> Result<SecurityConfig, String> {
+    store
+        .read_blocking(|c| {
+            let mut s = SecurityConfig::default();
+            if let Some(v) = settings::get(c, TOKEN_TIMEOUT_KEY)?.and_then(|v| v.parse().ok()) {
+                s.auth_token_exp_timeout = v;
+            }
+            if let Some(v) = settings::get(c, RBAC_MODE_KEY)? {
+                s.rbac_mode = v;
+            }
+            Ok(s)
+        })
+        .map_err(|e| e.to_string())
+}

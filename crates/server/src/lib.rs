@@ -1,0 +1,149 @@
+//! The oxsec API server: the Wazuh 4.x manager REST API over HTTPS.
+//!
+//! Request path: [`server`] accepts (TLS) → [`middleware::access_log`] → [`middleware::rate_limit`] →
+//! routing ([`api`]) → [`middleware::contract`] (authentication, parameter validation against
+//! [`spec`], `pretty`) → handler → [`service`] → store. Errors become HTTP in [`error`] only.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod error;
+pub mod formats;
+pub mod fsutil;
+pub mod logging;
+pub mod middleware;
+pub mod openapi;
+pub mod params;
+pub mod render;
+pub mod server;
+pub mod service;
+pub mod spec;
+pub mod state;
+pub mod timefmt;
+pub mod tls;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::bootstrap::{Layout, Seeded};
+use crate::config::Config;
+use crate::state::AppState;
+
+/// `revision` in `GET /`: the oxsec build serving the API.
+pub const REVISION: &str = concat!("oxsec-", env!("CARGO_PKG_VERSION"));
+
+/// The node name a standalone Wazuh manager reports (its default cluster node name).
+pub const NODE_NAME: &str = "node01";
+
+/// The TCP peer of a request, attached by the server to every request.
+#[derive(Debug, Clone, Copy)]
+pub struct PeerAddr(pub SocketAddr);
+
+/// This machine's host name.
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|s| s.trim().to_owned())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// Decodes a query string into pairs (`+` is a space, `%XX` escapes decoded).
+pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    let Some(q) = query else { return Vec::new() };
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A server ready to serve: state built, listeners bound.
+pub struct Prepared {
+    /// The application.
+    pub app: axum::Router,
+    /// The bound listeners.
+    pub listeners: Vec<TcpListener>,
+    /// TLS, when enabled.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// The addresses actually bound (useful with port 0).
+    pub addrs: Vec<SocketAddr>,
+    /// What first start did about the default users.
+    pub seeded: Seeded,
+}
+
+/// Prepares the data dir, store, keys, TLS and listeners. `admin_password` is used only when the
+/// store has no users yet.
+pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<Prepared, String> {
+    let layout = Layout::new(&config.data_dir);
+    layout.create().map_err(|e| format!("cannot create the data dir {}: {e}", config.data_dir.display()))?;
+    let store = oxsec_store::Store::open(&layout.db()).map_err(|e| format!("cannot open the store: {e}"))?;
+    let seeded = bootstrap::seed_users(&store, &layout, admin_password)?;
+    let keys = auth::jwt::TokenKeys::load_or_create(&layout.security_dir())?;
+    let security = bootstrap::load_security(&store)?;
+    let tls = if config.https.enabled { Some(tls::server_config(&config).map_err(|e| e.to_string())?) } else { None };
+    let mut listeners = Vec::new();
+    let mut addrs = Vec::new();
+    for host in &config.host {
+        let host = if host == "localhost" { "127.0.0.1" } else { host.as_str() };
+        let listener = TcpListener::bind((host, config.port))
+            .await
+            .map_err(|e| format!("cannot listen on {host}:{}: {e}", config.port))?;
+        addrs.push(listener.local_addr().map_err(|e| e.to_string())?);
+        listeners.push(listener);
+    }
+    let state = AppState::new(config, store, keys, security);
+    let app = app::build(state)?;
+    Ok(Prepared { app, listeners, tls, addrs, seeded })
+}
+
+/// Serves a prepared server until `shutdown` resolves.
+pub async fn run(prepared: Prepared, shutdown: impl Future<Output = ()> + Send + 'static) {
+    server::serve(prepared.app, prepared.listeners, prepared.tls, shutdown).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_pairs_decode() {
+        let p = query_pairs(Some("q=status%3Dactive%3Bname~a+b&limit=5&pretty&x=%ZZ"));
+        assert_eq!(p[0], ("q".into(), "status=active;name~a b".into()));
+        assert_eq!(p[1], ("limit".into(), "5".into()));
+        assert_eq!(p[2], ("pretty".into(), String::new()));
+        assert_eq!(p[3], ("x".into(), "%ZZ".into()));
+    }
+}

@@ -1,0 +1,105 @@
+//! The contract layer, run for every routed request: finds the operation in the embedded contract,
+//! authenticates the caller as the operation requires, validates the query string strictly against
+//! the declared parameters, and renders `pretty=true`.
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::caller::{self, Caller};
+use crate::error::ApiError;
+use crate::middleware::access_log::LoggedUser;
+use crate::params::Params;
+use crate::spec::{self, Auth};
+use crate::state::AppState;
+
+/// Largest response re-rendered for `pretty=true`; bigger ones are sent compact.
+const PRETTY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// See the module docs.
+pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let method = req.method().as_str().to_owned();
+    let Some(path) = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()) else {
+        return ApiError::NotFound.into_response();
+    };
+    let Some(op) = spec::contract().operation(&method, &path) else {
+        return ApiError::Internal(format!("route {method} {path} has no contract entry")).into_response();
+    };
+
+    let mut user = None;
+    if op.auth == Auth::Jwt {
+        match caller::authenticate(&state, req.headers()).await {
+            Ok(c) => {
+                user = Some(c.username.clone());
+                req.extensions_mut().insert(c);
+            }
+            Err(e) => return e.into_response(),
+        }
+    }
+
+    let pairs = crate::query_pairs(req.uri().query());
+    let values = match op.validate_query(&pairs) {
+        Ok(v) => v,
+        Err(e) => return with_user(ApiError::from(e).into_response(), user),
+    };
+    let params = Params::new(values);
+    let pretty = params.flag("pretty");
+    req.extensions_mut().insert(params);
+
+    let mut resp = next.run(req).await;
+    if user.is_none() {
+        user = resp.extensions().get::<Caller>().map(|c| c.username.clone());
+    }
+    if pretty {
+        resp = prettify(resp).await;
+    }
+    with_user(resp, user)
+}
+
+fn with_user(mut resp: Response, user: Option<String>) -> Response {
+    if let Some(u) = user {
+        resp.extensions_mut().insert(LoggedUser(u));
+    }
+    resp
+}
+
+/// Re-renders a JSON body indented, as Wazuh does for `pretty=true`.
+async fn prettify(resp: Response) -> Response {
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json"));
+    if !is_json {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, PRETTY_LIMIT).await else {
+        return ApiError::Internal("response too large to prettify".into()).into_response();
+    };
+    let rendered = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| crate::render::pretty(&v).ok())
+        .map(Body::from)
+        .unwrap_or_else(|| Body::from(bytes));
+    let mut resp = Response::from_parts(parts, rendered);
+    resp.headers_mut().remove(header::CONTENT_LENGTH);
+    resp
+}
+
+/// Unknown paths.
+pub async fn not_found() -> Response {
+    ApiError::NotFound.into_response()
+}
+
+/// Known paths with the wrong method.
+pub async fn method_not_allowed() -> Response {
+    ApiError::MethodNotAllowed.into_response()
+}
+
+/// Extension used by handlers that authenticate themselves (login) to report the user.
+pub fn reported_user(resp: &mut Response, username: &str) {
+    resp.extensions_mut().insert(LoggedUser(username.to_owned()));
+}

@@ -1,0 +1,102 @@
+//! Listening and serving: TCP listeners on every configured address, TLS when enabled, HTTP/1.1 and
+//! HTTP/2, the peer address attached to each request, and graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tower::Service;
+
+use crate::PeerAddr;
+
+/// A TLS handshake that takes longer than this is dropped (slow-client protection).
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long in-flight requests get to finish at shutdown.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves `app` on `listeners` until `shutdown` resolves, then drains open connections.
+pub async fn serve(
+    app: Router,
+    listeners: Vec<TcpListener>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let acceptor = tls.map(TlsAcceptor::from);
+    let graceful = Arc::new(GracefulShutdown::new());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut tasks = Vec::new();
+    for listener in listeners {
+        let app = app.clone();
+        let acceptor = acceptor.clone();
+        let graceful = graceful.clone();
+        let mut stop = stop_rx.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let (tcp, peer) = tokio::select! {
+                    r = listener.accept() => match r {
+                        Ok(c) => c,
+                        Err(e) => {
+                            // Out of file descriptors and the like: back off instead of spinning.
+                            tracing::warn!(error = %e, "accept failed");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    },
+                    _ = stop.changed() => break,
+                };
+                let _ = tcp.set_nodelay(true);
+                let app = app.clone();
+                let graceful = graceful.clone();
+                match acceptor.clone() {
+                    Some(acceptor) => {
+                        tokio::spawn(async move {
+                            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                                Ok(Ok(tls)) => serve_connection(tls, peer, app, &graceful).await,
+                                Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                                Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                            }
+                        });
+                    }
+                    None => {
+                        tokio::spawn(async move { serve_connection(tcp, peer, app, &graceful).await });
+                    }
+                }
+            }
+        }));
+    }
+    shutdown.await;
+    let _ = stop_tx.send(true);
+    for t in tasks {
+        let _ = t.await;
+    }
+    if let Ok(graceful) = Arc::try_unwrap(graceful) {
+        if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+            tracing::warn!("connections still open after the drain timeout were closed");
+        }
+    }
+}
+
+async fn serve_connection<I>(io: I, peer: SocketAddr, app: Router, graceful: &GracefulShutdown)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(PeerAddr(peer));
+        let mut app = app.clone();
+        async move { app.call(req.map(axum::body::Body::new)).await }
+    });
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+    if let Err(e) = graceful.watch(conn.into_owned()).await {
+        tracing::debug!(%peer, error = %e, "connection ended with an error");
+    }
+}

@@ -1,0 +1,93 @@
+//! Shared state handed to every handler.
+
+use std::sync::{Arc, RwLock};
+
+use oxsec_store::Store;
+
+use crate::auth::jwt::TokenKeys;
+use crate::config::Config;
+use crate::middleware::rate_limit::Limiter;
+
+/// Security settings that change at run time (`/security/config`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityConfig {
+    /// Token lifetime in seconds (Wazuh default 900).
+    pub auth_token_exp_timeout: i64,
+    /// `white` (deny unless allowed) or `black` (allow unless denied).
+    pub rbac_mode: String,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self { auth_token_exp_timeout: 900, rbac_mode: "white".into() }
+    }
+}
+
+/// Cheap-to-clone handle on the server's state.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    store: Store,
+    keys: TokenKeys,
+    limiter: Limiter,
+    security: RwLock<SecurityConfig>,
+    hostname: String,
+}
+
+impl AppState {
+    /// Assembles the state.
+    pub fn new(config: Config, store: Store, keys: TokenKeys, security: SecurityConfig) -> Self {
+        let limiter = Limiter::new(&config.access);
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                keys,
+                limiter,
+                security: RwLock::new(security),
+                hostname: crate::hostname(),
+            }),
+        }
+    }
+
+    /// The configuration the server started with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The token signing keys.
+    pub fn keys(&self) -> &TokenKeys {
+        &self.inner.keys
+    }
+
+    /// Rate limits and login lock-out.
+    pub fn limiter(&self) -> &Limiter {
+        &self.inner.limiter
+    }
+
+    /// The current security settings.
+    pub fn security(&self) -> SecurityConfig {
+        self.inner.security.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Replaces the security settings in memory (the caller persists them).
+    pub fn set_security(&self, s: SecurityConfig) {
+        if let Ok(mut guard) = self.inner.security.write() {
+            *guard = s;
+        }
+    }
+
+    /// This machine's host name.
+    pub fn hostname(&self) -> &str {
+        &self.inner.hostname
+    }
+}

@@ -1,0 +1,177 @@
+//! oxsec's storage layer.
+//!
+//! [`Store`] owns the embedded SQLite database in the data dir: one writer connection and a small
+//! pool of readers (SQLite in WAL mode lets readers run beside the writer). Every call runs on
+//! tokio's blocking pool so the async server never waits on disk. Models in [`models`] hold the SQL;
+//! it is plain SQL-92 apart from what [`oxsec_wql::sql::Dialect`] abstracts, so that a PostgreSQL
+//! backend can reuse it. Nothing here knows about HTTP or JSON envelopes.
+
+pub mod error;
+mod migrate;
+pub mod models;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+
+pub use error::{Error, Result};
+pub use rusqlite;
+
+/// How many idle reader connections are kept open.
+const MAX_IDLE_READERS: usize = 8;
+
+/// Handle to the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    pub fn open(path: &Path) -> Result<Self> {
+        create_private(path)?;
+        let mut writer = open_connection(path, false)?;
+        migrate::apply(&mut writer)?;
+        Ok(Self {
+            inner: Arc::new(Inner { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` on a read-only connection.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || inner.with_reader(f)).await.map_err(|e| Error::Task(e.to_string()))?
+    }
+
+    /// Runs `f` in one write transaction, committed when `f` returns `Ok`, rolled back otherwise.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || inner.with_writer(f)).await.map_err(|e| Error::Task(e.to_string()))?
+    }
+
+    /// Synchronous write, for start-up and command-line tools that have no runtime.
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.inner.with_writer(f)
+    }
+
+    /// Synchronous read, for start-up and command-line tools that have no runtime.
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.inner.with_reader(f)
+    }
+}
+
+impl Inner {
+    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let idle = self.readers.lock().map_err(|_| Error::Poisoned)?.pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => open_connection(&self.path, true)?,
+        };
+        let out = f(&conn);
+        let mut readers = self.readers.lock().map_err(|_| Error::Poisoned)?;
+        if readers.len() < MAX_IDLE_READERS {
+            readers.push(conn);
+        }
+        out
+    }
+
+    fn with_writer<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.writer.lock().map_err(|_| Error::Poisoned)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// Creates the database file owner-only (0600) before SQLite opens it, so it (and the `-wal`/`-shm`
+/// files SQLite derives from it) never exist with wider permissions: it holds password hashes.
+fn create_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if path.exists() {
+        return Ok(());
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+        .map_err(|e| Error::Io(format!("cannot create {}: {e}", path.display())))
+}
+
+fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    if !read_only {
+        // WAL: readers never block the writer; NORMAL sync is durable across process crashes and
+        // only loses the last transactions on power loss, which is what a WAL store promises.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+/// Seconds since the Unix epoch, the unit every timestamp in the store uses.
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn migrations_apply_once_and_survive_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("oxsec.db");
+        let store = Store::open(&path).expect("open");
+        let v1 = store.read(|c| migrate::current_version(c)).await.expect("version");
+        drop(store);
+        let store = Store::open(&path).expect("reopen");
+        let v2 = store.read(|c| migrate::current_version(c)).await.expect("version");
+        assert_eq!(v1, v2);
+        assert_eq!(v1, migrate::latest_version());
+    }
+
+    #[tokio::test]
+    async fn failed_write_rolls_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("oxsec.db")).expect("open");
+        let r: Result<()> = store
+            .write(|tx| {
+                models::settings::set(tx, "k", "v")?;
+                Err(Error::Conflict("forced".into()))
+            })
+            .await;
+        assert!(r.is_err());
+        let v = store.read(|c| models::settings::get(c, "k")).await.expect("read");
+        assert_eq!(v, None);
+    }
+}

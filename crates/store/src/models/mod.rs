@@ -1,0 +1,6 @@
+//! One module per table (or tight group of tables): row structs and the queries over them.
+
+pub mod revocation;
+pub mod role;
+pub mod settings;
+pub mod user;

@@ -1,0 +1,66 @@
+//! Token revocation floors.
+//!
+//! A token is revoked when its `nbf` is earlier than a floor that applies to it: its user's, one of
+//! its roles', or the global one. Floors are whole seconds like `nbf`; new tokens are issued with
+//! `nbf` no earlier than the floor, so a login in the same second as a revocation still works.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::Result;
+
+const GLOBAL_KEY: &str = "tokens_invalid_before";
+
+/// Rejects tokens of `user_id` issued before `floor`, until `until` (when they have all expired).
+pub fn revoke_user(conn: &Connection, user_id: i64, floor: i64, until: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO users_token_blacklist (user_id, nbf_invalid_until, is_valid_until) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id) DO UPDATE SET nbf_invalid_until = excluded.nbf_invalid_until,
+                                             is_valid_until = excluded.is_valid_until",
+        params![user_id, floor, until],
+    )?;
+    Ok(())
+}
+
+/// Rejects tokens carrying `role_id` issued before `floor`.
+pub fn revoke_role(conn: &Connection, role_id: i64, floor: i64, until: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO roles_token_blacklist (role_id, nbf_invalid_until, is_valid_until) VALUES (?1, ?2, ?3)
+         ON CONFLICT (role_id) DO UPDATE SET nbf_invalid_until = excluded.nbf_invalid_until,
+                                             is_valid_until = excluded.is_valid_until",
+        params![role_id, floor, until],
+    )?;
+    Ok(())
+}
+
+/// Rejects every token issued before `floor`.
+pub fn revoke_all(conn: &Connection, floor: i64) -> Result<()> {
+    crate::models::settings::set(conn, GLOBAL_KEY, &floor.to_string())
+}
+
+/// The earliest `nbf` a token of `user_id` with `role_ids` may have to be valid now.
+pub fn floor_for(conn: &Connection, user_id: i64, role_ids: &[i64], now: i64) -> Result<i64> {
+    let mut floor: i64 = crate::models::settings::get(conn, GLOBAL_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+    let user: Option<i64> = conn
+        .query_row(
+            "SELECT nbf_invalid_until FROM users_token_blacklist WHERE user_id = ?1 AND is_valid_until > ?2",
+            params![user_id, now],
+            |r| r.get(0),
+        )
+        .optional()?;
+    floor = floor.max(user.unwrap_or(0));
+    let mut stmt = conn.prepare_cached(
+        "SELECT nbf_invalid_until FROM roles_token_blacklist WHERE role_id = ?1 AND is_valid_until > ?2",
+    )?;
+    for role in role_ids {
+        let r: Option<i64> = stmt.query_row(params![role, now], |r| r.get(0)).optional()?;
+        floor = floor.max(r.unwrap_or(0));
+    }
+    Ok(floor)
+}
+
+/// Drops rows whose tokens have all expired.
+pub fn purge_expired(conn: &Connection, now: i64) -> Result<()> {
+    conn.execute("DELETE FROM users_token_blacklist WHERE is_valid_until <= ?1", [now])?;
+    conn.execute("DELETE FROM roles_token_blacklist WHERE is_valid_until <= ?1", [now])?;
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! API users (`users`) and their role links (`user_roles`).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::Result;
+
+/// A row of `users`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    /// Wazuh-compatible numeric id (1 = `wazuh`, 2 = `wazuh-wui`).
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Password hash in PHC format (argon2id), or an imported Wazuh hash until the next login.
+    pub password: String,
+    /// Whether the user may log in with an authorization context (`run_as`).
+    pub allow_run_as: bool,
+    /// Creation time, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub created_at: String,
+}
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        password: r.get(2)?,
+        allow_run_as: r.get(3)?,
+        created_at: r.get(4)?,
+    })
+}
+
+const COLUMNS: &str = "id, username, password, allow_run_as, created_at";
+
+/// The user called `username`, if any.
+pub fn find_by_username(conn: &Connection, username: &str) -> Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE username = ?1");
+    Ok(conn.query_row(&sql, [username], from_row).optional()?)
+}
+
+/// The user with `id`, if any.
+pub fn find_by_id(conn: &Connection, id: i64) -> Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+/// How many users exist.
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+}
+
+/// Inserts a user with a chosen id (reserved ids < 100 belong to the default catalog).
+pub fn insert(conn: &Connection, user: &User) -> Result<()> {
+    conn.execute(
+        "INSERT INTO users (id, username, password, allow_run_as, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![user.id, user.username, user.password, user.allow_run_as, user.created_at],
+    )?;
+    Ok(())
+}
+
+/// Replaces a user's password hash.
+pub fn set_password(conn: &Connection, id: i64, hash: &str) -> Result<()> {
+    conn.execute("UPDATE users SET password = ?1 WHERE id = ?2", params![hash, id])?;
+    Ok(())
+}
+
+/// The ids of the roles linked to a user, in link order (`level`), as Wazuh lists them in tokens.
+pub fn role_ids(conn: &Connection, user_id: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT role_id FROM user_roles WHERE user_id = ?1 ORDER BY level, id")?;
+    let rows = stmt.query_map([user_id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Links a role to a user at the end of its role list.
+pub fn add_role(conn: &Connection, user_id: i64, role_id: i64, created_at: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO user_roles (user_id, role_id, level, created_at)
+         VALUES (?1, ?2, (SELECT COALESCE(MAX(level) + 1, 0) FROM user_roles WHERE user_id = ?1), ?3)",
+        params![user_id, role_id, created_at],
+    )?;
+    Ok(())
+}

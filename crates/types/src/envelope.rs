@@ -1,0 +1,179 @@
+//! The Wazuh response envelope.
+//!
+//! Every list or batch endpoint answers
+//! `{"data": {"affected_items": [...], "total_affected_items": N, "total_failed_items": M,
+//! "failed_items": [...]}, "message": "...", "error": 0|1|2}`; the key order is Wazuh's.
+//! `error` is 0 when nothing failed, 1 when some items failed and some succeeded, 2 when all failed.
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::codes::WazuhCode;
+
+/// The error reported for a group of failed items.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemError {
+    /// Wazuh's numeric code.
+    pub code: u32,
+    /// What went wrong, as Wazuh words it (with details appended where Wazuh appends them).
+    pub message: String,
+    /// How to fix it, when Wazuh has a remediation for the code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+}
+
+impl ItemError {
+    /// The error of `code` with its catalogue message.
+    pub fn new(code: WazuhCode) -> Self {
+        Self { code: code.number(), message: code.message().to_owned(), remediation: code.remediation().map(str::to_owned) }
+    }
+
+    /// The error of `code` with extra detail appended to the catalogue message, as Wazuh does
+    /// (`"<message>: <details>"`).
+    pub fn with_details(code: WazuhCode, details: impl AsRef<str>) -> Self {
+        let mut e = Self::new(code);
+        e.message = format!("{}: {}", e.message, details.as_ref());
+        e
+    }
+}
+
+/// One entry of `failed_items`: an error and the ids it applies to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailedItem {
+    /// The shared error.
+    pub error: ItemError,
+    /// The ids (or names) of the items that failed with it, in the order they were reported.
+    pub id: Vec<Value>,
+}
+
+/// A batch result being built: affected items plus failures grouped by error.
+#[derive(Debug, Clone, Default)]
+pub struct AffectedItems {
+    affected: Vec<Value>,
+    total_affected: u64,
+    failed: Vec<FailedItem>,
+    all_msg: String,
+    some_msg: String,
+    none_msg: String,
+}
+
+impl AffectedItems {
+    /// A result whose message is `all_msg` when nothing fails, `some_msg` when some items fail,
+    /// and `none_msg` when no item is affected.
+    pub fn new(all_msg: impl Into<String>, some_msg: impl Into<String>, none_msg: impl Into<String>) -> Self {
+        Self { all_msg: all_msg.into(), some_msg: some_msg.into(), none_msg: none_msg.into(), ..Self::default() }
+    }
+
+    /// A result for read-only listings, where Wazuh uses the same message in every case.
+    pub fn listing(msg: impl Into<String>) -> Self {
+        let msg = msg.into();
+        Self::new(msg.clone(), msg.clone(), msg)
+    }
+
+    /// Adds one affected item.
+    pub fn push(&mut self, item: Value) {
+        self.affected.push(item);
+        self.total_affected += 1;
+    }
+
+    /// Sets the page of items and the total they were taken from (the total may exceed the page
+    /// when `offset`/`limit` cut it).
+    pub fn set_page(&mut self, items: Vec<Value>, total: u64) {
+        self.affected = items;
+        self.total_affected = total;
+    }
+
+    /// Records that `id` failed with `error`; ids sharing an error are grouped as Wazuh does.
+    pub fn fail(&mut self, id: impl Into<Value>, error: ItemError) {
+        let id = id.into();
+        if let Some(group) = self.failed.iter_mut().find(|f| f.error == error) {
+            group.id.push(id);
+        } else {
+            self.failed.push(FailedItem { error, id: vec![id] });
+        }
+    }
+
+    /// Number of failed ids.
+    pub fn total_failed(&self) -> u64 {
+        self.failed.iter().map(|f| f.id.len() as u64).sum()
+    }
+
+    /// Wazuh's `error` field: 0 all good, 1 partial, 2 everything failed.
+    pub fn error_level(&self) -> u8 {
+        match (self.total_affected, self.total_failed()) {
+            (_, 0) => 0,
+            (0, _) => 2,
+            _ => 1,
+        }
+    }
+
+    /// The full envelope as JSON.
+    pub fn into_json(self) -> Value {
+        let error = self.error_level();
+        let total_failed = self.total_failed();
+        let message = match error {
+            0 => self.all_msg,
+            1 => self.some_msg,
+            _ => self.none_msg,
+        };
+        json!({
+            "data": {
+                "affected_items": self.affected,
+                "total_affected_items": self.total_affected,
+                "total_failed_items": total_failed,
+                "failed_items": self.failed,
+            },
+            "message": message,
+            "error": error,
+        })
+    }
+}
+
+/// `{"data": <data>, "error": 0}`: the shape of single-object answers such as `GET /` or login.
+pub fn data(data: Value) -> Value {
+    json!({ "data": data, "error": 0 })
+}
+
+/// `{"data": <data>, "message": <msg>, "error": 0}`.
+pub fn data_with_message(data: Value, message: &str) -> Value {
+    json!({ "data": data, "message": message, "error": 0 })
+}
+
+/// `{"message": <msg>, "error": 0}`.
+pub fn message(message: &str) -> Value {
+    let mut m = Map::new();
+    m.insert("message".into(), Value::from(message));
+    m.insert("error".into(), Value::from(0));
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_level_and_message_follow_wazuh() {
+        let mut r = AffectedItems::new("all", "some", "none");
+        assert_eq!(r.clone().into_json()["error"], 0);
+        r.push(json!({"id": "001"}));
+        r.fail("002", ItemError::new(WazuhCode::AgentNotFound));
+        r.fail("003", ItemError::new(WazuhCode::AgentNotFound));
+        let v = r.into_json();
+        assert_eq!(v["error"], 1);
+        assert_eq!(v["message"], "some");
+        assert_eq!(v["data"]["total_failed_items"], 2);
+        assert_eq!(v["data"]["failed_items"][0]["id"], json!(["002", "003"]));
+        assert_eq!(v["data"]["failed_items"][0]["error"]["code"], 1701);
+        let keys: Vec<_> = v["data"].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+        assert_eq!(keys, ["affected_items", "total_affected_items", "total_failed_items", "failed_items"]);
+    }
+
+    #[test]
+    fn all_failed_is_error_two() {
+        let mut r = AffectedItems::new("all", "some", "none");
+        r.fail("x", ItemError::with_details(WazuhCode::AgentNotFound, "x"));
+        let v = r.into_json();
+        assert_eq!(v["error"], 2);
+        assert_eq!(v["message"], "none");
+    }
+}

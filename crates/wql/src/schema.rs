@@ -1,0 +1,306 @@
+//! What a list looks like: its fields, their types and SQL columns, and its defaults.
+
+use crate::{parse_sort, Error, SortKey};
+
+/// Wazuh's `MAXIMUM_DATABASE_LIMIT` (`framework/wazuh/core/common.py`): the largest `limit` a list accepts.
+pub const WAZUH_MAX_LIMIT: u64 = 100_000;
+
+/// How a field is typed, which decides how comparisons, sorting and searching work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldKind {
+    /// Free text. `=`, `!=`, `<`, `>` compare ASCII-case-insensitively (SQLite `COLLATE NOCASE`); sorting is
+    /// case-sensitive byte order (SQLite `BINARY`), as in Wazuh, whose columns carry no collation.
+    Text,
+    /// A 64-bit integer, compared and sorted numerically; `~` and search match its decimal text.
+    Integer,
+    /// A date stored as text (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS[.f][Z|±HH:MM]`).
+    /// Compared and sorted as instants (whole seconds, UTC); `q` values may be dates or timeframes (`7d`).
+    Date,
+}
+
+impl FieldKind {
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Integer => "integer",
+            FieldKind::Date => "date",
+        }
+    }
+}
+
+/// One field of a list as the API exposes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// Exposed dot path, e.g. `os.name`; nested in output as `{"os":{"name":..}}`.
+    pub name: String,
+    /// The field's type.
+    pub kind: FieldKind,
+    /// SQL expression that yields the field from the `from` clause, e.g. `os_name` or `a.os_name`.
+    /// It is trusted schema text and is spliced into SQL as is.
+    pub column: String,
+    /// Whether the free-text `search` parameter looks into this field (Wazuh searches every field).
+    pub searchable: bool,
+}
+
+impl Field {
+    /// A searchable field.
+    pub fn new(name: impl Into<String>, kind: FieldKind, column: impl Into<String>) -> Self {
+        Field {
+            name: name.into(),
+            kind,
+            column: column.into(),
+            searchable: true,
+        }
+    }
+
+    /// A searchable [`FieldKind::Text`] field.
+    pub fn text(name: impl Into<String>, column: impl Into<String>) -> Self {
+        Field::new(name, FieldKind::Text, column)
+    }
+
+    /// A searchable [`FieldKind::Integer`] field.
+    pub fn integer(name: impl Into<String>, column: impl Into<String>) -> Self {
+        Field::new(name, FieldKind::Integer, column)
+    }
+
+    /// A searchable [`FieldKind::Date`] field.
+    pub fn date(name: impl Into<String>, column: impl Into<String>) -> Self {
+        Field::new(name, FieldKind::Date, column)
+    }
+
+    /// Sets whether `search` looks into this field.
+    #[must_use]
+    pub fn searchable(mut self, searchable: bool) -> Self {
+        self.searchable = searchable;
+        self
+    }
+}
+
+/// The fields of one list and its defaults. Build with [`Schema::builder`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schema {
+    fields: Vec<Field>,
+    default_sort: Vec<SortKey>,
+    always_present: Vec<String>,
+    max_limit: u64,
+}
+
+impl Schema {
+    /// Starts a schema.
+    pub fn builder() -> SchemaBuilder {
+        SchemaBuilder {
+            fields: Vec::new(),
+            default_sort: None,
+            always_present: Vec::new(),
+            max_limit: WAZUH_MAX_LIMIT,
+        }
+    }
+
+    /// All fields, in declaration order (which is also the key order of output items).
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// The field with this exposed name.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// The order used when a query has no `sort`; it is also appended to every sort as the tie-breaker.
+    pub fn default_sort(&self) -> &[SortKey] {
+        &self.default_sort
+    }
+
+    /// Fields added to every non-distinct output item whatever `select` says (Wazuh's `min_select_fields`).
+    pub fn always_present(&self) -> &[String] {
+        &self.always_present
+    }
+
+    /// The largest accepted `limit`.
+    pub fn max_limit(&self) -> u64 {
+        self.max_limit
+    }
+
+    pub(crate) fn names(&self) -> Vec<String> {
+        self.fields.iter().map(|f| f.name.clone()).collect()
+    }
+}
+
+/// Builder for [`Schema`]; [`SchemaBuilder::build`] checks it for consistency.
+#[derive(Debug, Clone)]
+pub struct SchemaBuilder {
+    fields: Vec<Field>,
+    default_sort: Option<String>,
+    always_present: Vec<String>,
+    max_limit: u64,
+}
+
+impl SchemaBuilder {
+    /// Adds a field.
+    #[must_use]
+    pub fn field(mut self, field: Field) -> Self {
+        self.fields.push(field);
+        self
+    }
+
+    /// Sets the default order in `sort` syntax, e.g. `"id"` or `"-date_add,id"`. Without it the first field
+    /// ascending is used. It should end in a unique field so paging is deterministic.
+    #[must_use]
+    pub fn default_sort(mut self, sort: impl Into<String>) -> Self {
+        self.default_sort = Some(sort.into());
+        self
+    }
+
+    /// Adds a field that every non-distinct output item carries (e.g. `id` for agents).
+    #[must_use]
+    pub fn always_present(mut self, name: impl Into<String>) -> Self {
+        self.always_present.push(name.into());
+        self
+    }
+
+    /// Sets the largest accepted `limit` (default [`WAZUH_MAX_LIMIT`]).
+    #[must_use]
+    pub fn max_limit(mut self, max: u64) -> Self {
+        self.max_limit = max;
+        self
+    }
+
+    /// Checks names and references and builds the schema.
+    pub fn build(self) -> Result<Schema, Error> {
+        let SchemaBuilder {
+            fields,
+            default_sort,
+            always_present,
+            max_limit,
+        } = self;
+        if fields.is_empty() {
+            return Err(Error::InvalidSchema("a schema needs at least one field".into()));
+        }
+        for (i, f) in fields.iter().enumerate() {
+            let valid_segments = f
+                .name
+                .split('.')
+                .all(|seg| !seg.is_empty() && seg.chars().all(is_word_char));
+            if !valid_segments {
+                return Err(Error::InvalidSchema(format!(
+                    "field name '{}' must be dot-separated words of letters, digits and '_'",
+                    f.name
+                )));
+            }
+            if f.column.trim().is_empty() {
+                return Err(Error::InvalidSchema(format!("field '{}' has an empty column", f.name)));
+            }
+            for g in &fields[..i] {
+                if g.name == f.name {
+                    return Err(Error::InvalidSchema(format!("field '{}' is declared twice", f.name)));
+                }
+                // An output item cannot hold both a value and an object under the same key.
+                if is_path_prefix(&g.name, &f.name) || is_path_prefix(&f.name, &g.name) {
+                    return Err(Error::InvalidSchema(format!(
+                        "field '{}' and field '{}' would nest into each other",
+                        g.name, f.name
+                    )));
+                }
+            }
+        }
+        let mut schema = Schema {
+            fields,
+            default_sort: Vec::new(),
+            always_present: Vec::new(),
+            max_limit,
+        };
+        let default_sort = match default_sort {
+            Some(s) => parse_sort(&s)?,
+            None => vec![SortKey {
+                field: schema.fields[0].name.clone(),
+                descending: false,
+            }],
+        };
+        for key in &default_sort {
+            if schema.field(&key.field).is_none() {
+                return Err(Error::InvalidSchema(format!(
+                    "default sort field '{}' is not a field",
+                    key.field
+                )));
+            }
+        }
+        for name in &always_present {
+            if schema.field(name).is_none() {
+                return Err(Error::InvalidSchema(format!(
+                    "always-present field '{name}' is not a field"
+                )));
+            }
+        }
+        if max_limit == 0 {
+            return Err(Error::InvalidSchema("max_limit must be at least 1".into()));
+        }
+        schema.default_sort = default_sort;
+        schema.always_present = always_present;
+        Ok(schema)
+    }
+}
+
+/// `\w` as Python's `re` understands it for `str` patterns (close enough: letters, digits, underscore).
+pub(crate) fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// `prefix` is a proper dot-path prefix of `path` (`os` of `os.name`, not `o` of `os.name`).
+pub(crate) fn is_path_prefix(prefix: &str, path: &str) -> bool {
+    path.len() > prefix.len() && path.starts_with(prefix) && path.as_bytes().get(prefix.len()) == Some(&b'.')
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn builds_and_checks() {
+        let s = Schema::builder()
+            .field(Field::integer("id", "id"))
+            .field(Field::text("os.name", "os_name").searchable(false))
+            .default_sort("-id")
+            .always_present("id")
+            .build()
+            .unwrap();
+        assert_eq!(
+            s.default_sort(),
+            &[SortKey {
+                field: "id".into(),
+                descending: true
+            }]
+        );
+        assert!(!s.field("os.name").unwrap().searchable);
+        assert_eq!(s.max_limit(), WAZUH_MAX_LIMIT);
+
+        let dup = Schema::builder()
+            .field(Field::text("a", "a"))
+            .field(Field::text("a", "b"))
+            .build();
+        assert_eq!(dup, Err(Error::InvalidSchema("field 'a' is declared twice".into())));
+        let nest = Schema::builder()
+            .field(Field::text("os", "a"))
+            .field(Field::text("os.name", "b"))
+            .build();
+        assert!(matches!(nest, Err(Error::InvalidSchema(_))));
+        let bad = Schema::builder().field(Field::text("a", "a")).default_sort("b").build();
+        assert_eq!(
+            bad,
+            Err(Error::InvalidSchema("default sort field 'b' is not a field".into()))
+        );
+        assert!(Schema::builder().build().is_err());
+        assert!(Schema::builder().field(Field::text("a.", "a")).build().is_err());
+    }
+
+    #[test]
+    fn path_prefix() {
+        assert!(is_path_prefix("os", "os.name"));
+        assert!(!is_path_prefix("o", "os.name"));
+        assert!(!is_path_prefix("os.name", "os.name"));
+    }
+}

@@ -1,0 +1,485 @@
+//! Compiling a [`ListQuery`] to SQL for SQLite or PostgreSQL.
+//!
+//! Every user-supplied value becomes a bound parameter; only schema text (column expressions and the `from`
+//! clause) is spliced into the statement.
+//!
+//! Requirements on the database side, so results equal [`crate::memory::execute`]:
+//! * text fields are stored as text, integer fields as integers, date fields as text in one of the
+//!   [`FieldKind::Date`] formats (SQLite would read a bare number as a Julian day);
+//! * PostgreSQL sessions run with `TimeZone = 'UTC'` (zone-less date text is read in the session zone).
+//!
+//! Dialect differences handled here: placeholders (`?N` / `$N`, the latter with explicit casts so drivers
+//! know the types), case-insensitive comparison (`COLLATE NOCASE` / `lower()`), `LIKE` without an escape
+//! character (`LIKE` / `ILIKE ... ESCAPE ''`), byte-order text sorting (default / `COLLATE "C"`), date
+//! arithmetic (`strftime('%s', ..)` / `EXTRACT(EPOCH ..)`), and an unbounded `LIMIT`. On PostgreSQL, `lower()`
+//! and `ILIKE` also fold non-ASCII letters, which SQLite does not: results can differ only there.
+
+use std::fmt::Write as _;
+
+use serde_json::{Map, Number as JsonNumber, Value};
+
+use crate::memory::insert_path;
+use crate::plan::{self, CmpOp, Filter, Number, Plan, Pred, SearchPlan};
+use crate::{Error, Field, FieldKind, ListQuery, Schema};
+
+/// Target SQL dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// SQLite 3.25 or later (window functions).
+    Sqlite,
+    /// PostgreSQL 10 or later.
+    Postgres,
+}
+
+/// A bound parameter value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    /// Text.
+    Text(String),
+    /// 64-bit integer.
+    Integer(i64),
+    /// Double.
+    Real(f64),
+    /// SQL NULL (never produced as a parameter; accepted in result rows).
+    Null,
+}
+
+/// A compiled list query.
+///
+/// Bind `params` (all of them) to `select_sql`, and [`SqlQuery::count_params`] (the first
+/// `count_param_len` of them) to `count_sql`: the page's LIMIT/OFFSET parameters come last and are the only
+/// ones `count_sql` lacks. Turn each result row into an output item with [`SqlQuery::item_from_row`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SqlQuery {
+    /// `SELECT COUNT(*) ...`: the total before offset/limit (with distinct: the number of combinations).
+    pub count_sql: String,
+    /// The page: one column per entry of `columns`, filtered, ordered, limited.
+    pub select_sql: String,
+    /// Parameters of `select_sql`, in placeholder order (`?1`/`$1` is `params[0]`).
+    pub params: Vec<SqlValue>,
+    /// How many leading `params` `count_sql` uses.
+    pub count_param_len: usize,
+    /// Field names of the selected columns, in order (schema order).
+    pub columns: Vec<String>,
+}
+
+impl SqlQuery {
+    /// The parameters of `count_sql`.
+    pub fn count_params(&self) -> &[SqlValue] {
+        self.params.get(..self.count_param_len).unwrap_or(&self.params)
+    }
+
+    /// Builds the output item of one `select_sql` row (values in `columns` order): NULLs are left out and
+    /// dot paths nest, exactly as [`crate::memory::execute`] builds items. Extra values are ignored.
+    pub fn item_from_row(&self, row: &[SqlValue]) -> Value {
+        let mut item = Map::new();
+        for (name, v) in self.columns.iter().zip(row) {
+            let json = match v {
+                SqlValue::Null => continue,
+                SqlValue::Text(s) => Value::String(s.clone()),
+                SqlValue::Integer(i) => Value::Number((*i).into()),
+                SqlValue::Real(r) => match JsonNumber::from_f64(*r) {
+                    Some(n) => Value::Number(n),
+                    None => continue,
+                },
+            };
+            insert_path(&mut item, name, json);
+        }
+        Value::Object(item)
+    }
+}
+
+/// Compiles `query` against `from` (a table name, join or parenthesised subquery with alias). Validates
+/// the query first, so it fails exactly where [`crate::memory::execute`] would.
+pub fn compile(query: &ListQuery, schema: &Schema, from: &str, dialect: Dialect) -> Result<SqlQuery, Error> {
+    let plan = plan::plan(query, schema)?;
+    let mut b = Builder {
+        dialect,
+        params: Vec::new(),
+    };
+
+    let mut conditions = Vec::new();
+    if let Some(f) = &plan.filter {
+        conditions.push(b.filter(f));
+    }
+    if let Some(s) = &plan.search {
+        conditions.push(b.search(s));
+    }
+    if plan.distinct {
+        for f in &plan.output {
+            conditions.push(b.present(f));
+        }
+    }
+    let where_sql = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    let count_param_len = b.params.len();
+
+    let order = plan
+        .sort
+        .iter()
+        .map(|(f, desc)| b.order_key(f, *desc))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let columns: Vec<String> = plan.output.iter().map(|f| f.name.clone()).collect();
+
+    let (count_sql, mut select_sql) = if plan.distinct {
+        distinct_sql(&plan, from, &where_sql, &order)
+    } else {
+        let cols = plan
+            .output
+            .iter()
+            .map(|f| f.column.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        (
+            format!("SELECT COUNT(*) FROM {from}{where_sql}"),
+            format!("SELECT {cols} FROM {from}{where_sql} ORDER BY {order}"),
+        )
+    };
+    b.limit_offset(&plan, &mut select_sql);
+    Ok(SqlQuery {
+        count_sql,
+        select_sql,
+        params: b.params,
+        count_param_len,
+        columns,
+    })
+}
+
+/// Distinct: unique combinations of the output columns, each placed where its first row falls in the
+/// requested order. A window numbers the rows in that order and the groups sort by their smallest number,
+/// which also keeps PostgreSQL's rule that DISTINCT's ORDER BY only uses selected columns.
+fn distinct_sql(plan: &Plan<'_>, from: &str, where_sql: &str, order: &str) -> (String, String) {
+    let inner_cols: Vec<String> = plan
+        .output
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("{} AS wql_c{i}", f.column))
+        .collect();
+    let aliases: Vec<String> = (0..plan.output.len()).map(|i| format!("wql_c{i}")).collect();
+    let aliases = aliases.join(", ");
+    let inner = inner_cols.join(", ");
+    let count = format!("SELECT COUNT(*) FROM (SELECT {inner} FROM {from}{where_sql} GROUP BY {aliases}) AS wql_n");
+    let select = format!(
+        "SELECT {aliases} FROM (SELECT {inner}, ROW_NUMBER() OVER (ORDER BY {order}) AS wql_rn \
+         FROM {from}{where_sql}) AS wql_d GROUP BY {aliases} ORDER BY MIN(wql_rn)"
+    );
+    (count, select)
+}
+
+struct Builder {
+    dialect: Dialect,
+    params: Vec<SqlValue>,
+}
+
+impl Builder {
+    /// Adds a parameter and returns its placeholder.
+    fn bind(&mut self, v: SqlValue) -> String {
+        let cast = match (&v, self.dialect) {
+            (_, Dialect::Sqlite) => None,
+            (SqlValue::Text(_), Dialect::Postgres) => Some("TEXT"),
+            (SqlValue::Integer(_), Dialect::Postgres) => Some("BIGINT"),
+            (SqlValue::Real(_), Dialect::Postgres) => Some("DOUBLE PRECISION"),
+            (SqlValue::Null, Dialect::Postgres) => None,
+        };
+        self.params.push(v);
+        let n = self.params.len();
+        match (self.dialect, cast) {
+            (Dialect::Sqlite, _) => format!("?{n}"),
+            (Dialect::Postgres, Some(t)) => format!("CAST(${n} AS {t})"),
+            (Dialect::Postgres, None) => format!("${n}"),
+        }
+    }
+
+    fn filter(&mut self, f: &Filter<'_>) -> String {
+        match f {
+            Filter::And(v) => self.group(v, " AND "),
+            Filter::Or(v) => self.group(v, " OR "),
+            Filter::Pred(p) => self.pred(p),
+        }
+    }
+
+    fn group(&mut self, items: &[Filter<'_>], sep: &str) -> String {
+        let parts: Vec<String> = items.iter().map(|f| self.filter(f)).collect();
+        format!("({})", parts.join(sep))
+    }
+
+    fn pred(&mut self, p: &Pred<'_>) -> String {
+        match p {
+            Pred::IsNull(f) => format!("({} IS NULL)", f.column),
+            Pred::NotNull(f) => format!("({} IS NOT NULL)", f.column),
+            Pred::Never => "(1 = 0)".to_string(),
+            Pred::Text { field, op, value } => {
+                let ph = self.bind(SqlValue::Text(value.clone()));
+                let op = sql_op(*op);
+                match self.dialect {
+                    Dialect::Sqlite => format!("({} {op} {ph} COLLATE NOCASE)", field.column),
+                    // lower() on both sides, compared in byte order like NOCASE.
+                    Dialect::Postgres => format!("(lower({}) {op} lower({ph}) COLLATE \"C\")", field.column),
+                }
+            }
+            Pred::Num { field, op, value } => {
+                let ph = self.bind(match value {
+                    Number::Int(i) => SqlValue::Integer(*i),
+                    Number::Real(r) => SqlValue::Real(*r),
+                });
+                format!("({} {} {ph})", field.column, sql_op(*op))
+            }
+            Pred::Instant { field, op, value } => {
+                let ph = self.bind(SqlValue::Integer(*value));
+                format!("({} {} {ph})", self.epoch(field), sql_op(*op))
+            }
+            Pred::Like { field, pattern, negate } => {
+                let ph = self.bind(SqlValue::Text(pattern.clone()));
+                let like = self.like(field, &ph);
+                if *negate {
+                    format!("(NOT {like})")
+                } else {
+                    format!("({like})")
+                }
+            }
+        }
+    }
+
+    /// `field LIKE ph`, case-insensitive for ASCII and with no escape character in both dialects.
+    fn like(&self, field: &Field, ph: &str) -> String {
+        match self.dialect {
+            Dialect::Sqlite => format!("{} LIKE {ph}", field.column),
+            Dialect::Postgres => format!("{} ILIKE {ph} ESCAPE ''", self.as_text(field)),
+        }
+    }
+
+    fn as_text(&self, field: &Field) -> String {
+        match (self.dialect, field.kind) {
+            (Dialect::Postgres, FieldKind::Integer | FieldKind::Date) => format!("CAST({} AS TEXT)", field.column),
+            _ => field.column.clone(),
+        }
+    }
+
+    /// Whole Unix seconds of a date column; NULL when absent or unparsable.
+    fn epoch(&self, field: &Field) -> String {
+        match self.dialect {
+            Dialect::Sqlite => format!("CAST(strftime('%s', {}) AS INTEGER)", field.column),
+            Dialect::Postgres => {
+                format!(
+                    "CAST(FLOOR(EXTRACT(EPOCH FROM CAST({} AS TIMESTAMPTZ))) AS BIGINT)",
+                    field.column
+                )
+            }
+        }
+    }
+
+    fn search(&mut self, s: &SearchPlan<'_>) -> String {
+        if s.fields.is_empty() {
+            return if s.negate { "(1 = 1)" } else { "(1 = 0)" }.to_string();
+        }
+        // One parameter, referenced once per field.
+        let ph = self.bind(SqlValue::Text(s.pattern.clone()));
+        let parts: Vec<String> = s
+            .fields
+            .iter()
+            .map(|f| format!("({} AND {} IS NOT NULL)", self.like(f, &ph), f.column))
+            .collect();
+        let any = format!("({})", parts.join(" OR "));
+        if s.negate {
+            format!("(NOT {any})")
+        } else {
+            any
+        }
+    }
+
+    /// Distinct mode's "value present": not NULL and not the empty string.
+    fn present(&self, f: &Field) -> String {
+        match (self.dialect, f.kind) {
+            // An integer column can hold neither '' nor compare with it on PostgreSQL.
+            (Dialect::Postgres, FieldKind::Integer) => format!("({} IS NOT NULL)", f.column),
+            _ => format!("({} IS NOT NULL AND {} <> '')", f.column, self.as_text(f)),
+        }
+    }
+
+    fn order_key(&self, f: &Field, desc: bool) -> String {
+        let expr = match (f.kind, self.dialect) {
+            (FieldKind::Date, _) => self.epoch(f),
+            (FieldKind::Text, Dialect::Postgres) => format!("({}) COLLATE \"C\"", f.column),
+            _ => f.column.clone(),
+        };
+        // SQLite's default NULL placement, spelled out so PostgreSQL (NULLS LAST ascending) agrees.
+        if desc {
+            format!("{expr} DESC NULLS LAST")
+        } else {
+            format!("{expr} ASC NULLS FIRST")
+        }
+    }
+
+    fn limit_offset(&mut self, plan: &Plan<'_>, sql: &mut String) {
+        let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        match plan.limit {
+            Some(limit) => {
+                let ph = self.bind(SqlValue::Integer(as_i64(limit)));
+                let _ = write!(sql, " LIMIT {ph}");
+            }
+            // SQLite needs a LIMIT before OFFSET; -1 means none.
+            None if plan.offset > 0 && self.dialect == Dialect::Sqlite => sql.push_str(" LIMIT -1"),
+            None => {}
+        }
+        if plan.offset > 0 {
+            let ph = self.bind(SqlValue::Integer(as_i64(plan.offset)));
+            let _ = write!(sql, " OFFSET {ph}");
+        }
+    }
+}
+
+fn sql_op(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "=",
+        CmpOp::Ne => "<>",
+        CmpOp::Lt => "<",
+        CmpOp::Gt => ">",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::{parse_q, parse_search, parse_sort, Field};
+
+    fn schema() -> Schema {
+        Schema::builder()
+            .field(Field::integer("id", "id"))
+            .field(Field::text("name", "name"))
+            .field(Field::date("added", "date_add"))
+            .field(Field::text("os.name", "os_name").searchable(false))
+            .default_sort("id")
+            .always_present("id")
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn sqlite_statement() {
+        let q = ListQuery {
+            q: Some(parse_q("name=web;(id>5,os.name~ubu);added<2024-01-01").unwrap()),
+            search: Some(parse_search("-x")),
+            sort: parse_sort("-name").unwrap(),
+            select: Some(vec!["name".into()]),
+            offset: 10,
+            limit: Some(5),
+            ..ListQuery::default()
+        };
+        let c = compile(&q, &schema(), "agent", Dialect::Sqlite).unwrap();
+        assert_eq!(c.columns, ["id", "name"]);
+        let filter = "WHERE ((name = ?1 COLLATE NOCASE) AND ((id > ?2) OR (os_name LIKE ?3)) AND \
+                      (CAST(strftime('%s', date_add) AS INTEGER) < ?4)) AND (NOT ((id LIKE ?5 AND id IS NOT NULL) \
+                      OR (name LIKE ?5 AND name IS NOT NULL) OR (date_add LIKE ?5 AND date_add IS NOT NULL)))";
+        assert_eq!(c.count_sql, format!("SELECT COUNT(*) FROM agent {filter}"));
+        assert_eq!(
+            c.select_sql,
+            format!("SELECT id, name FROM agent {filter} ORDER BY name DESC NULLS LAST, id ASC NULLS FIRST LIMIT ?6 OFFSET ?7")
+        );
+        assert_eq!(
+            c.params,
+            [
+                SqlValue::Text("web".into()),
+                SqlValue::Integer(5),
+                SqlValue::Text("%ubu%".into()),
+                SqlValue::Integer(1_704_067_200),
+                SqlValue::Text("%x%".into()),
+                SqlValue::Integer(5),
+                SqlValue::Integer(10),
+            ]
+        );
+        assert_eq!(c.count_params().len(), 5);
+    }
+
+    #[test]
+    fn postgres_statement() {
+        let q = ListQuery {
+            q: Some(parse_q("name<web,id~1,name!='x").unwrap()),
+            search: Some(parse_search("a")),
+            offset: 3,
+            ..ListQuery::default()
+        };
+        let c = compile(&q, &schema(), "agent a", Dialect::Postgres).unwrap();
+        assert_eq!(
+            c.select_sql,
+            "SELECT id, name, date_add, os_name FROM agent a WHERE ((lower(name) < lower(CAST($1 AS TEXT)) \
+             COLLATE \"C\") OR (CAST(id AS TEXT) ILIKE CAST($2 AS TEXT) ESCAPE '') OR (NOT name ILIKE \
+             CAST($3 AS TEXT) ESCAPE '')) AND ((CAST(id AS TEXT) ILIKE CAST($4 AS TEXT) ESCAPE '' AND id IS NOT \
+             NULL) OR (name ILIKE CAST($4 AS TEXT) ESCAPE '' AND name IS NOT NULL) OR (CAST(date_add AS TEXT) \
+             ILIKE CAST($4 AS TEXT) ESCAPE '' AND date_add IS NOT NULL)) ORDER BY id ASC NULLS FIRST OFFSET \
+             CAST($5 AS BIGINT)"
+        );
+        assert_eq!(c.count_param_len, 4);
+    }
+
+    #[test]
+    fn distinct_statement() {
+        let q = ListQuery {
+            select: Some(vec!["os".into(), "added".into()]),
+            distinct: true,
+            sort: parse_sort("-added").unwrap(),
+            limit: Some(2),
+            ..ListQuery::default()
+        };
+        let c = compile(&q, &schema(), "agent", Dialect::Sqlite).unwrap();
+        assert_eq!(c.columns, ["added", "os.name"]);
+        let where_sql = "WHERE (date_add IS NOT NULL AND date_add <> '') AND (os_name IS NOT NULL AND os_name <> '')";
+        assert_eq!(
+            c.count_sql,
+            format!(
+                "SELECT COUNT(*) FROM (SELECT date_add AS wql_c0, os_name AS wql_c1 FROM agent {where_sql} \
+                 GROUP BY wql_c0, wql_c1) AS wql_n"
+            )
+        );
+        assert_eq!(
+            c.select_sql,
+            format!(
+                "SELECT wql_c0, wql_c1 FROM (SELECT date_add AS wql_c0, os_name AS wql_c1, ROW_NUMBER() OVER \
+                 (ORDER BY CAST(strftime('%s', date_add) AS INTEGER) DESC NULLS LAST, id ASC NULLS FIRST) AS wql_rn \
+                 FROM agent {where_sql}) AS wql_d GROUP BY wql_c0, wql_c1 ORDER BY MIN(wql_rn) LIMIT ?1"
+            )
+        );
+    }
+
+    #[test]
+    fn values_are_never_spliced() {
+        let q = ListQuery {
+            q: Some(parse_q("name=x' OR 1=1 --").unwrap()),
+            ..ListQuery::default()
+        };
+        let c = compile(&q, &schema(), "agent", Dialect::Sqlite).unwrap();
+        assert!(!c.select_sql.contains("OR 1=1"));
+        assert_eq!(c.params, [SqlValue::Text("x_ OR 1=1 --".into())]);
+    }
+
+    #[test]
+    fn rows_become_items() {
+        let c = compile(&ListQuery::default(), &schema(), "agent", Dialect::Sqlite).unwrap();
+        let item = c.item_from_row(&[
+            SqlValue::Integer(1),
+            SqlValue::Text("n".into()),
+            SqlValue::Null,
+            SqlValue::Text("ubuntu".into()),
+        ]);
+        assert_eq!(
+            item,
+            serde_json::json!({"id": 1, "name": "n", "os": {"name": "ubuntu"}})
+        );
+    }
+
+    #[test]
+    fn errors_match_validation() {
+        let q = ListQuery {
+            limit: Some(0),
+            ..ListQuery::default()
+        };
+        assert_eq!(
+            compile(&q, &schema(), "agent", Dialect::Sqlite),
+            Err(Error::ZeroLimit { max: 100_000 })
+        );
+    }
+}

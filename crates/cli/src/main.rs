@@ -38,7 +38,12 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { config, data_dir, host, port } => {
+        Command::Serve {
+            config,
+            data_dir,
+            host,
+            port,
+        } => {
             let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(r) => r,
                 Err(e) => {
@@ -63,7 +68,9 @@ async fn serve(config_file: Option<PathBuf>, overrides: Overrides) -> Result<(),
     let env = std::env::vars().filter(|(k, _)| k != "OXSEC_CONFIG");
     let config = Config::load(config_file.as_deref(), env, &overrides).map_err(|e| e.to_string())?;
     let layout = oxsec_server::bootstrap::Layout::new(&config.data_dir);
-    layout.create().map_err(|e| format!("cannot create the data dir {}: {e}", config.data_dir.display()))?;
+    layout
+        .create()
+        .map_err(|e| format!("cannot create the data dir {}: {e}", config.data_dir.display()))?;
     oxsec_server::logging::init(&config, &layout.logs_dir())?;
     let scheme = if config.https.enabled { "https" } else { "http" };
     let password = std::env::var("OXSEC_ADMIN_PASSWORD").ok();
@@ -71,7 +78,10 @@ async fn serve(config_file: Option<PathBuf>, overrides: Overrides) -> Result<(),
     match &prepared.seeded {
         Seeded::Generated(file, pw) => {
             // Printed once, on the first start only; also kept 0600 in the data dir.
-            eprintln!("\n  Initial password for users 'wazuh' and 'wazuh-wui': {pw}\n  (also saved to {})\n", file.display());
+            eprintln!(
+                "\n  Initial password for users 'wazuh' and 'wazuh-wui': {pw}\n  (also saved to {})\n",
+                file.display()
+            );
         }
         Seeded::FromEnvironment => {
             tracing::info!("default users created with the password from OXSEC_ADMIN_PASSWORD");

@@ -78,9 +78,11 @@ pub fn seed_users(store: &Store, layout: &Layout, env_password: Option<String>) 
     let (pw, generated) = match env_password {
         Some(p) if !p.is_empty() => {
             if !password::meets_policy(&p) {
-                return Err("OXSEC_ADMIN_PASSWORD must be 8-64 characters with an upper-case letter, a lower-case \
+                return Err(
+                    "OXSEC_ADMIN_PASSWORD must be 8-64 characters with an upper-case letter, a lower-case \
                             letter, a digit and a symbol"
-                    .into());
+                        .into(),
+                );
             }
             (p, false)
         }
@@ -90,7 +92,14 @@ pub fn seed_users(store: &Store, layout: &Layout, env_password: Option<String>) 
     let now = crate::timefmt::now_iso();
     store
         .write_blocking(|tx| {
-            role::insert(tx, &role::Role { id: ADMIN_ROLE.0, name: ADMIN_ROLE.1.into(), created_at: now.clone() })?;
+            role::insert(
+                tx,
+                &role::Role {
+                    id: ADMIN_ROLE.0,
+                    name: ADMIN_ROLE.1.into(),
+                    created_at: now.clone(),
+                },
+            )?;
             for (id, name, run_as) in DEFAULT_USERS {
                 user::insert(
                     tx,

@@ -133,7 +133,11 @@ pub struct Logs {
 
 impl Default for Logs {
     fn default() -> Self {
-        Self { level: LogLevel::Info, format: "plain".into(), max_size: Value::Null }
+        Self {
+            level: LogLevel::Info,
+            format: "plain".into(),
+            max_size: Value::Null,
+        }
     }
 }
 
@@ -199,7 +203,11 @@ pub struct Access {
 
 impl Default for Access {
     fn default() -> Self {
-        Self { max_login_attempts: 50, block_time: 300, max_request_per_minute: 300 }
+        Self {
+            max_login_attempts: 50,
+            block_time: 300,
+            max_request_per_minute: 300,
+        }
     }
 }
 
@@ -242,13 +250,20 @@ impl Config {
                 match yaml {
                     Value::Null => Value::Object(Default::default()),
                     v @ Value::Object(_) => v,
-                    _ => return Err(ConfigError(format!("{}: the top level must be a mapping of keys", path.display()))),
+                    _ => {
+                        return Err(ConfigError(format!(
+                            "{}: the top level must be a mapping of keys",
+                            path.display()
+                        )))
+                    }
                 }
             }
             None => Value::Object(Default::default()),
         };
         for (name, value) in env {
-            let Some(rest) = name.strip_prefix("OXSEC_") else { continue };
+            let Some(rest) = name.strip_prefix("OXSEC_") else {
+                continue;
+            };
             if NON_CONFIG_ENV.contains(&name.as_str()) {
                 continue;
             }
@@ -330,20 +345,27 @@ impl Config {
 fn apply_env(tree: &mut Value, var: &str, rest: &str, raw: &str) -> Result<(), ConfigError> {
     let path: Vec<String> = rest.split("__").map(str::to_ascii_lowercase).collect();
     if path.iter().any(String::is_empty) {
-        return Err(ConfigError(format!("{var}: empty key segment; nest keys with '__' (e.g. OXSEC_HTTPS__ENABLED)")));
+        return Err(ConfigError(format!(
+            "{var}: empty key segment; nest keys with '__' (e.g. OXSEC_HTTPS__ENABLED)"
+        )));
     }
     // Parse the value as YAML so numbers, booleans and lists keep their types.
     let value: Value = serde_norway::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
     let mut node = tree;
     for (i, seg) in path.iter().enumerate() {
         let Value::Object(map) = node else {
-            return Err(ConfigError(format!("{var}: '{}' is not a section", path[..i].join("."))));
+            return Err(ConfigError(format!(
+                "{var}: '{}' is not a section",
+                path[..i].join(".")
+            )));
         };
         if i + 1 == path.len() {
             map.insert(seg.clone(), value);
             return Ok(());
         }
-        node = map.entry(seg.clone()).or_insert_with(|| Value::Object(Default::default()));
+        node = map
+            .entry(seg.clone())
+            .or_insert_with(|| Value::Object(Default::default()));
     }
     Ok(())
 }
@@ -367,9 +389,13 @@ fn yaml_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
         Value::String(s) => match s.to_ascii_lowercase().as_str() {
             "yes" | "true" | "on" | "y" => Ok(true),
             "no" | "false" | "off" | "n" => Ok(false),
-            _ => Err(serde::de::Error::custom(format!("'{s}' is not a boolean (use yes/no or true/false)"))),
+            _ => Err(serde::de::Error::custom(format!(
+                "'{s}' is not a boolean (use yes/no or true/false)"
+            ))),
         },
-        other => Err(serde::de::Error::custom(format!("{other} is not a boolean (use yes/no or true/false)"))),
+        other => Err(serde::de::Error::custom(format!(
+            "{other} is not a boolean (use yes/no or true/false)"
+        ))),
     }
 }
 
@@ -416,7 +442,11 @@ mod tests {
 
     #[test]
     fn env_overrides_file() {
-        let c = load_str("port: 1000\n", &[("OXSEC_PORT", "2000"), ("OXSEC_HTTPS__ENABLED", "no")]).expect("loads");
+        let c = load_str(
+            "port: 1000\n",
+            &[("OXSEC_PORT", "2000"), ("OXSEC_HTTPS__ENABLED", "no")],
+        )
+        .expect("loads");
         assert_eq!(c.port, 2000);
         assert!(!c.https.enabled);
         let e = load_str("", &[("OXSEC_HTTPS__NOPE", "1")]).expect_err("unknown env key");

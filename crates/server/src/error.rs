@@ -69,7 +69,10 @@ impl ApiError {
 
     /// A Wazuh error with details appended.
     pub fn with_details(code: WazuhCode, details: impl Into<String>) -> Self {
-        Self::Wazuh { code, details: Some(details.into()) }
+        Self::Wazuh {
+            code,
+            details: Some(details.into()),
+        }
     }
 
     /// The HTTP status and JSON body the client gets.
@@ -90,12 +93,18 @@ impl ApiError {
                 // Framework errors travel through Wazuh's distributed API and name the node that
                 // raised them; the API layer's own errors (6xxx: rate limits, IP blocks) do not.
                 if code.number() < 6000 {
-                    body.insert("dapi_errors".into(), json!({ crate::NODE_NAME: { "error": body["detail"].clone() } }));
+                    body.insert(
+                        "dapi_errors".into(),
+                        json!({ crate::NODE_NAME: { "error": body["detail"].clone() } }),
+                    );
                 }
                 body.insert("error".into(), Value::from(code.number()));
                 (status, Value::Object(body))
             }
-            Self::Param(e) => (StatusCode::BAD_REQUEST, json!({"title": "Bad Request", "detail": e.to_string()})),
+            Self::Param(e) => (
+                StatusCode::BAD_REQUEST,
+                json!({"title": "Bad Request", "detail": e.to_string()}),
+            ),
             Self::Unauthorized(why) => {
                 let detail = match why {
                     AuthFailure::NoToken => "No authorization token provided",
@@ -103,7 +112,10 @@ impl ApiError {
                     AuthFailure::InvalidHeader => "Invalid authorization header",
                     AuthFailure::InvalidCredentials => "Invalid credentials",
                 };
-                (StatusCode::UNAUTHORIZED, json!({"title": "Unauthorized", "detail": detail}))
+                (
+                    StatusCode::UNAUTHORIZED,
+                    json!({"title": "Unauthorized", "detail": detail}),
+                )
             }
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
@@ -152,7 +164,10 @@ impl IntoResponse for ApiError {
         }
         let (status, body) = self.to_parts();
         let mut resp = (status, body.to_string()).into_response();
-        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json; charset=utf-8"));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json; charset=utf-8"),
+        );
         resp
     }
 }

@@ -74,7 +74,9 @@ fn percent_decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -108,16 +110,26 @@ pub struct Prepared {
 /// store has no users yet.
 pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<Prepared, String> {
     let layout = Layout::new(&config.data_dir);
-    layout.create().map_err(|e| format!("cannot create the data dir {}: {e}", config.data_dir.display()))?;
+    layout
+        .create()
+        .map_err(|e| format!("cannot create the data dir {}: {e}", config.data_dir.display()))?;
     let store = oxsec_store::Store::open(&layout.db()).map_err(|e| format!("cannot open the store: {e}"))?;
     let seeded = bootstrap::seed_users(&store, &layout, admin_password)?;
     let keys = auth::jwt::TokenKeys::load_or_create(&layout.security_dir())?;
     let security = bootstrap::load_security(&store)?;
-    let tls = if config.https.enabled { Some(tls::server_config(&config).map_err(|e| e.to_string())?) } else { None };
+    let tls = if config.https.enabled {
+        Some(tls::server_config(&config).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
     let mut listeners = Vec::new();
     let mut addrs = Vec::new();
     for host in &config.host {
-        let host = if host == "localhost" { "127.0.0.1" } else { host.as_str() };
+        let host = if host == "localhost" {
+            "127.0.0.1"
+        } else {
+            host.as_str()
+        };
         let listener = TcpListener::bind((host, config.port))
             .await
             .map_err(|e| format!("cannot listen on {host}:{}: {e}", config.port))?;
@@ -126,7 +138,13 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
     }
     let state = AppState::new(config, store, keys, security);
     let app = app::build(state)?;
-    Ok(Prepared { app, listeners, tls, addrs, seeded })
+    Ok(Prepared {
+        app,
+        listeners,
+        tls,
+        addrs,
+        seeded,
+    })
 }
 
 /// Serves a prepared server until `shutdown` resolves.

@@ -32,14 +32,16 @@ impl Visit for Fields {
         if field.name() == "message" {
             self.message = format!("{value:?}");
         } else {
-            self.rest.insert(field.name().to_owned(), Value::String(format!("{value:?}")));
+            self.rest
+                .insert(field.name().to_owned(), Value::String(format!("{value:?}")));
         }
     }
     fn record_str(&mut self, field: &Field, value: &str) {
         if field.name() == "message" {
             self.message = value.to_owned();
         } else {
-            self.rest.insert(field.name().to_owned(), Value::String(value.to_owned()));
+            self.rest
+                .insert(field.name().to_owned(), Value::String(value.to_owned()));
         }
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
@@ -79,7 +81,11 @@ impl<S: Subscriber> Layer<S> for WazuhLayer {
         }
         let plain_line = format!("{} {level}: {message}\n", crate::timefmt::log_stamp(now));
         let json_line = || {
-            let payload = if is_access { Value::Object(fields.rest.clone()) } else { Value::String(message.clone()) };
+            let payload = if is_access {
+                Value::Object(fields.rest.clone())
+            } else {
+                Value::String(message.clone())
+            };
             let kind = if is_access { "request" } else { "informative" };
             let mut v = json!({
                 "timestamp": crate::timefmt::iso(now),
@@ -130,11 +136,21 @@ pub fn init(config: &Config, logs_dir: &Path) -> Result<(), String> {
             .map_err(|e| format!("cannot open {}: {e}", path.display()))
     };
     let layer = WazuhLayer {
-        plain: if config.log_plain() { Some(open("api.log")?) } else { None },
-        json: if config.log_json() { Some(open("api.json")?) } else { None },
+        plain: if config.log_plain() {
+            Some(open("api.log")?)
+        } else {
+            None
+        },
+        json: if config.log_json() {
+            Some(open("api.json")?)
+        } else {
+            None
+        },
         stderr_json: !config.log_plain(),
     };
     // A second init (tests, in-process restarts) keeps the first logger.
-    let _ = tracing_subscriber::registry().with(layer.with_filter(filter)).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(layer.with_filter(filter))
+        .try_init();
     Ok(())
 }

@@ -19,7 +19,9 @@ pub fn build(served: &[(Method, &'static str)]) -> Value {
     let full = spec::contract().document();
     let mut paths = Map::new();
     for (method, path) in served {
-        let Some(item) = full.get("paths").and_then(|p| p.get(*path)) else { continue };
+        let Some(item) = full.get("paths").and_then(|p| p.get(*path)) else {
+            continue;
+        };
         let entry = paths.entry((*path).to_owned()).or_insert_with(|| {
             let mut m = Map::new();
             if let Some(shared) = item.get("parameters") {

@@ -147,9 +147,10 @@ pub fn contract() -> &'static Contract {
     CONTRACT.get_or_init(|| {
         let mut doc: Value = serde_json::from_str(UPSTREAM).unwrap_or(Value::Null);
         let ext: Value = serde_json::from_str(EXTENSIONS).unwrap_or(Value::Null);
-        if let (Some(paths), Some(extra)) =
-            (doc.get_mut("paths").and_then(Value::as_object_mut), ext.get("paths").and_then(Value::as_object))
-        {
+        if let (Some(paths), Some(extra)) = (
+            doc.get_mut("paths").and_then(Value::as_object_mut),
+            ext.get("paths").and_then(Value::as_object),
+        ) {
             for (path, item) in extra {
                 paths.insert(path.clone(), item.clone());
             }
@@ -164,12 +165,24 @@ impl Contract {
         let components = doc.get("components").cloned().unwrap_or(Value::Null);
         if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
             for (path, item) in paths {
-                let shared: Vec<Value> = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+                let shared: Vec<Value> = item
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 for method in ["get", "post", "put", "delete"] {
                     let Some(op) = item.get(method) else { continue };
                     let mut raw: Vec<Value> = shared.clone();
-                    raw.extend(op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default());
-                    let params = raw.iter().filter_map(|p| parse_param(&resolve(p, &components))).collect();
+                    raw.extend(
+                        op.get("parameters")
+                            .and_then(Value::as_array)
+                            .cloned()
+                            .unwrap_or_default(),
+                    );
+                    let params = raw
+                        .iter()
+                        .filter_map(|p| parse_param(&resolve(p, &components)))
+                        .collect();
                     let rbac_actions = op
                         .get("x-rbac-actions")
                         .and_then(Value::as_array)
@@ -191,7 +204,11 @@ impl Contract {
                         extension: op.get("x-oxsec-extension").and_then(Value::as_bool).unwrap_or(false),
                         method: method.to_ascii_uppercase(),
                         path: path.clone(),
-                        operation_id: op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                        operation_id: op
+                            .get("operationId")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
                         params,
                         rbac_actions,
                     };
@@ -257,7 +274,9 @@ fn parse_schema(s: &Value) -> Schema {
             min: s.get("minimum").and_then(Value::as_i64),
             max: s.get("maximum").and_then(Value::as_i64),
         },
-        Some("number") => Schema::Number { min: s.get("minimum").and_then(Value::as_f64) },
+        Some("number") => Schema::Number {
+            min: s.get("minimum").and_then(Value::as_f64),
+        },
         Some("array") => Schema::Array {
             items: Box::new(parse_schema(s.get("items").unwrap_or(&Value::Null))),
             min_items: as_usize("minItems"),
@@ -327,7 +346,15 @@ enum Site {
 
 /// Upstream's (jsonschema's) wording: "<what>. Failed validating '<keyword>' in schema: <schema>.
 /// On instance: <value>", with Python-style reprs, so clients matching on it keep working.
-fn invalid(name: &str, raw: &str, what: String, keyword: &str, schema: &Value, site: Site, instance: &str) -> ParamError {
+fn invalid(
+    name: &str,
+    raw: &str,
+    what: String,
+    keyword: &str,
+    schema: &Value,
+    site: Site,
+    instance: &str,
+) -> ParamError {
     let (schema_at, instance_at) = match site {
         Site::Whole => (String::new(), String::new()),
         Site::Item(i) => ("['items']".to_owned(), format!("[{i}]")),
@@ -335,8 +362,10 @@ fn invalid(name: &str, raw: &str, what: String, keyword: &str, schema: &Value, s
     ParamError::Invalid {
         name: name.to_owned(),
         value: raw.to_owned(),
+        // Upstream's text, then the parameter's name (upstream leaves it out for query parameters;
+        // its body errors end the same way: "- 'events.0'").
         message: format!(
-            "{what}. Failed validating '{keyword}' in schema{schema_at}: {}. On instance{instance_at}: {instance}",
+            "{what}. Failed validating '{keyword}' in schema{schema_at}: {}. On instance{instance_at}: {instance} - '{name}'",
             pyrepr(schema)
         ),
     }
@@ -354,7 +383,10 @@ pub fn pyrepr(v: &Value) -> String {
         Value::Object(o) => {
             let mut keys: Vec<&String> = o.keys().collect();
             keys.sort();
-            let items: Vec<String> = keys.iter().map(|k| format!("{}: {}", pystr(k), pyrepr(&o[k.as_str()]))).collect();
+            let items: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{}: {}", pystr(k), pyrepr(&o[k.as_str()])))
+                .collect();
             format!("{{{}}}", items.join(", "))
         }
     }
@@ -389,16 +421,29 @@ fn validate_at(
         Schema::Boolean => match raw {
             "true" | "True" | "TRUE" => Ok(ParamValue::Bool(true)),
             "false" | "False" | "FALSE" => Ok(ParamValue::Bool(false)),
-            _ => Err(fail(format!("{quoted} is not of type 'boolean'"), "type", quoted.clone())),
+            _ => Err(fail(
+                format!("{quoted} is not of type 'boolean'"),
+                "type",
+                quoted.clone(),
+            )),
         },
         Schema::Integer { min, max } => {
-            let n: i64 =
-                raw.parse().map_err(|_| fail(format!("{quoted} is not of type 'integer'"), "type", quoted.clone()))?;
+            let n: i64 = raw
+                .parse()
+                .map_err(|_| fail(format!("{quoted} is not of type 'integer'"), "type", quoted.clone()))?;
             if let Some(min) = min.filter(|m| n < *m) {
-                return Err(fail(format!("{n} is less than the minimum of {min}"), "minimum", n.to_string()));
+                return Err(fail(
+                    format!("{n} is less than the minimum of {min}"),
+                    "minimum",
+                    n.to_string(),
+                ));
             }
             if let Some(max) = max.filter(|m| n > *m) {
-                return Err(fail(format!("{n} is greater than the maximum of {max}"), "maximum", n.to_string()));
+                return Err(fail(
+                    format!("{n} is greater than the maximum of {max}"),
+                    "maximum",
+                    n.to_string(),
+                ));
             }
             Ok(ParamValue::Int(n))
         }
@@ -409,11 +454,20 @@ fn validate_at(
                 .filter(|f: &f64| f.is_finite())
                 .ok_or_else(|| fail(format!("{quoted} is not of type 'number'"), "type", quoted.clone()))?;
             if let Some(min) = min.filter(|m| n < *m) {
-                return Err(fail(format!("{n} is less than the minimum of {min}"), "minimum", n.to_string()));
+                return Err(fail(
+                    format!("{n} is less than the minimum of {min}"),
+                    "minimum",
+                    n.to_string(),
+                ));
             }
             Ok(ParamValue::Float(n))
         }
-        Schema::String { format, enumeration, min_length, max_length } => {
+        Schema::String {
+            format,
+            enumeration,
+            min_length,
+            max_length,
+        } => {
             if let Some(allowed) = enumeration {
                 if !allowed.iter().any(|a| a == raw) {
                     let list = allowed.iter().map(|a| pystr(a)).collect::<Vec<_>>().join(", ");
@@ -429,13 +483,21 @@ fn validate_at(
             }
             if let Some(f) = format {
                 if !formats::matches(f, raw) {
-                    return Err(fail(format!("{quoted} is not a {}", pystr(f)), "format", quoted.clone()));
+                    return Err(fail(
+                        format!("{quoted} is not a {}", pystr(f)),
+                        "format",
+                        quoted.clone(),
+                    ));
                 }
             }
             Ok(ParamValue::Str(raw.to_owned()))
         }
         Schema::Array { items, min_items } => {
-            let parts: Vec<&str> = if raw.is_empty() { Vec::new() } else { raw.split(',').collect() };
+            let parts: Vec<&str> = if raw.is_empty() {
+                Vec::new()
+            } else {
+                raw.split(',').collect()
+            };
             if min_items.is_some_and(|m| parts.len() < m) {
                 return Err(fail("[] is too short".into(), "minItems", "[]".into()));
             }
@@ -474,10 +536,17 @@ mod tests {
     #[test]
     fn contract_has_every_upstream_operation() {
         assert_eq!(contract().operations().filter(|o| !o.extension).count(), 182);
-        let login = contract().operation("POST", "/security/user/authenticate").expect("login");
+        let login = contract()
+            .operation("POST", "/security/user/authenticate")
+            .expect("login");
         assert_eq!(login.auth, Auth::Basic);
         assert_eq!(contract().operation("GET", "/").map(|o| o.auth), Some(Auth::Jwt));
-        assert_eq!(contract().operation("GET", "/openapi.json").map(|o| (o.auth, o.extension)), Some((Auth::Public, true)));
+        assert_eq!(
+            contract()
+                .operation("GET", "/openapi.json")
+                .map(|o| (o.auth, o.extension)),
+            Some((Auth::Public, true))
+        );
         let op = contract().operation("GET", "/agents").expect("GET /agents");
         assert_eq!(op.rbac_actions, ["agent:read"]);
         assert!(op.params.iter().any(|p| p.name == "limit"));
@@ -486,10 +555,18 @@ mod tests {
     #[test]
     fn list_parameters_are_validated() {
         let op = contract().operation("GET", "/agents").expect("GET /agents");
-        let ok = op.validate_query(&pairs(&[("limit", "10"), ("select", "id,name"), ("pretty", "true")])).expect("ok");
+        let ok = op
+            .validate_query(&pairs(&[("limit", "10"), ("select", "id,name"), ("pretty", "true")]))
+            .expect("ok");
         assert_eq!(ok["limit"], ParamValue::Int(10));
-        assert_eq!(ok["select"], ParamValue::List(vec![ParamValue::Str("id".into()), ParamValue::Str("name".into())]));
-        assert_eq!(op.validate_query(&pairs(&[("foo", "1")])), Err(ParamError::Unknown(vec!["foo".into()])));
+        assert_eq!(
+            ok["select"],
+            ParamValue::List(vec![ParamValue::Str("id".into()), ParamValue::Str("name".into())])
+        );
+        assert_eq!(
+            op.validate_query(&pairs(&[("foo", "1")])),
+            Err(ParamError::Unknown(vec!["foo".into()]))
+        );
         let e = op.validate_query(&pairs(&[("limit", "abc")])).expect_err("type");
         assert!(e.to_string().contains("limit"), "{e}");
         let e = op.validate_query(&pairs(&[("offset", "-1")])).expect_err("range");

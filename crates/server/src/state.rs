@@ -19,7 +19,10 @@ pub struct SecurityConfig {
 
 impl Default for SecurityConfig {
     fn default() -> Self {
-        Self { auth_token_exp_timeout: 900, rbac_mode: "white".into() }
+        Self {
+            auth_token_exp_timeout: 900,
+            rbac_mode: "white".into(),
+        }
     }
 }
 

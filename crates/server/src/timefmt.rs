@@ -17,5 +17,6 @@ pub fn iso(t: OffsetDateTime) -> String {
 
 /// `2026/11/23 10:00:00`, the prefix of Wazuh's log lines.
 pub fn log_stamp(t: OffsetDateTime) -> String {
-    t.format(format_description!("[year]/[month]/[day] [hour]:[minute]:[second]")).unwrap_or_default()
+    t.format(format_description!("[year]/[month]/[day] [hour]:[minute]:[second]"))
+        .unwrap_or_default()
 }

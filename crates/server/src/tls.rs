@@ -37,10 +37,17 @@ pub fn server_config(config: &Config) -> Result<Arc<ServerConfig>, TlsError> {
         .and_then(|it| it.collect::<Result<_, _>>())
         .map_err(|e| TlsError(format!("https.cert: cannot read {}: {e}", cert_path.display())))?;
     if certs.is_empty() {
-        return Err(TlsError(format!("https.cert: no certificate in {}", cert_path.display())));
+        return Err(TlsError(format!(
+            "https.cert: no certificate in {}",
+            cert_path.display()
+        )));
     }
-    let key = PrivateKeyDer::from_pem_file(&key_path)
-        .map_err(|e| TlsError(format!("https.key: cannot read a private key from {}: {e}", key_path.display())))?;
+    let key = PrivateKeyDer::from_pem_file(&key_path).map_err(|e| {
+        TlsError(format!(
+            "https.key: cannot read a private key from {}: {e}",
+            key_path.display()
+        ))
+    })?;
 
     let mut crypto = provider::default_provider();
     if !config.https.ssl_ciphers.trim().is_empty() {
@@ -71,7 +78,9 @@ pub fn server_config(config: &Config) -> Result<Arc<ServerConfig>, TlsError> {
     } else {
         builder.with_no_client_auth()
     };
-    let mut server = builder.with_single_cert(certs, key).map_err(|e| TlsError(format!("https.key/https.cert: {e}")))?;
+    let mut server = builder
+        .with_single_cert(certs, key)
+        .map_err(|e| TlsError(format!("https.key/https.cert: {e}")))?;
     server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(server))
 }
@@ -88,7 +97,10 @@ fn select_ciphers(list: &str) -> Result<Vec<SupportedCipherSuite>, TlsError> {
             .find(|s| s.suite().as_str().is_some_and(|n| n.eq_ignore_ascii_case(&wanted)))
             .ok_or_else(|| {
                 let known: Vec<_> = all.iter().filter_map(|s| s.suite().as_str()).collect();
-                TlsError(format!("https.ssl_ciphers: unknown or unsupported cipher '{name}'; supported: {}", known.join(", ")))
+                TlsError(format!(
+                    "https.ssl_ciphers: unknown or unsupported cipher '{name}'; supported: {}",
+                    known.join(", ")
+                ))
             })?;
         chosen.push(*suite);
     }
@@ -121,7 +133,9 @@ fn generate_self_signed(key_path: &Path, cert_path: &Path) -> Result<(), TlsErro
     params.not_before = now - time::Duration::days(1);
     params.not_after = now + time::Duration::days(365);
     let key = rcgen::KeyPair::generate().map_err(|e| TlsError(format!("cannot generate a TLS key: {e}")))?;
-    let cert = params.self_signed(&key).map_err(|e| TlsError(format!("cannot self-sign: {e}")))?;
+    let cert = params
+        .self_signed(&key)
+        .map_err(|e| TlsError(format!("cannot self-sign: {e}")))?;
     fsutil::write_atomic(key_path, key.serialize_pem().as_bytes(), 0o600)
         .map_err(|e| TlsError(format!("cannot write {}: {e}", key_path.display())))?;
     fsutil::write_atomic(cert_path, cert.pem().as_bytes(), 0o644)

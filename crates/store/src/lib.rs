@@ -40,7 +40,11 @@ impl Store {
         let mut writer = open_connection(path, false)?;
         migrate::apply(&mut writer)?;
         Ok(Self {
-            inner: Arc::new(Inner { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) }),
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                writer: Mutex::new(writer),
+                readers: Mutex::new(Vec::new()),
+            }),
         })
     }
 
@@ -56,7 +60,9 @@ impl Store {
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || inner.with_reader(f)).await.map_err(|e| Error::Task(e.to_string()))?
+        tokio::task::spawn_blocking(move || inner.with_reader(f))
+            .await
+            .map_err(|e| Error::Task(e.to_string()))?
     }
 
     /// Runs `f` in one write transaction, committed when `f` returns `Ok`, rolled back otherwise.
@@ -66,7 +72,9 @@ impl Store {
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || inner.with_writer(f)).await.map_err(|e| Error::Task(e.to_string()))?
+        tokio::task::spawn_blocking(move || inner.with_writer(f))
+            .await
+            .map_err(|e| Error::Task(e.to_string()))?
     }
 
     /// Synchronous write, for start-up and command-line tools that have no runtime.
@@ -140,7 +148,10 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
 
 /// Seconds since the Unix epoch, the unit every timestamp in the store uses.
 pub fn now_secs() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -152,10 +163,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("oxsec.db");
         let store = Store::open(&path).expect("open");
-        let v1 = store.read(|c| migrate::current_version(c)).await.expect("version");
+        let v1 = store.read(migrate::current_version).await.expect("version");
         drop(store);
         let store = Store::open(&path).expect("reopen");
-        let v2 = store.read(|c| migrate::current_version(c)).await.expect("version");
+        let v2 = store.read(migrate::current_version).await.expect("version");
         assert_eq!(v1, v2);
         assert_eq!(v1, migrate::latest_version());
     }

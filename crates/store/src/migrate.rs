@@ -14,7 +14,11 @@ pub fn latest_version() -> u32 {
 
 /// The version the database is at.
 pub fn current_version(conn: &Connection) -> Result<u32> {
-    Ok(conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?)
+    Ok(
+        conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 /// Brings the database to [`latest_version`].
@@ -24,12 +28,21 @@ pub fn apply(conn: &mut Connection) -> Result<()> {
     )?;
     let current = current_version(conn)?;
     if current > latest_version() {
-        return Err(Error::TooNew { found: current, known: latest_version() });
+        return Err(Error::TooNew {
+            found: current,
+            known: latest_version(),
+        });
     }
     for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql).map_err(|source| Error::Migration { version: *version, source })?;
-        tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", (version, crate::now_secs()))?;
+        tx.execute_batch(sql).map_err(|source| Error::Migration {
+            version: *version,
+            source,
+        })?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            (version, crate::now_secs()),
+        )?;
         tx.commit()?;
         tracing::info!(version, "applied store migration");
     }

@@ -47,37 +47,41 @@ macro_rules! wazuh_codes {
 
 wazuh_codes! {
     /// Anything unexpected on the server side.
-    Internal = 1000, 500, "Wazuh Internal Error", None;
-    /// A request body that is not valid JSON or has the wrong shape.
-    InvalidBody = 1006, 400, "Invalid request body", Some("Check the request body against the API reference");
+    Internal = 1000, 500, "Wazuh Internal Error", Some("Check logs/api.log in the oxsec data dir for the cause");
+    /// A request body that is not JSON.
+    BodyNotJson = 1018, 400, "Body request is not a valid JSON", None;
     /// `offset` out of range.
-    InvalidOffset = 1400, 400, "Invalid offset", Some("offset must be an integer of 0 or more");
-    /// A `sort` expression that cannot be parsed.
-    InvalidSortSyntax = 1401, 400, "Invalid sort field", Some("Use +field or -field, several separated by commas");
-    /// A `sort` field that the resource does not have.
-    InvalidSortField = 1403, 400, "Not a valid sort field", Some("Use one of the fields the resource returns");
+    InvalidOffset = 1400, 400, "Invalid offset", None;
+    /// `limit` out of range.
+    InvalidLimit = 1401, 400, "Invalid limit", None;
+    /// A `sort` field the resource does not have.
+    InvalidSortField = 1403, 400, "Not a valid sort field", Some("Use only the fields the resource can be sorted by");
     /// `limit` above the maximum.
-    LimitTooLarge = 1405, 400, "Specified limit exceeds maximum allowed", Some("Use a limit of at most 100000");
+    LimitTooLarge = 1405, 400, "Specified limit exceeds maximum allowed", Some("Use a limit between 1 and 100000");
     /// `limit=0`.
     LimitZero = 1406, 400, "0 is not a valid limit", Some("Use a limit between 1 and 100000");
     /// A `q` that does not parse.
-    InvalidQuery = 1407, 400, "Query does not match expected format", Some("Check the WQL syntax: field operator value, joined with ';' (and) or ',' (or)");
+    InvalidQuery = 1407, 400, "Query does not match expected format", None;
     /// A `q` naming a field the resource does not have.
-    InvalidQueryField = 1408, 400, "Field does not exist", Some("Use one of the fields the resource returns");
-    /// A `q` with an operator the field cannot take or an invalid value.
-    InvalidQueryValue = 1409, 400, "Invalid query operator", Some("Check the operator and value for that field");
-    /// A `select` field that the resource does not have.
-    InvalidSelectField = 1724, 400, "Not a valid select field", Some("Use one of the fields the resource returns");
+    InvalidQueryField = 1408, 400, "Field does not exist", None;
+    /// A `q` operator or value that the field cannot take.
+    InvalidQueryOperator = 1409, 400, "Invalid query operator", None;
+    /// `distinct` with more than one selected field where only one is allowed.
+    DistinctManyFields = 1410, 400, "Selecting more than one field in distinct mode", None;
     /// Agent id unknown.
-    AgentNotFound = 1701, 404, "Agent does not exist", Some("Check the agent id with GET /agents");
-    /// Wrong user or password, or a token that is missing, malformed, expired or revoked.
-    Unauthorized = 6001, 401, "Unauthorized", None;
+    AgentNotFound = 1701, 404, "Agent does not exist", Some("List the existing agents with GET /agents?select=id,name");
+    /// A `select` field the resource does not have.
+    InvalidSelectField = 1724, 400, "Not a valid select field", Some("Use only the fields the resource returns");
     /// RBAC forbids the action.
-    PermissionDenied = 4000, 403, "Permission denied", Some("Ask an administrator to grant the needed role");
+    PermissionDenied = 4000, 403, "Permission denied", Some("Ask an administrator for a role whose policies allow this action on these resources");
     /// A source IP blocked after too many failed logins.
-    LoginBlocked = 6000, 403, "Limit of login attempts reached. The current IP has been blocked due to a high number of login attempts", Some("Wait for the block time to end, then log in again");
+    LoginBlocked = 6000, 403, "Limit of login attempts reached. The current IP has been blocked due to a high number of login attempts", None;
     /// The request rate limit was exceeded.
-    TooManyRequests = 6001, 429, "Maximum number of requests per minute reached", Some("Wait a minute, or raise access.max_request_per_minute");
+    TooManyRequests = 6001, 429, "Maximum number of requests per minute reached", Some("Wait for the current minute to end, or raise access.max_request_per_minute in the API configuration");
+    /// The user may not log in with an authorization context.
+    RunAsNotAllowed = 6004, 401, "The current user does not have authentication enabled through authorization context", Some("An administrator can allow it with PUT /security/users/{user_id}/run_as");
+    /// The `/events` rate limit was exceeded.
+    TooManyEventRequests = 6005, 429, "Maximum number of requests per minute reached", None;
 }
 
 #[cfg(test)]
@@ -85,10 +89,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_are_unique_per_variant_meaning() {
+    fn codes_are_unique_and_map_to_error_statuses() {
+        let mut seen = std::collections::HashSet::new();
         for a in WazuhCode::ALL {
+            assert!(seen.insert(a.number()), "{} twice", a.number());
             assert!(a.status() >= 400, "{a:?} must be an error status");
             assert!(!a.message().is_empty());
+            assert_eq!(WazuhCode::from_number(a.number()), Some(*a));
         }
     }
 }

@@ -3,7 +3,9 @@
 //! Every list or batch endpoint answers
 //! `{"data": {"affected_items": [...], "total_affected_items": N, "total_failed_items": M,
 //! "failed_items": [...]}, "message": "...", "error": 0|1|2}`; the key order is Wazuh's.
-//! `error` is 0 when nothing failed, 1 when some items failed and some succeeded, 2 when all failed.
+//! `error` follows Wazuh exactly (verified against 4.14.7): 0 when nothing failed, 2 when some items
+//! failed and some succeeded, 1 when every item failed. `message` is the "none" message when no item
+//! was affected, else the "all" message when nothing failed, else the "some" message.
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -25,7 +27,11 @@ pub struct ItemError {
 impl ItemError {
     /// The error of `code` with its catalogue message.
     pub fn new(code: WazuhCode) -> Self {
-        Self { code: code.number(), message: code.message().to_owned(), remediation: code.remediation().map(str::to_owned) }
+        Self {
+            code: code.number(),
+            message: code.message().to_owned(),
+            remediation: code.remediation().map(str::to_owned),
+        }
     }
 
     /// The error of `code` with extra detail appended to the catalogue message, as Wazuh does
@@ -61,7 +67,12 @@ impl AffectedItems {
     /// A result whose message is `all_msg` when nothing fails, `some_msg` when some items fail,
     /// and `none_msg` when no item is affected.
     pub fn new(all_msg: impl Into<String>, some_msg: impl Into<String>, none_msg: impl Into<String>) -> Self {
-        Self { all_msg: all_msg.into(), some_msg: some_msg.into(), none_msg: none_msg.into(), ..Self::default() }
+        Self {
+            all_msg: all_msg.into(),
+            some_msg: some_msg.into(),
+            none_msg: none_msg.into(),
+            ..Self::default()
+        }
     }
 
     /// A result for read-only listings, where Wazuh uses the same message in every case.
@@ -98,12 +109,12 @@ impl AffectedItems {
         self.failed.iter().map(|f| f.id.len() as u64).sum()
     }
 
-    /// Wazuh's `error` field: 0 all good, 1 partial, 2 everything failed.
+    /// Wazuh's `error` field: 0 nothing failed, 2 partial failure, 1 everything failed.
     pub fn error_level(&self) -> u8 {
         match (self.total_affected, self.total_failed()) {
             (_, 0) => 0,
-            (0, _) => 2,
-            _ => 1,
+            (0, _) => 1,
+            _ => 2,
         }
     }
 
@@ -111,21 +122,36 @@ impl AffectedItems {
     pub fn into_json(self) -> Value {
         let error = self.error_level();
         let total_failed = self.total_failed();
-        let message = match error {
-            0 => self.all_msg,
-            1 => self.some_msg,
-            _ => self.none_msg,
+        let message = if self.total_affected == 0 {
+            self.none_msg
+        } else if total_failed == 0 {
+            self.all_msg
+        } else {
+            self.some_msg
         };
+        // Wazuh lists failure groups by code and the ids of each group sorted.
+        let mut failed = self.failed;
+        failed.sort_by_key(|f| f.error.code);
+        for group in &mut failed {
+            group.id.sort_by_key(id_sort_key);
+        }
         json!({
             "data": {
                 "affected_items": self.affected,
                 "total_affected_items": self.total_affected,
                 "total_failed_items": total_failed,
-                "failed_items": self.failed,
+                "failed_items": failed,
             },
             "message": message,
             "error": error,
         })
+    }
+}
+
+fn id_sort_key(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -156,24 +182,41 @@ mod tests {
         let mut r = AffectedItems::new("all", "some", "none");
         assert_eq!(r.clone().into_json()["error"], 0);
         r.push(json!({"id": "001"}));
-        r.fail("002", ItemError::new(WazuhCode::AgentNotFound));
         r.fail("003", ItemError::new(WazuhCode::AgentNotFound));
+        r.fail("002", ItemError::new(WazuhCode::AgentNotFound));
         let v = r.into_json();
-        assert_eq!(v["error"], 1);
+        assert_eq!(v["error"], 2, "partial failure is 2 in Wazuh");
         assert_eq!(v["message"], "some");
         assert_eq!(v["data"]["total_failed_items"], 2);
         assert_eq!(v["data"]["failed_items"][0]["id"], json!(["002", "003"]));
         assert_eq!(v["data"]["failed_items"][0]["error"]["code"], 1701);
-        let keys: Vec<_> = v["data"].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-        assert_eq!(keys, ["affected_items", "total_affected_items", "total_failed_items", "failed_items"]);
+        let keys: Vec<_> = v["data"]
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            [
+                "affected_items",
+                "total_affected_items",
+                "total_failed_items",
+                "failed_items"
+            ]
+        );
     }
 
     #[test]
-    fn all_failed_is_error_two() {
+    fn all_failed_is_error_one() {
         let mut r = AffectedItems::new("all", "some", "none");
         r.fail("x", ItemError::with_details(WazuhCode::AgentNotFound, "x"));
         let v = r.into_json();
-        assert_eq!(v["error"], 2);
+        assert_eq!(v["error"], 1);
         assert_eq!(v["message"], "none");
+    }
+
+    #[test]
+    fn nothing_at_all_is_error_zero_with_the_none_message() {
+        let v = AffectedItems::new("all", "some", "none").into_json();
+        assert_eq!((v["error"].as_u64(), v["message"].as_str()), (Some(0), Some("none")));
     }
 }

@@ -5,224 +5,20 @@
 //! difference is a real semantic difference, not an artefact of ties.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::{query, row, schema, to_json, with_ids, Cell, Row, NOW};
 use oxsec_wql::sql::{self, Dialect, SqlValue};
-use oxsec_wql::{memory, parse_q, Error, Expr, Field, ListQuery, Op, Page, Schema, Search, SortKey};
+use oxsec_wql::{memory, parse_q, Error, ListQuery, Page, Schema};
 use proptest::prelude::*;
 use rusqlite::types::{Value as DbValue, ValueRef};
-use serde_json::{json, Map, Value};
-
-/// 2024-01-04T00:00:00Z: timeframes count back from here.
-const NOW: i64 = 1_704_326_400;
-
-fn schema() -> Schema {
-    Schema::builder()
-        .field(Field::integer("id", "id"))
-        .field(Field::text("name", "name"))
-        .field(Field::text("status", "status"))
-        .field(Field::integer("count", "cnt"))
-        .field(Field::date("added", "added"))
-        .field(Field::text("os.name", "os_name"))
-        .field(Field::text("os.arch", "os_arch").searchable(false))
-        .default_sort("id")
-        .always_present("id")
-        .build()
-        .unwrap()
-}
-
-/// A field's content in a generated record.
-#[derive(Debug, Clone)]
-enum Cell<T> {
-    Missing,
-    Null,
-    Val(T),
-}
-
-#[derive(Debug, Clone)]
-struct Row {
-    name: Cell<String>,
-    status: Cell<String>,
-    count: Cell<i64>,
-    added: Cell<String>,
-    os_name: Cell<String>,
-    os_arch: Cell<String>,
-    /// Leave out the whole `os` object (both os.* fields then read as missing).
-    no_os: bool,
-}
-
-/// Short ASCII strings with mixed case, blanks and LIKE wildcards, so collisions and case issues are common.
-fn text() -> impl Strategy<Value = String> {
-    "[aAbB _%1]{0,3}"
-}
-
-fn cell<T: std::fmt::Debug + Clone + 'static>(s: impl Strategy<Value = T> + 'static) -> impl Strategy<Value = Cell<T>> {
-    prop_oneof![1 => Just(Cell::Missing), 1 => Just(Cell::Null), 5 => s.prop_map(Cell::Val)]
-}
-
-/// Dates in every accepted storage format, on a few instants so equal instants in different text occur.
-fn date_text() -> impl Strategy<Value = String> {
-    (1u32..=5, prop_oneof![Just(0u32), Just(12)], 0usize..6).prop_map(|(d, h, fmt)| match fmt {
-        0 => format!("2024-01-0{d}"),
-        1 => format!("2024-01-0{d} {h:02}:00:00"),
-        2 => format!("2024-01-0{d}T{h:02}:00:00Z"),
-        3 => format!("2024-01-0{d}T{h:02}:00:00.5Z"),
-        4 => format!("2024-01-0{d}T{:02}:00:00+02:00", h + 2),
-        // Not a date: both executors must treat it as an unknown instant.
-        _ => ["garbage", "", "2024-01"][d as usize % 3].to_string(),
-    })
-}
-
-fn row() -> impl Strategy<Value = Row> {
-    (
-        cell(text()),
-        cell(prop_oneof![
-            Just("active".to_string()),
-            Just("Active".to_string()),
-            Just("disconnected".to_string())
-        ]),
-        cell(-3i64..4),
-        cell(date_text()),
-        cell(text()),
-        cell(text()),
-        prop::bool::weighted(0.15),
-    )
-        .prop_map(|(name, status, count, added, os_name, os_arch, no_os)| Row {
-            name,
-            status,
-            count,
-            added,
-            os_name,
-            os_arch,
-            no_os,
-        })
-}
-
-fn put<T: Clone + Into<Value>>(m: &mut Map<String, Value>, key: &str, c: &Cell<T>) {
-    match c {
-        Cell::Missing => {}
-        Cell::Null => {
-            m.insert(key.into(), Value::Null);
-        }
-        Cell::Val(v) => {
-            m.insert(key.into(), v.clone().into());
-        }
-    }
-}
-
-fn to_json(id: i64, r: &Row) -> Value {
-    let mut m = Map::new();
-    m.insert("id".into(), json!(id));
-    put(&mut m, "name", &r.name);
-    put(&mut m, "status", &r.status);
-    put(&mut m, "count", &r.count);
-    put(&mut m, "added", &r.added);
-    if !r.no_os {
-        let mut os = Map::new();
-        put(&mut os, "name", &r.os_name);
-        put(&mut os, "arch", &r.os_arch);
-        m.insert("os".into(), Value::Object(os));
-    }
-    Value::Object(m)
-}
+use serde_json::{json, Value};
 
 fn db<T: Clone + Into<DbValue>>(c: &Cell<T>, hidden: bool) -> DbValue {
     match c {
         Cell::Val(v) if !hidden => v.clone().into(),
         _ => DbValue::Null,
     }
-}
-
-const FIELDS: [&str; 7] = ["id", "name", "status", "count", "added", "os.name", "os.arch"];
-
-fn value_for(field: &'static str) -> BoxedStrategy<String> {
-    let special = prop_oneof![Just("null".to_string()), Just("all".to_string())];
-    match field {
-        "id" | "count" => prop_oneof![
-            6 => (-3i64..30).prop_map(|i| i.to_string()),
-            1 => Just("2.5".to_string()),
-            1 => Just(" 2".to_string()),
-            1 => Just("abc".to_string()),
-            1 => Just("'1".to_string()),
-            1 => special,
-        ]
-        .boxed(),
-        "added" => prop_oneof![
-            4 => (1u32..=5, prop_oneof![Just(0u32), Just(12)]).prop_map(|(d, h)| format!("2024-01-0{d} {h:02}:00:00")),
-            2 => (1u32..=5).prop_map(|d| format!("2024-01-0{d}")),
-            1 => (1u32..=5).prop_map(|d| format!("2024-01-0{d}T12:00:00Z")),
-            3 => prop_oneof![Just("1d"), Just("36h"), Just("2d12h"), Just("3600"), Just("90m")].prop_map(String::from),
-            1 => prop_oneof![Just("1dx"), Just("zzz")].prop_map(String::from),
-            1 => special,
-        ]
-        .boxed(),
-        "status" => prop_oneof![
-            4 => prop_oneof![Just("active"), Just("ACTIVE"), Just("disc"), Just("act'v%")].prop_map(String::from),
-            1 => special,
-        ]
-        .boxed(),
-        _ => prop_oneof![4 => "[aAbB_%]{1,2}", 3 => "[aAbB _%1'\"]{1,4}", 1 => special].boxed(),
-    }
-}
-
-fn op() -> impl Strategy<Value = Op> {
-    prop_oneof![Just(Op::Eq), Just(Op::Ne), Just(Op::Lt), Just(Op::Gt), Just(Op::Like)]
-}
-
-fn cond() -> impl Strategy<Value = Expr> {
-    (0usize..FIELDS.len(), op())
-        .prop_flat_map(|(i, op)| value_for(FIELDS[i]).prop_map(move |v| Expr::cond(FIELDS[i], op, v)))
-}
-
-fn expr() -> impl Strategy<Value = Expr> {
-    cond().prop_recursive(2, 8, 3, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 1..4).prop_map(Expr::And),
-            prop::collection::vec(inner, 1..4).prop_map(Expr::Or),
-        ]
-    })
-}
-
-fn query() -> impl Strategy<Value = ListQuery> {
-    let sort = prop::collection::vec(
-        (0usize..FIELDS.len(), any::<bool>()).prop_map(|(i, d)| SortKey {
-            field: FIELDS[i].into(),
-            descending: d,
-        }),
-        0..3,
-    );
-    let search = prop::option::weighted(
-        0.3,
-        ("[aAbB _%1'2-]{0,3}", prop::bool::weighted(0.3)).prop_map(|(text, negate)| Search { text, negate }),
-    );
-    let select_names = prop_oneof![
-        Just("os"),
-        Just("id"),
-        Just("name"),
-        Just("status"),
-        Just("count"),
-        Just("added"),
-        Just("os.name")
-    ];
-    let select = prop::option::weighted(0.4, prop::collection::vec(select_names.prop_map(String::from), 1..4));
-    let limit = prop_oneof![2 => Just(None), 6 => (1u64..12).prop_map(Some), 1 => Just(Some(0))];
-    (
-        prop::option::weighted(0.8, expr()),
-        sort,
-        search,
-        select,
-        prop_oneof![3 => Just(0u64), 1 => 0u64..8],
-        limit,
-        prop::bool::weighted(0.3),
-    )
-        .prop_map(|(q, sort, search, select, offset, limit, distinct)| ListQuery {
-            offset,
-            limit,
-            sort,
-            search,
-            select,
-            q,
-            distinct,
-            now: Some(NOW),
-        })
 }
 
 fn load(rows: &[(i64, Row)]) -> rusqlite::Connection {
@@ -299,13 +95,12 @@ proptest! {
 
     #[test]
     fn memory_and_sqlite_agree(
-        rows in prop::collection::vec(row(), 0..30),
+        rows in prop::collection::vec(row(false), 0..30),
         start in 0i64..1000,
         mut query in query(),
     ) {
         // Distinct ids in an order unrelated to insertion order.
-        let rows: Vec<(i64, Row)> =
-            rows.into_iter().enumerate().map(|(i, r)| ((i as i64 * 37 + start) % 1000, r)).collect();
+        let rows = with_ids(rows, start);
         let records: Vec<Value> = rows.iter().map(|(id, r)| to_json(*id, r)).collect();
 
         // Go through the text form so the parser is part of the loop.

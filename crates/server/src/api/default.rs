@@ -10,7 +10,9 @@ use crate::state::AppState;
 
 /// Operations of this group.
 pub fn routes() -> Routes {
-    Routes::default().get("/", default_info).get("/openapi.json", get_openapi)
+    Routes::default()
+        .get("/", default_info)
+        .get("/openapi.json", get_openapi)
 }
 
 /// Wazuh's API info: same fields, same order.

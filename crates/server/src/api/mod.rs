@@ -20,7 +20,10 @@ pub struct Routes {
 
 impl Default for Routes {
     fn default() -> Self {
-        Self { router: Router::new(), served: Vec::new() }
+        Self {
+            router: Router::new(),
+            served: Vec::new(),
+        }
     }
 }
 

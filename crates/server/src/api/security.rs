@@ -36,7 +36,9 @@ async fn login_user(
         return blocked;
     }
     let Some((user, secret)) = basic_credentials(&headers) else {
-        state.limiter().record_login_failure(peer.0.ip(), std::time::Instant::now());
+        state
+            .limiter()
+            .record_login_failure(peer.0.ip(), std::time::Instant::now());
         return ApiError::Unauthorized(AuthFailure::InvalidCredentials).into_response();
     };
     match service::security::login(&state, peer.0.ip(), &user, &secret).await {
@@ -67,9 +69,16 @@ async fn deprecated_login_user(
     login_user(state, peer, headers, params).await
 }
 
-async fn logout_user(State(state): State<AppState>, caller: Caller, _params: Params) -> ApiResult<Json<serde_json::Value>> {
+async fn logout_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    _params: Params,
+) -> ApiResult<Json<serde_json::Value>> {
     service::security::revoke_user_tokens(&state, caller.user_id).await?;
-    Ok(Json(oxsec_types::envelope::message(&format!("User {} was successfully logged out", caller.username))))
+    Ok(Json(oxsec_types::envelope::message(&format!(
+        "User {} was successfully logged out",
+        caller.username
+    ))))
 }
 
 /// `Authorization: Basic base64(user:password)`.

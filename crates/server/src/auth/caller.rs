@@ -30,7 +30,10 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
         return Err(ApiError::Unauthorized(AuthFailure::NoToken));
     };
     // Upstream: another scheme counts as no token; no scheme or an empty bearer is a bad header.
-    let value = value.to_str().map_err(|_| ApiError::Unauthorized(AuthFailure::InvalidHeader))?.trim();
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized(AuthFailure::InvalidHeader))?
+        .trim();
     let Some((scheme, token)) = value.split_once(' ') else {
         return Err(ApiError::Unauthorized(AuthFailure::InvalidHeader));
     };
@@ -42,13 +45,18 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
         return Err(ApiError::Unauthorized(AuthFailure::InvalidHeader));
     }
     let now = oxsec_store::now_secs();
-    let claims = state.keys().decode(token, now).map_err(|_| ApiError::Unauthorized(AuthFailure::InvalidToken))?;
+    let claims = state
+        .keys()
+        .decode(token, now)
+        .map_err(|_| ApiError::Unauthorized(AuthFailure::InvalidToken))?;
     let username = claims.sub.clone();
     let roles = claims.rbac_roles.clone();
     let found = state
         .store()
         .read(move |c| {
-            let Some(user) = oxsec_store::models::user::find_by_username(c, &username)? else { return Ok(None) };
+            let Some(user) = oxsec_store::models::user::find_by_username(c, &username)? else {
+                return Ok(None);
+            };
             let floor = oxsec_store::models::revocation::floor_for(c, user.id, &roles, now)?;
             Ok(Some((user.id, floor)))
         })
@@ -73,6 +81,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Caller>().cloned().ok_or(ApiError::Unauthorized(AuthFailure::NoToken))
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or(ApiError::Unauthorized(AuthFailure::NoToken))
     }
 }

@@ -81,17 +81,22 @@ impl TokenKeys {
     pub fn load_or_create(dir: &Path) -> Result<Self, String> {
         let private = dir.join("private_key.pem");
         if private.exists() {
-            let pem = std::fs::read_to_string(&private).map_err(|e| format!("cannot read {}: {e}", private.display()))?;
+            let pem =
+                std::fs::read_to_string(&private).map_err(|e| format!("cannot read {}: {e}", private.display()))?;
             let secret = p521::SecretKey::from_pkcs8_pem(&pem)
                 .map_err(|e| format!("{} is not a P-521 PKCS#8 key: {e}", private.display()))?;
             return Self::from_secret(&secret);
         }
         let secret = p521::SecretKey::random(&mut rand::rngs::OsRng);
-        let pem = secret.to_pkcs8_pem(LineEnding::LF).map_err(|e| format!("cannot encode the key: {e}"))?;
+        let pem = secret
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| format!("cannot encode the key: {e}"))?;
         fsutil::write_atomic(&private, pem.as_bytes(), 0o600)
             .map_err(|e| format!("cannot write {}: {e}", private.display()))?;
-        let public_pem =
-            secret.public_key().to_public_key_pem(LineEnding::LF).map_err(|e| format!("cannot encode the key: {e}"))?;
+        let public_pem = secret
+            .public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|e| format!("cannot encode the key: {e}"))?;
         let public = dir.join("public_key.pem");
         fsutil::write_atomic(&public, public_pem.as_bytes(), 0o644)
             .map_err(|e| format!("cannot write {}: {e}", public.display()))?;
@@ -114,7 +119,10 @@ impl TokenKeys {
 
     /// Signs `claims` into a compact JWT.
     pub fn encode(&self, claims: &Claims) -> String {
-        let header = Header { alg: "ES512".into(), typ: "JWT".into() };
+        let header = Header {
+            alg: "ES512".into(),
+            typ: "JWT".into(),
+        };
         // Serializing these plain structs cannot fail.
         let h = B64.encode(serde_json::to_vec(&header).unwrap_or_default());
         let c = B64.encode(serde_json::to_vec(claims).unwrap_or_default());
@@ -130,17 +138,25 @@ impl TokenKeys {
         let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(TokenError::Malformed);
         };
-        let header: Header =
-            B64.decode(h).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or(TokenError::Malformed)?;
+        let header: Header = B64
+            .decode(h)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or(TokenError::Malformed)?;
         if header.alg != "ES512" {
             return Err(TokenError::Malformed);
         }
         let sig_bytes = B64.decode(s).map_err(|_| TokenError::Malformed)?;
         let sig = Signature::from_slice(&sig_bytes).map_err(|_| TokenError::Malformed)?;
         let signing_input_len = h.len() + 1 + c.len();
-        self.verifying.verify(&token.as_bytes()[..signing_input_len], &sig).map_err(|_| TokenError::BadSignature)?;
-        let claims: Claims =
-            B64.decode(c).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or(TokenError::Malformed)?;
+        self.verifying
+            .verify(&token.as_bytes()[..signing_input_len], &sig)
+            .map_err(|_| TokenError::BadSignature)?;
+        let claims: Claims = B64
+            .decode(c)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or(TokenError::Malformed)?;
         if claims.iss != ISSUER || claims.aud != AUDIENCE {
             return Err(TokenError::WrongAudience);
         }

@@ -24,7 +24,11 @@ pub async fn log_requests(req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let params = parameters(req.uri().query());
-    let ip = req.extensions().get::<PeerAddr>().map(|p| p.0.ip().to_string()).unwrap_or_else(|| "-".into());
+    let ip = req
+        .extensions()
+        .get::<PeerAddr>()
+        .map(|p| p.0.ip().to_string())
+        .unwrap_or_else(|| "-".into());
     let body_size = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -32,7 +36,11 @@ pub async fn log_requests(req: Request, next: Next) -> Response {
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(0);
     let resp = next.run(req).await;
-    let user = resp.extensions().get::<LoggedUser>().map(|u| u.0.clone()).unwrap_or_else(|| "unknown_user".into());
+    let user = resp
+        .extensions()
+        .get::<LoggedUser>()
+        .map(|u| u.0.clone())
+        .unwrap_or_else(|| "unknown_user".into());
     let elapsed = start.elapsed().as_secs_f64();
     let status = resp.status().as_u16();
     let params = Json::Object(params);
@@ -55,7 +63,11 @@ pub async fn log_requests(req: Request, next: Next) -> Response {
 fn parameters(query: Option<&str>) -> Map<String, Json> {
     let mut out = Map::new();
     for (k, v) in crate::query_pairs(query) {
-        let v = if SECRET_PARAMS.contains(&k.as_str()) { "****".to_owned() } else { v };
+        let v = if SECRET_PARAMS.contains(&k.as_str()) {
+            "****".to_owned()
+        } else {
+            v
+        };
         out.insert(k, Json::String(v));
     }
     out

@@ -49,7 +49,10 @@ impl Limiter {
             max_per_minute: access.max_request_per_minute,
             max_login_attempts: access.max_login_attempts,
             block_time: Duration::from_secs(access.block_time),
-            general: Mutex::new(Window { started: Instant::now(), count: 0 }),
+            general: Mutex::new(Window {
+                started: Instant::now(),
+                count: 0,
+            }),
             logins: Mutex::new(HashMap::new()),
         }
     }
@@ -74,7 +77,9 @@ impl Limiter {
 
     /// `Err` while `ip` is blocked for too many failed logins.
     pub fn check_login_block(&self, ip: IpAddr, now: Instant) -> Result<(), RetryAfter> {
-        let Ok(mut logins) = self.logins.lock() else { return Ok(()) };
+        let Ok(mut logins) = self.logins.lock() else {
+            return Ok(());
+        };
         let Some(stats) = logins.get(&ip) else { return Ok(()) };
         let elapsed = now.duration_since(stats.first_failure);
         if elapsed >= self.block_time {
@@ -90,9 +95,15 @@ impl Limiter {
     /// Records a failed login from `ip`.
     pub fn record_login_failure(&self, ip: IpAddr, now: Instant) {
         let Ok(mut logins) = self.logins.lock() else { return };
-        let stats = logins.entry(ip).or_insert(LoginStats { first_failure: now, failures: 0 });
+        let stats = logins.entry(ip).or_insert(LoginStats {
+            first_failure: now,
+            failures: 0,
+        });
         if now.duration_since(stats.first_failure) >= self.block_time {
-            *stats = LoginStats { first_failure: now, failures: 0 };
+            *stats = LoginStats {
+                first_failure: now,
+                failures: 0,
+            };
         }
         stats.failures += 1;
         // Bound memory under a spray of source addresses: forget windows that have ended.
@@ -133,7 +144,11 @@ mod tests {
     use super::*;
 
     fn limiter(per_minute: u32, attempts: u32, block: u64) -> Limiter {
-        Limiter::new(&Access { max_request_per_minute: per_minute, max_login_attempts: attempts, block_time: block })
+        Limiter::new(&Access {
+            max_request_per_minute: per_minute,
+            max_login_attempts: attempts,
+            block_time: block,
+        })
     }
 
     #[test]

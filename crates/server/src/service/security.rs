@@ -17,14 +17,19 @@ pub async fn login(state: &AppState, ip: IpAddr, username: &str, secret: &str) -
     let found = state
         .store()
         .read(move |c| {
-            let Some(u) = user::find_by_username(c, &name)? else { return Ok(None) };
+            let Some(u) = user::find_by_username(c, &name)? else {
+                return Ok(None);
+            };
             let roles = user::role_ids(c, u.id)?;
             Ok(Some((u, roles)))
         })
         .await?;
     let secret_owned = secret.to_owned();
     // Hash even for unknown users so that timing does not reveal which names exist.
-    let stored = found.as_ref().map(|(u, _)| u.password.clone()).unwrap_or_else(dummy_hash);
+    let stored = found
+        .as_ref()
+        .map(|(u, _)| u.password.clone())
+        .unwrap_or_else(dummy_hash);
     let ok = tokio::task::spawn_blocking(move || password::verify(&secret_owned, &stored))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -45,7 +50,10 @@ pub async fn issue_token(
 ) -> Result<String, ApiError> {
     let now = oxsec_store::now_secs();
     let role_ids = roles.clone();
-    let floor = state.store().read(move |c| revocation::floor_for(c, user_id, &role_ids, now)).await?;
+    let floor = state
+        .store()
+        .read(move |c| revocation::floor_for(c, user_id, &role_ids, now))
+        .await?;
     let security = state.security();
     let nbf = now.max(floor);
     let claims = Claims {
@@ -67,7 +75,10 @@ pub async fn revoke_user_tokens(state: &AppState, user_id: i64) -> Result<(), Ap
     let until = now + state.security().auth_token_exp_timeout + 1;
     // Floor = next second: tokens with nbf up to now are rejected, tokens issued after this call
     // get nbf = floor and stay valid (see issue_token).
-    state.store().write(move |tx| revocation::revoke_user(tx, user_id, now + 1, until)).await?;
+    state
+        .store()
+        .write(move |tx| revocation::revoke_user(tx, user_id, now + 1, until))
+        .await?;
     Ok(())
 }
 
@@ -75,5 +86,7 @@ fn dummy_hash() -> String {
     // A syntactically valid argon2id hash of a random value: verifying against it costs the same
     // as a real check and always fails.
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| password::hash(&password::generate()).unwrap_or_default()).clone()
+    DUMMY
+        .get_or_init(|| password::hash(&password::generate()).unwrap_or_default())
+        .clone()
 }

@@ -39,7 +39,9 @@ pub fn revoke_all(conn: &Connection, floor: i64) -> Result<()> {
 
 /// The earliest `nbf` a token of `user_id` with `role_ids` may have to be valid now.
 pub fn floor_for(conn: &Connection, user_id: i64, role_ids: &[i64], now: i64) -> Result<i64> {
-    let mut floor: i64 = crate::models::settings::get(conn, GLOBAL_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+    let mut floor: i64 = crate::models::settings::get(conn, GLOBAL_KEY)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let user: Option<i64> = conn
         .query_row(
             "SELECT nbf_invalid_until FROM users_token_blacklist WHERE user_id = ?1 AND is_valid_until > ?2",

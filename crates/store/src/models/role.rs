@@ -17,7 +17,10 @@ pub struct Role {
 
 /// Inserts a role with a chosen id.
 pub fn insert(conn: &Connection, role: &Role) -> Result<()> {
-    conn.execute("INSERT INTO roles (id, name, created_at) VALUES (?1, ?2, ?3)", params![role.id, role.name, role.created_at])?;
+    conn.execute(
+        "INSERT INTO roles (id, name, created_at) VALUES (?1, ?2, ?3)",
+        params![role.id, role.name, role.created_at],
+    )?;
     Ok(())
 }
 
@@ -25,7 +28,11 @@ pub fn insert(conn: &Connection, role: &Role) -> Result<()> {
 pub fn find_by_id(conn: &Connection, id: i64) -> Result<Option<Role>> {
     Ok(conn
         .query_row("SELECT id, name, created_at FROM roles WHERE id = ?1", [id], |r| {
-            Ok(Role { id: r.get(0)?, name: r.get(1)?, created_at: r.get(2)? })
+            Ok(Role {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                created_at: r.get(2)?,
+            })
         })
         .optional()?)
 }

@@ -52,7 +52,13 @@ pub fn count(conn: &Connection) -> Result<i64> {
 pub fn insert(conn: &Connection, user: &User) -> Result<()> {
     conn.execute(
         "INSERT INTO users (id, username, password, allow_run_as, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![user.id, user.username, user.password, user.allow_run_as, user.created_at],
+        params![
+            user.id,
+            user.username,
+            user.password,
+            user.allow_run_as,
+            user.created_at
+        ],
     )?;
     Ok(())
 }

@@ -1,0 +1,9 @@
+//! HTTP-level tests: each starts the real server in-process on an ephemeral port with a temporary
+//! data dir, then talks to it over HTTPS like any client. One test binary (link time), one module per
+//! Wazuh group.
+
+mod api {
+    pub mod common;
+    mod default;
+    mod security_auth;
+}

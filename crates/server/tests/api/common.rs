@@ -1,0 +1,118 @@
+//! A test server and a client for it.
+
+use std::path::PathBuf;
+
+use oxsec_server::config::{Config, Overrides};
+use reqwest::{Client, Method, Response};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// The administrator password test servers are seeded with.
+pub const PASSWORD: &str = "Test!Passw0rd";
+
+/// A running server; stops when dropped.
+pub struct TestServer {
+    pub base: String,
+    pub data_dir: PathBuf,
+    pub client: Client,
+    _dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// Starts a server with the default configuration plus `env`-style overrides
+/// (e.g. `("OXSEC_ACCESS__MAX_REQUEST_PER_MINUTE", "3")`).
+pub async fn start_with(env: &[(&str, &str)]) -> TestServer {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut vars: Vec<(String, String)> = vec![
+        ("OXSEC_HOST".into(), "127.0.0.1".into()),
+        ("OXSEC_PORT".into(), "0".into()),
+        ("OXSEC_ACCESS__MAX_REQUEST_PER_MINUTE".into(), "0".into()),
+    ];
+    vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let overrides = Overrides {
+        data_dir: Some(dir.path().to_owned()),
+        ..Overrides::default()
+    };
+    let config = Config::load(None, vars, &overrides).expect("config");
+    let https = config.https.enabled;
+    let prepared = oxsec_server::prepare(config, Some(PASSWORD.into()))
+        .await
+        .expect("prepare");
+    let addr = prepared.addrs[0];
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(oxsec_server::run(prepared, async move {
+        let _ = rx.await;
+    }));
+    let scheme = if https { "https" } else { "http" };
+    let client = Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .expect("client");
+    TestServer {
+        base: format!("{scheme}://{addr}"),
+        data_dir: dir.path().to_owned(),
+        client,
+        _dir: dir,
+        stop: Some(tx),
+    }
+}
+
+/// Starts a server with the default configuration.
+pub async fn start() -> TestServer {
+    start_with(&[]).await
+}
+
+impl TestServer {
+    /// Logs in as `user` with the test password and returns the token.
+    pub async fn token_for(&self, user: &str) -> String {
+        let resp = self
+            .client
+            .post(format!("{}/security/user/authenticate?raw=true", self.base))
+            .basic_auth(user, Some(PASSWORD))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(resp.status(), 200, "login as {user}");
+        resp.text().await.expect("token")
+    }
+
+    /// A token of the administrator `wazuh`.
+    pub async fn token(&self) -> String {
+        self.token_for("wazuh").await
+    }
+
+    /// Sends `method path` with `token` (if any) and returns the response.
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// `GET path` with `token`; status and JSON body.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        json_of(self.call(Method::GET, path, token).await).await
+    }
+}
+
+/// Status and JSON body of a response.
+pub async fn json_of(resp: Response) -> (u16, Value) {
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    (status, body)
+}
+
+/// The keys of a JSON object, in order.
+pub fn keys(v: &Value) -> Vec<String> {
+    v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+}

@@ -55,7 +55,7 @@ impl Layout {
 }
 
 /// The users every install starts with, as in Wazuh (ids and names fixed; clients rely on them).
-const DEFAULT_USERS: &[(i64, &str, bool)] = &[(1, "wazuh", false), (2, "wazuh-wui", true)];
+const DEFAULT_USERS: &[(i64, &str, bool)] = &[(1, "wazuh", true), (2, "wazuh-wui", true)];
 /// Role 1 is Wazuh's `administrator`.
 const ADMIN_ROLE: (i64, &str) = (1, "administrator");
 

@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod formats;
 pub mod fsutil;
+pub mod list;
 pub mod logging;
 pub mod middleware;
 pub mod openapi;

@@ -5,5 +5,6 @@
 mod api {
     pub mod common;
     mod default;
+    mod list_params;
     mod security_auth;
 }

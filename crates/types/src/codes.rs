@@ -68,12 +68,18 @@ wazuh_codes! {
     InvalidQueryOperator = 1409, 400, "Invalid query operator", None;
     /// `distinct` with more than one selected field where only one is allowed.
     DistinctManyFields = 1410, 400, "Selecting more than one field in distinct mode", None;
+    /// A timeframe (`7d`, `1h30m`) that does not parse.
+    InvalidTimeframe = 1411, 400, "TimeFrame is not valid", None;
+    /// A date filter that does not parse.
+    InvalidDateFilter = 1412, 400, "Date filter not valid. Valid formats are YYYY-MM-DD HH:mm:ss, YYYY-MM-DDTHH:mm:ssZ or YYYY-MM-DD", None;
     /// Agent id unknown.
     AgentNotFound = 1701, 404, "Agent does not exist", Some("List the existing agents with GET /agents?select=id,name");
     /// A `select` field the resource does not have.
     InvalidSelectField = 1724, 400, "Not a valid select field", Some("Use only the fields the resource returns");
     /// RBAC forbids the action.
     PermissionDenied = 4000, 403, "Permission denied", Some("Ask an administrator for a role whose policies allow this action on these resources");
+    /// A security user id that does not exist.
+    UserNotFound = 5001, 404, "The user does not exist", Some("Create it with POST /security/users");
     /// A source IP blocked after too many failed logins.
     LoginBlocked = 6000, 403, "Limit of login attempts reached. The current IP has been blocked due to a high number of login attempts", None;
     /// The request rate limit was exceeded.

@@ -133,7 +133,7 @@ impl AffectedItems {
         let mut failed = self.failed;
         failed.sort_by_key(|f| f.error.code);
         for group in &mut failed {
-            group.id.sort_by_key(id_sort_key);
+            sort_ids(&mut group.id);
         }
         json!({
             "data": {
@@ -148,10 +148,19 @@ impl AffectedItems {
     }
 }
 
-fn id_sort_key(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+/// Wazuh sorts a group's ids numerically when every id is a number (as text or not), else as text.
+fn sort_ids(ids: &mut [Value]) {
+    let as_int = |v: &Value| match v {
+        Value::String(s) => s.parse::<i64>().ok(),
+        other => other.as_i64(),
+    };
+    if ids.iter().all(|v| as_int(v).is_some()) {
+        ids.sort_by_key(|v| as_int(v).unwrap_or_default());
+    } else {
+        ids.sort_by_key(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
     }
 }
 
@@ -218,5 +227,22 @@ mod tests {
     fn nothing_at_all_is_error_zero_with_the_none_message() {
         let v = AffectedItems::new("all", "some", "none").into_json();
         assert_eq!((v["error"].as_u64(), v["message"].as_str()), (Some(0), Some("none")));
+    }
+}
+
+#[cfg(test)]
+mod id_order {
+    use super::*;
+
+    #[test]
+    fn ids_sort_numerically_when_all_are_numbers() {
+        let mut r = AffectedItems::listing("m");
+        for id in ["010", "9", "002"] {
+            r.fail(id, ItemError::new(WazuhCode::AgentNotFound));
+        }
+        assert_eq!(
+            r.into_json()["data"]["failed_items"][0]["id"],
+            json!(["002", "9", "010"])
+        );
     }
 }

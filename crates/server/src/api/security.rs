@@ -24,6 +24,7 @@ pub fn routes() -> Routes {
         .post("/security/user/authenticate", login_user)
         .get("/security/user/authenticate", deprecated_login_user)
         .delete("/security/user/authenticate", logout_user)
+        .get("/security/users", get_users)
 }
 
 async fn login_user(
@@ -79,6 +80,20 @@ async fn logout_user(
         "User {} was successfully logged out",
         caller.username
     ))))
+}
+
+async fn get_users(
+    State(state): State<AppState>,
+    _caller: Caller,
+    params: Params,
+) -> ApiResult<Json<serde_json::Value>> {
+    let query = crate::list::list_query(&params, service::security::users_schema())?;
+    let ids = params
+        .list("user_ids")
+        .map(|ids| ids.iter().filter_map(|i| i.parse().ok()).collect());
+    Ok(Json(
+        service::security::list_users(&state, ids, query).await?.into_json(),
+    ))
 }
 
 /// `Authorization: Basic base64(user:password)`.

@@ -3,7 +3,13 @@
 use std::net::IpAddr;
 use std::time::Instant;
 
+use std::sync::OnceLock;
+
 use oxsec_store::models::{revocation, user};
+use oxsec_types::envelope::ItemError;
+use oxsec_types::{AffectedItems, WazuhCode};
+use oxsec_wql::{Field, ListQuery, Schema};
+use serde_json::{json, Value};
 
 use crate::auth::jwt::{Claims, AUDIENCE, ISSUER};
 use crate::auth::password;
@@ -89,4 +95,44 @@ fn dummy_hash() -> String {
     DUMMY
         .get_or_init(|| password::hash(&password::generate()).unwrap_or_default())
         .clone()
+}
+
+/// The fields of a security user, as `GET /security/users` returns them.
+pub fn users_schema() -> &'static Schema {
+    static SCHEMA: OnceLock<Schema> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        Schema::builder()
+            .field(Field::integer("id", "id"))
+            .field(Field::text("username", "username"))
+            .field(Field::text("allow_run_as", "allow_run_as"))
+            .field(Field::integer("roles", "roles"))
+            .default_sort("id")
+            .always_present("id")
+            .build()
+            .unwrap_or_else(|e| unreachable!("static users schema is valid: {e}"))
+    })
+}
+
+/// Lists users (optionally only `ids`), filtered, sorted and paged by `query`. Like Wazuh, security
+/// resources are few and are filtered in memory; ids that do not exist are reported as failed items.
+pub async fn list_users(state: &AppState, ids: Option<Vec<i64>>, query: ListQuery) -> Result<AffectedItems, ApiError> {
+    let all = state.store().read(user::list_with_roles).await?;
+    let mut result = AffectedItems::new(
+        "All specified users were returned",
+        "Some users were not returned",
+        "No user was returned",
+    );
+    let records: Vec<Value> = all
+        .iter()
+        .filter(|(u, _)| ids.as_ref().is_none_or(|ids| ids.contains(&u.id)))
+        .map(|(u, roles)| json!({"id": u.id, "username": u.username, "allow_run_as": u.allow_run_as, "roles": roles}))
+        .collect();
+    if let Some(ids) = &ids {
+        for id in ids.iter().filter(|id| !all.iter().any(|(u, _)| u.id == **id)) {
+            result.fail(*id, ItemError::new(WazuhCode::UserNotFound));
+        }
+    }
+    let page = oxsec_wql::memory::execute(&records, &query, users_schema()).map_err(crate::list::wql_error)?;
+    result.set_page(page.items, page.total);
+    Ok(result)
 }

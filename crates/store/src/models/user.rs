@@ -85,3 +85,23 @@ pub fn add_role(conn: &Connection, user_id: i64, role_id: i64, created_at: &str)
     )?;
     Ok(())
 }
+
+/// Every user with its role ids (in link order), ordered by id.
+pub fn list_with_roles(conn: &Connection) -> Result<Vec<(User, Vec<i64>)>> {
+    let sql = format!("SELECT {COLUMNS} FROM users ORDER BY id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let users: Vec<User> = stmt.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut links = conn.prepare_cached("SELECT user_id, role_id FROM user_roles ORDER BY user_id, level, id")?;
+    let mut roles: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for row in links.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (user, role) = row?;
+        roles.entry(user).or_default().push(role);
+    }
+    Ok(users
+        .into_iter()
+        .map(|u| {
+            let r = roles.remove(&u.id).unwrap_or_default();
+            (u, r)
+        })
+        .collect())
+}

@@ -34,6 +34,7 @@ pub fn build(state: AppState) -> Result<Router, String> {
         .layer(from_fn_with_state(state.clone(), limit_body))
         .layer(from_fn_with_state(state.clone(), rate_limit::limit_requests))
         .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(state.clone(), cors))
         .layer(from_fn(access_log::log_requests))
         .with_state(state))
 }
@@ -69,5 +70,58 @@ async fn security_headers(req: Request, next: Next) -> Response {
     for (name, value) in SECURITY_HEADERS {
         headers.insert(*name, axum::http::HeaderValue::from_static(value));
     }
+    resp
+}
+
+/// CORS per `cors.*`: preflights are answered here; other responses get the allow headers when the
+/// request's `Origin` is allowed.
+async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    use axum::http::{HeaderValue, Method, StatusCode};
+    let cfg = &state.config().cors;
+    if !cfg.enabled {
+        return next.run(req).await;
+    }
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let allowed = origin
+        .as_deref()
+        .filter(|o| cfg.source_route == "*" || cfg.source_route.split(',').any(|r| r.trim() == *o));
+    let Some(origin) = allowed.map(str::to_owned) else {
+        return next.run(req).await;
+    };
+    let preflight =
+        req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut resp = if preflight {
+        StatusCode::OK.into_response()
+    } else {
+        next.run(req).await
+    };
+    let h = resp.headers_mut();
+    let value = |s: &str| HeaderValue::from_str(s).ok();
+    if let Some(v) = value(&origin) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+    }
+    if let Some(v) = value(&cfg.expose_headers) {
+        h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, v);
+    }
+    if cfg.allow_credentials {
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+    }
+    if preflight {
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, PUT, DELETE"),
+        );
+        if let Some(v) = value(&cfg.allow_headers) {
+            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v);
+        }
+    }
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
     resp
 }

@@ -17,6 +17,8 @@ pub enum AuthFailure {
     InvalidToken,
     /// `Authorization` with no scheme, or `Bearer` with nothing after it.
     InvalidHeader,
+    /// A token issued under security settings (lifetime, RBAC mode) that have since changed.
+    TokenExpired,
     /// Wrong user name or password at login.
     InvalidCredentials,
 }
@@ -110,6 +112,7 @@ impl ApiError {
                     AuthFailure::NoToken => "No authorization token provided",
                     AuthFailure::InvalidToken => "Invalid token",
                     AuthFailure::InvalidHeader => "Invalid authorization header",
+                    AuthFailure::TokenExpired => "Token expired",
                     AuthFailure::InvalidCredentials => "Invalid credentials",
                 };
                 (

@@ -7,6 +7,7 @@
 //! backend can reuse it. Nothing here knows about HTTP or JSON envelopes.
 
 pub mod error;
+pub mod list;
 mod migrate;
 pub mod models;
 

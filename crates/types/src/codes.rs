@@ -72,6 +72,8 @@ wazuh_codes! {
     InvalidTimeframe = 1411, 400, "TimeFrame is not valid", None;
     /// A date filter that does not parse.
     InvalidDateFilter = 1412, 400, "Date filter not valid. Valid formats are YYYY-MM-DD HH:mm:ss, YYYY-MM-DDTHH:mm:ssZ or YYYY-MM-DD", None;
+    /// The request took longer than `intervals.request_timeout` (and `wait_for_complete` was off).
+    RequestTimeout = 3021, 500, "Timeout executing API request", Some("Retry with wait_for_complete=true, or raise intervals.request_timeout");
     /// Agent id unknown.
     AgentNotFound = 1701, 404, "Agent does not exist", Some("List the existing agents with GET /agents?select=id,name");
     /// A `select` field the resource does not have.

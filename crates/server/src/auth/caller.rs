@@ -49,6 +49,11 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
         .keys()
         .decode(token, now)
         .map_err(|_| ApiError::Unauthorized(AuthFailure::InvalidToken))?;
+    // Upstream invalidates tokens issued under other security settings this way.
+    let security = state.security();
+    if claims.rbac_mode != security.rbac_mode || claims.exp - claims.nbf != security.auth_token_exp_timeout {
+        return Err(ApiError::Unauthorized(AuthFailure::TokenExpired));
+    }
     let username = claims.sub.clone();
     let roles = claims.rbac_roles.clone();
     let found = state

@@ -8,6 +8,8 @@ use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use oxsec_types::WazuhCode;
+
 use crate::auth::caller::{self, Caller};
 use crate::error::ApiError;
 use crate::middleware::access_log::LoggedUser;
@@ -46,9 +48,18 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
     };
     let params = Params::new(values);
     let pretty = params.flag("pretty");
+    let wait = params.flag("wait_for_complete");
     req.extensions_mut().insert(params);
 
-    let mut resp = next.run(req).await;
+    let timeout = std::time::Duration::from_secs(state.config().intervals.request_timeout);
+    let mut resp = if wait {
+        next.run(req).await
+    } else {
+        match tokio::time::timeout(timeout, next.run(req)).await {
+            Ok(resp) => resp,
+            Err(_) => ApiError::code(WazuhCode::RequestTimeout).into_response(),
+        }
+    };
     if user.is_none() {
         user = resp.extensions().get::<Caller>().map(|c| c.username.clone());
     }

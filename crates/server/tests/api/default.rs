@@ -146,3 +146,38 @@ async fn plain_http_when_https_is_disabled() {
     let t = s.token().await;
     assert_eq!(s.get("/", Some(&t)).await.0, 200);
 }
+
+#[tokio::test]
+async fn cors_headers_follow_the_configuration() {
+    let s = super::common::start_with(&[
+        ("OXSEC_CORS__ENABLED", "yes"),
+        ("OXSEC_CORS__SOURCE_ROUTE", "https://ui.example"),
+    ])
+    .await;
+    let resp = s
+        .client
+        .get(format!("{}/", s.base))
+        .header("origin", "https://ui.example")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.headers()["access-control-allow-origin"], "https://ui.example");
+    let resp = s
+        .client
+        .get(format!("{}/", s.base))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("send");
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+    let resp = s
+        .client
+        .request(Method::OPTIONS, format!("{}/agents", s.base))
+        .header("origin", "https://ui.example")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .expect("preflight");
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().get("access-control-allow-methods").is_some());
+}

@@ -1,0 +1,103 @@
+//! Runs a list query compiled by the query engine (`oxsec_wql::sql`) against the store: the count
+//! and the page, with every value bound as a parameter.
+
+use oxsec_wql::sql::{SqlQuery, SqlValue};
+use rusqlite::types::{ToSqlOutput, Value as SqlLite, ValueRef};
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::Result;
+
+struct Param<'a>(&'a SqlValue);
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self.0 {
+            SqlValue::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            SqlValue::Integer(i) => ToSqlOutput::Owned(SqlLite::Integer(*i)),
+            SqlValue::Real(f) => ToSqlOutput::Owned(SqlLite::Real(*f)),
+            SqlValue::Null => ToSqlOutput::Owned(SqlLite::Null),
+        })
+    }
+}
+
+fn from_sqlite(v: ValueRef<'_>) -> SqlValue {
+    match v {
+        ValueRef::Null | ValueRef::Blob(_) => SqlValue::Null,
+        ValueRef::Integer(i) => SqlValue::Integer(i),
+        ValueRef::Real(f) => SqlValue::Real(f),
+        ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
+    }
+}
+
+/// The total number of matching rows and the requested page as JSON items.
+pub fn run(conn: &Connection, query: &SqlQuery) -> Result<(u64, Vec<Value>)> {
+    let count_params: Vec<Param<'_>> = query.count_params().iter().map(Param).collect();
+    let total: i64 = conn
+        .prepare_cached(&query.count_sql)?
+        .query_row(rusqlite::params_from_iter(count_params.iter()), |r| r.get(0))?;
+    let params: Vec<Param<'_>> = query.params.iter().map(Param).collect();
+    let mut stmt = conn.prepare_cached(&query.select_sql)?;
+    let width = stmt.column_count();
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut items = Vec::new();
+    while let Some(row) = rows.next()? {
+        let values: Vec<SqlValue> = (0..width)
+            .map(|i| row.get_ref(i).map(from_sqlite))
+            .collect::<rusqlite::Result<_>>()?;
+        items.push(query.item_from_row(&values));
+    }
+    Ok((u64::try_from(total).unwrap_or(0), items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxsec_wql::sql::{compile, Dialect};
+    use oxsec_wql::{Field, ListQuery, Schema};
+
+    #[test]
+    fn compiled_queries_run_with_bound_values() {
+        let conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER, name TEXT, os_name TEXT);
+             INSERT INTO t VALUES (1, 'alpha', 'Ubuntu'), (2, 'beta''; DROP TABLE t; --', 'Debian'), (3, 'gamma', 'Ubuntu');",
+        )
+        .expect("seed");
+        let schema = Schema::builder()
+            .field(Field::integer("id", "id"))
+            .field(Field::text("name", "name"))
+            .field(Field::text("os.name", "os_name"))
+            .default_sort("id")
+            .always_present("id")
+            .build()
+            .expect("schema");
+        let query = ListQuery {
+            q: Some(oxsec_wql::parse_q("os.name=ubuntu").expect("q")),
+            sort: oxsec_wql::parse_sort("-id").expect("sort"),
+            select: Some(vec!["os.name".into()]),
+            limit: Some(1),
+            ..ListQuery::default()
+        };
+        let sql = compile(&query, &schema, "t", Dialect::Sqlite).expect("compile");
+        let (total, items) = run(&conn, &sql).expect("run");
+        assert_eq!(total, 2);
+        assert_eq!(items, [serde_json::json!({"id": 3, "os": {"name": "Ubuntu"}})]);
+        // A hostile value is data, not SQL.
+        let query = ListQuery {
+            q: Some(oxsec_wql::parse_q("name~DROP TABLE").expect("q")),
+            ..ListQuery::default()
+        };
+        let sql = compile(&query, &schema, "t", Dialect::Sqlite).expect("compile");
+        assert_eq!(run(&conn, &sql).expect("run").0, 1);
+        assert_eq!(
+            run(
+                &conn,
+                &compile(&ListQuery::default(), &schema, "t", Dialect::Sqlite).expect("c")
+            )
+            .expect("r")
+            .0,
+            3
+        );
+    }
+}

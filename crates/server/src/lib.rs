@@ -118,6 +118,10 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
     let seeded = bootstrap::seed_users(&store, &layout, admin_password)?;
     let keys = auth::jwt::TokenKeys::load_or_create(&layout.security_dir())?;
     let security = bootstrap::load_security(&store)?;
+    let (users, roles, global) = store
+        .read_blocking(|c| oxsec_store::models::revocation::load_all(c, oxsec_store::now_secs()))
+        .map_err(|e| format!("cannot read token revocations: {e}"))?;
+    let floors = auth::tokens::Floors::load(users, roles, global);
     let tls = if config.https.enabled {
         Some(tls::server_config(&config).map_err(|e| e.to_string())?)
     } else {
@@ -137,7 +141,7 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
         addrs.push(listener.local_addr().map_err(|e| e.to_string())?);
         listeners.push(listener);
     }
-    let state = AppState::new(config, store, keys, security);
+    let state = AppState::new(config, store, keys, security, floors);
     let app = app::build(state)?;
     Ok(Prepared {
         app,

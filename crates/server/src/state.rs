@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock};
 use oxsec_store::Store;
 
 use crate::auth::jwt::TokenKeys;
+use crate::auth::tokens::{Floors, VerifiedTokens};
 use crate::config::Config;
 use crate::middleware::rate_limit::Limiter;
 
@@ -39,11 +40,13 @@ struct Inner {
     limiter: Limiter,
     security: RwLock<SecurityConfig>,
     hostname: String,
+    verified: VerifiedTokens,
+    floors: Floors,
 }
 
 impl AppState {
     /// Assembles the state.
-    pub fn new(config: Config, store: Store, keys: TokenKeys, security: SecurityConfig) -> Self {
+    pub fn new(config: Config, store: Store, keys: TokenKeys, security: SecurityConfig, floors: Floors) -> Self {
         let limiter = Limiter::new(&config.access);
         Self {
             inner: Arc::new(Inner {
@@ -53,6 +56,8 @@ impl AppState {
                 limiter,
                 security: RwLock::new(security),
                 hostname: crate::hostname(),
+                verified: VerifiedTokens::default(),
+                floors,
             }),
         }
     }
@@ -87,6 +92,16 @@ impl AppState {
         if let Ok(mut guard) = self.inner.security.write() {
             *guard = s;
         }
+    }
+
+    /// Tokens whose signature was verified already.
+    pub fn verified_tokens(&self) -> &VerifiedTokens {
+        &self.inner.verified
+    }
+
+    /// The revocation floors.
+    pub fn floors(&self) -> &Floors {
+        &self.inner.floors
     }
 
     /// This machine's host name.

@@ -45,31 +45,31 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
         return Err(ApiError::Unauthorized(AuthFailure::InvalidHeader));
     }
     let now = oxsec_store::now_secs();
-    let claims = state
-        .keys()
-        .decode(token, now)
-        .map_err(|_| ApiError::Unauthorized(AuthFailure::InvalidToken))?;
+    let (claims, user_id) = match state.verified_tokens().get(token, now) {
+        Some(hit) => hit,
+        None => {
+            let claims = state
+                .keys()
+                .decode(token, now)
+                .map_err(|_| ApiError::Unauthorized(AuthFailure::InvalidToken))?;
+            let username = claims.sub.clone();
+            let found = state
+                .store()
+                .read(move |c| oxsec_store::models::user::find_by_username(c, &username))
+                .await?;
+            let Some(user) = found else {
+                return Err(ApiError::Unauthorized(AuthFailure::InvalidToken));
+            };
+            state.verified_tokens().insert(token, claims.clone(), user.id, now);
+            (claims, user.id)
+        }
+    };
     // Upstream invalidates tokens issued under other security settings this way.
     let security = state.security();
     if claims.rbac_mode != security.rbac_mode || claims.exp - claims.nbf != security.auth_token_exp_timeout {
         return Err(ApiError::Unauthorized(AuthFailure::TokenExpired));
     }
-    let username = claims.sub.clone();
-    let roles = claims.rbac_roles.clone();
-    let found = state
-        .store()
-        .read(move |c| {
-            let Some(user) = oxsec_store::models::user::find_by_username(c, &username)? else {
-                return Ok(None);
-            };
-            let floor = oxsec_store::models::revocation::floor_for(c, user.id, &roles, now)?;
-            Ok(Some((user.id, floor)))
-        })
-        .await?;
-    let Some((user_id, floor)) = found else {
-        return Err(ApiError::Unauthorized(AuthFailure::InvalidToken));
-    };
-    if claims.nbf < floor {
+    if claims.nbf < state.floors().floor(user_id, &claims.rbac_roles) {
         return Err(ApiError::Unauthorized(AuthFailure::InvalidToken));
     }
     Ok(Caller {

@@ -55,11 +55,7 @@ pub async fn issue_token(
     run_as: bool,
 ) -> Result<String, ApiError> {
     let now = oxsec_store::now_secs();
-    let role_ids = roles.clone();
-    let floor = state
-        .store()
-        .read(move |c| revocation::floor_for(c, user_id, &role_ids, now))
-        .await?;
+    let floor = state.floors().floor(user_id, &roles);
     let security = state.security();
     let nbf = now.max(floor);
     let claims = Claims {
@@ -85,6 +81,7 @@ pub async fn revoke_user_tokens(state: &AppState, user_id: i64) -> Result<(), Ap
         .store()
         .write(move |tx| revocation::revoke_user(tx, user_id, now + 1, until))
         .await?;
+    state.floors().set_user(user_id, now + 1);
     Ok(())
 }
 

@@ -66,3 +66,20 @@ pub fn purge_expired(conn: &Connection, now: i64) -> Result<()> {
     conn.execute("DELETE FROM roles_token_blacklist WHERE is_valid_until <= ?1", [now])?;
     Ok(())
 }
+
+/// Every live floor: (user floors, role floors, global floor), for an in-memory copy.
+pub fn load_all(conn: &Connection, now: i64) -> Result<(Vec<(i64, i64)>, Vec<(i64, i64)>, i64)> {
+    let global = crate::models::settings::get(conn, GLOBAL_KEY)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let pairs = |sql: &str| -> Result<Vec<(i64, i64)>> {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    Ok((
+        pairs("SELECT user_id, nbf_invalid_until FROM users_token_blacklist WHERE is_valid_until > ?1")?,
+        pairs("SELECT role_id, nbf_invalid_until FROM roles_token_blacklist WHERE is_valid_until > ?1")?,
+        global,
+    ))
+}

@@ -118,10 +118,10 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
     let seeded = bootstrap::seed_users(&store, &layout, admin_password)?;
     let keys = auth::jwt::TokenKeys::load_or_create(&layout.security_dir())?;
     let security = bootstrap::load_security(&store)?;
-    let (users, roles, global) = store
+    let all = store
         .read_blocking(|c| oxsec_store::models::revocation::load_all(c, oxsec_store::now_secs()))
         .map_err(|e| format!("cannot read token revocations: {e}"))?;
-    let floors = auth::tokens::Floors::load(users, roles, global);
+    let floors = auth::tokens::Floors::load(all.users, all.roles, all.global);
     let tls = if config.https.enabled {
         Some(tls::server_config(&config).map_err(|e| e.to_string())?)
     } else {

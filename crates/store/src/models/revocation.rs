@@ -67,8 +67,19 @@ pub fn purge_expired(conn: &Connection, now: i64) -> Result<()> {
     Ok(())
 }
 
-/// Every live floor: (user floors, role floors, global floor), for an in-memory copy.
-pub fn load_all(conn: &Connection, now: i64) -> Result<(Vec<(i64, i64)>, Vec<(i64, i64)>, i64)> {
+/// Every live floor, for an in-memory copy.
+#[derive(Debug, Default)]
+pub struct AllFloors {
+    /// (user id, floor).
+    pub users: Vec<(i64, i64)>,
+    /// (role id, floor).
+    pub roles: Vec<(i64, i64)>,
+    /// The floor for every token.
+    pub global: i64,
+}
+
+/// Loads [`AllFloors`] still in force at `now`.
+pub fn load_all(conn: &Connection, now: i64) -> Result<AllFloors> {
     let global = crate::models::settings::get(conn, GLOBAL_KEY)?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
@@ -77,9 +88,9 @@ pub fn load_all(conn: &Connection, now: i64) -> Result<(Vec<(i64, i64)>, Vec<(i6
         let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     };
-    Ok((
-        pairs("SELECT user_id, nbf_invalid_until FROM users_token_blacklist WHERE is_valid_until > ?1")?,
-        pairs("SELECT role_id, nbf_invalid_until FROM roles_token_blacklist WHERE is_valid_until > ?1")?,
+    Ok(AllFloors {
+        users: pairs("SELECT user_id, nbf_invalid_until FROM users_token_blacklist WHERE is_valid_until > ?1")?,
+        roles: pairs("SELECT role_id, nbf_invalid_until FROM roles_token_blacklist WHERE is_valid_until > ?1")?,
         global,
-    ))
+    })
 }

@@ -29,7 +29,9 @@ OXSEC_ADMIN_PASSWORD="$PASSWORD" OXSEC_ACCESS__MAX_REQUEST_PER_MINUTE=0 OXSEC_AC
   > "$DATA/server.log" 2>&1 &
 SERVER_PID=$!
 URL="https://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do curl -sk -o /dev/null "$URL/" && break; sleep 0.1; done
+up=0
+for _ in $(seq 1 100); do curl -sk -o /dev/null "$URL/" && { up=1; break; }; sleep 0.1; done
+[ "$up" = 1 ] || { echo "bench-http: the server did not start:" >&2; cat "$DATA/server.log" >&2; exit 1; }
 TOKEN="$(curl -sk -u "wazuh:$PASSWORD" -X POST "$URL/security/user/authenticate?raw=true")"
 BASIC="$(printf 'wazuh:%s' "$PASSWORD" | base64)"
 

@@ -72,6 +72,9 @@ async fn serve(config_file: Option<PathBuf>, overrides: Overrides) -> Result<(),
         .create()
         .map_err(|e| format!("cannot create the data dir {}: {e}", config.data_dir.display()))?;
     oxsec_server::logging::init(&config, &layout.logs_dir())?;
+    for w in &config.warnings {
+        tracing::warn!("{w}");
+    }
     let scheme = if config.https.enabled { "https" } else { "http" };
     let password = std::env::var("OXSEC_ADMIN_PASSWORD").ok();
     let prepared = oxsec_server::prepare(config, password).await?;

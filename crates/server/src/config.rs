@@ -11,7 +11,25 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 /// Environment variables with the `OXSEC_` prefix that are not configuration keys.
-pub const NON_CONFIG_ENV: &[&str] = &["OXSEC_ADMIN_PASSWORD", "OXSEC_LOG"];
+pub const NON_CONFIG_ENV: &[&str] =
+    &["OXSEC_ADMIN_PASSWORD", "OXSEC_LOG", "OXSEC_CONFIG", "OXSEC_BIN", "OXSEC_SHARED", "OXSEC_TEST_PSQL"];
+
+/// The top-level keys, which decide whether an `OXSEC_` variable is meant as configuration.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "host",
+    "port",
+    "drop_privileges",
+    "experimental_features",
+    "max_upload_size",
+    "intervals",
+    "https",
+    "logs",
+    "cors",
+    "access",
+    "upload_configuration",
+    "authentication_pool_size",
+    "data_dir",
+];
 
 /// The whole configuration. Field docs are the reference; `docs/CONFIG.md` mirrors them.
 #[derive(Debug, Clone, Deserialize)]
@@ -47,6 +65,9 @@ pub struct Config {
     pub authentication_pool_size: u32,
     /// oxsec: where the store, keys, certificates and logs live.
     pub data_dir: PathBuf,
+    /// Things worth telling the operator about the configuration (not keys; set by `load`).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 impl Default for Config {
@@ -65,6 +86,7 @@ impl Default for Config {
             upload_configuration: Value::Object(Default::default()),
             authentication_pool_size: 2,
             data_dir: PathBuf::from("oxsec-data"),
+            warnings: Vec::new(),
         }
     }
 }
@@ -260,11 +282,20 @@ impl Config {
             }
             None => Value::Object(Default::default()),
         };
+        let mut warnings = Vec::new();
         for (name, value) in env {
             let Some(rest) = name.strip_prefix("OXSEC_") else {
                 continue;
             };
             if NON_CONFIG_ENV.contains(&name.as_str()) {
+                continue;
+            }
+            // A variable naming no configuration section is probably meant for something else
+            // (a script's own OXSEC_ variable): say so, but do not refuse to start. A wrong key
+            // inside a real section is a typo and is refused like one in the file.
+            let top = rest.split("__").next().unwrap_or_default().to_ascii_lowercase();
+            if !TOP_LEVEL_KEYS.contains(&top.as_str()) {
+                warnings.push(format!("{name} is not a configuration key; ignored"));
                 continue;
             }
             apply_env(&mut tree, &name, rest, &value)?;
@@ -283,6 +314,7 @@ impl Config {
             config.port = p;
         }
         config.validate()?;
+        config.warnings = warnings;
         Ok(config)
     }
 
@@ -449,8 +481,10 @@ mod tests {
         .expect("loads");
         assert_eq!(c.port, 2000);
         assert!(!c.https.enabled);
-        let e = load_str("", &[("OXSEC_HTTPS__NOPE", "1")]).expect_err("unknown env key");
+        let e = load_str("", &[("OXSEC_HTTPS__NOPE", "1")]).expect_err("unknown key in a known section");
         assert!(e.0.contains("nope"), "{e}");
+        let c = load_str("", &[("OXSEC_SOMETHING_ELSE", "1")]).expect("not a section: ignored");
+        assert_eq!(c.warnings.len(), 1);
         // Variables that are not configuration keys are left alone.
         load_str("", &[("OXSEC_ADMIN_PASSWORD", "x")]).expect("ignored");
     }

@@ -11,8 +11,14 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 /// Environment variables with the `OXSEC_` prefix that are not configuration keys.
-pub const NON_CONFIG_ENV: &[&str] =
-    &["OXSEC_ADMIN_PASSWORD", "OXSEC_LOG", "OXSEC_CONFIG", "OXSEC_BIN", "OXSEC_SHARED", "OXSEC_TEST_PSQL"];
+pub const NON_CONFIG_ENV: &[&str] = &[
+    "OXSEC_ADMIN_PASSWORD",
+    "OXSEC_LOG",
+    "OXSEC_CONFIG",
+    "OXSEC_BIN",
+    "OXSEC_SHARED",
+    "OXSEC_TEST_PSQL",
+];
 
 /// The top-level keys, which decide whether an `OXSEC_` variable is meant as configuration.
 const TOP_LEVEL_KEYS: &[&str] = &[

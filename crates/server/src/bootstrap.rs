@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use oxsec_store::models::{role, settings, user};
+use oxsec_store::models::{catalog, settings, user};
 use oxsec_store::Store;
 
 use crate::auth::password;
@@ -54,11 +54,6 @@ impl Layout {
     }
 }
 
-/// The users every install starts with, as in Wazuh (ids and names fixed; clients rely on them).
-const DEFAULT_USERS: &[(i64, &str, bool)] = &[(1, "wazuh", true), (2, "wazuh-wui", true)];
-/// Role 1 is Wazuh's `administrator`.
-const ADMIN_ROLE: (i64, &str) = (1, "administrator");
-
 /// Result of seeding.
 pub enum Seeded {
     /// The store already had users.
@@ -92,28 +87,21 @@ pub fn seed_users(store: &Store, layout: &Layout, env_password: Option<String>) 
     let now = crate::timefmt::now_iso();
     store
         .write_blocking(|tx| {
-            role::insert(
-                tx,
-                &role::Role {
-                    id: ADMIN_ROLE.0,
-                    name: ADMIN_ROLE.1.into(),
-                    created_at: now.clone(),
-                },
-            )?;
-            for (id, name, run_as) in DEFAULT_USERS {
+            // The users every install starts with, as in Wazuh (ids and names fixed; clients rely
+            // on them); their roles come with the default catalogue.
+            for (id, name, run_as) in catalog::default_users() {
                 user::insert(
                     tx,
                     &user::User {
-                        id: *id,
-                        username: (*name).into(),
+                        id,
+                        username: name,
                         password: hash.clone(),
-                        allow_run_as: *run_as,
+                        allow_run_as: run_as,
                         created_at: now.clone(),
                     },
                 )?;
-                user::add_role(tx, *id, ADMIN_ROLE.0, &now)?;
             }
-            Ok(())
+            catalog::seed_defaults(tx, &now)
         })
         .map_err(|e| e.to_string())?;
     if generated {
@@ -126,8 +114,16 @@ pub fn seed_users(store: &Store, layout: &Layout, env_password: Option<String>) 
     }
 }
 
-const TOKEN_TIMEOUT_KEY: &str = "security.auth_token_exp_timeout";
-const RBAC_MODE_KEY: &str = "security.rbac_mode";
+/// Adds whatever part of the default RBAC catalogue is missing (run at every start, as Wazuh does).
+pub fn seed_catalog(store: &Store) -> Result<(), String> {
+    let now = crate::timefmt::now_iso();
+    store
+        .write_blocking(|tx| catalog::seed_defaults(tx, &now))
+        .map_err(|e| format!("cannot seed the RBAC catalogue: {e}"))
+}
+
+pub const TOKEN_TIMEOUT_KEY: &str = "security.auth_token_exp_timeout";
+pub const RBAC_MODE_KEY: &str = "security.rbac_mode";
 
 /// Reads the security settings from the store (defaults when unset).
 pub fn load_security(store: &Store) -> Result<SecurityConfig, String> {

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod body;
 pub mod bootstrap;
 pub mod config;
 pub mod error;
@@ -116,6 +117,7 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
         .map_err(|e| format!("cannot create the data dir {}: {e}", config.data_dir.display()))?;
     let store = oxsec_store::Store::open(&layout.db()).map_err(|e| format!("cannot open the store: {e}"))?;
     let seeded = bootstrap::seed_users(&store, &layout, admin_password)?;
+    bootstrap::seed_catalog(&store)?;
     let keys = auth::jwt::TokenKeys::load_or_create(&layout.security_dir())?;
     let security = bootstrap::load_security(&store)?;
     let all = store

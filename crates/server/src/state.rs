@@ -5,8 +5,10 @@ use std::sync::{Arc, RwLock};
 use oxsec_store::Store;
 
 use crate::auth::jwt::TokenKeys;
+use crate::auth::rbac::{Mode, Permissions};
 use crate::auth::tokens::{Floors, VerifiedTokens};
 use crate::config::Config;
+use crate::error::ApiError;
 use crate::middleware::rate_limit::Limiter;
 
 /// Security settings that change at run time (`/security/config`).
@@ -27,6 +29,9 @@ impl Default for SecurityConfig {
     }
 }
 
+/// Merged permissions by (role ids, RBAC mode), cleared whenever the catalogue changes.
+type PermissionCache = std::sync::Mutex<std::collections::HashMap<(Vec<i64>, String), std::sync::Arc<Permissions>>>;
+
 /// Cheap-to-clone handle on the server's state.
 #[derive(Clone)]
 pub struct AppState {
@@ -42,6 +47,7 @@ struct Inner {
     hostname: String,
     verified: VerifiedTokens,
     floors: Floors,
+    permissions: PermissionCache,
 }
 
 impl AppState {
@@ -58,6 +64,7 @@ impl AppState {
                 hostname: crate::hostname(),
                 verified: VerifiedTokens::default(),
                 floors,
+                permissions: Default::default(),
             }),
         }
     }
@@ -102,6 +109,38 @@ impl AppState {
     /// The revocation floors.
     pub fn floors(&self) -> &Floors {
         &self.inner.floors
+    }
+
+    /// The merged permissions of `roles` under `mode`, from the store, cached until the RBAC
+    /// catalogue changes ([`AppState::rbac_changed`]).
+    pub async fn permissions(&self, roles: &[i64], mode: &str) -> Result<std::sync::Arc<Permissions>, ApiError> {
+        let key = (roles.to_vec(), mode.to_owned());
+        if let Some(p) = self.inner.permissions.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(p);
+        }
+        let ids = roles.to_vec();
+        let policies = self
+            .store()
+            .read(move |c| oxsec_store::models::catalog::policies_of_roles(c, &ids))
+            .await?;
+        let merged = std::sync::Arc::new(Permissions::merge(
+            policies.iter().map(|p| &p.policy),
+            Mode::parse(mode),
+        ));
+        if let Ok(mut cache) = self.inner.permissions.lock() {
+            if cache.len() > 1000 {
+                cache.clear();
+            }
+            cache.insert(key, merged.clone());
+        }
+        Ok(merged)
+    }
+
+    /// Forgets cached permissions after a change to roles, policies or their links.
+    pub fn rbac_changed(&self) {
+        if let Ok(mut cache) = self.inner.permissions.lock() {
+            cache.clear();
+        }
     }
 
     /// This machine's host name.

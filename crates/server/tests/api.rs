@@ -7,4 +7,5 @@ mod api {
     mod default;
     mod list_params;
     mod security_auth;
+    mod security_rbac;
 }

@@ -5,7 +5,10 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 /// Migrations by version; never edit one that has shipped, add a new one.
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../migrations/sqlite/0001_security.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_security.sql")),
+    (2, include_str!("../migrations/sqlite/0002_rbac_catalog.sql")),
+];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> u32 {

@@ -80,8 +80,32 @@ wazuh_codes! {
     InvalidSelectField = 1724, 400, "Not a valid select field", Some("Use only the fields the resource returns");
     /// RBAC forbids the action.
     PermissionDenied = 4000, 403, "Permission denied", Some("Ask an administrator for a role whose policies allow this action on these resources");
+    /// A request body with nothing to change.
+    EmptyBody = 4001, 400, "The body of the request is empty, you must specify what you want to modify", None;
+    /// A role id that does not exist.
+    RoleNotFound = 4002, 404, "The specified role does not exist", Some("Create the role with POST /security/roles");
+    /// A name (or rule body) that is already taken.
+    NameTaken = 4005, 400, "The specified name or rule already exists", None;
+    /// A reserved (default) resource that cannot be changed.
+    ReservedResource = 4008, 403, "The specified resource is required for a correct Wazuh's functionality", None;
+    /// Unlinking a role the user does not have.
+    UserRoleMissing = 4016, 404, "The specified user-role relation does not exist", Some("Link it first with POST /security/users/{user_id}/roles");
+    /// Linking a role the user already has.
+    UserRoleExists = 4017, 400, "The specified user-role relation already exists", None;
+    /// A user that could not be created (the name is taken).
+    UserNotCreated = 5000, 400, "The user could not be created", Some("Check with GET /security/users that the user does not exist already");
     /// A security user id that does not exist.
     UserNotFound = 5001, 404, "The user does not exist", Some("Create it with POST /security/users");
+    /// A default user that cannot be removed or updated.
+    UserReserved = 5004, 403, "The user could not be removed or updated", Some("The default administrator users cannot be removed");
+    /// A password without upper, lower, digit and symbol.
+    WeakPasswordChars = 5007, 400, "Insecure user password provided", Some("Use at least one upper-case letter, one lower-case letter, a digit and a symbol");
+    /// Deleting the calling user.
+    CannotDeleteSelf = 5008, 403, "The current user cannot be deleted", Some("Another user with the needed permissions can delete it");
+    /// A password shorter than 8 or longer than 64 characters.
+    WeakPasswordLength = 5009, 400, "Insecure user password provided", Some("Use between 8 and 64 characters");
+    /// A non-default user changing a default user's password.
+    ReservedUserPassword = 5011, 403, "Administrator users can only be modified by themselves", Some("Log in as that administrator user");
     /// A source IP blocked after too many failed logins.
     LoginBlocked = 6000, 403, "Limit of login attempts reached. The current IP has been blocked due to a high number of login attempts", None;
     /// The request rate limit was exceeded.

@@ -1,14 +1,19 @@
 //! `/security/…`: login and logout (the rest of the group arrives with RBAC management).
 
+use axum::extract::Path;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use serde_json::json;
+use oxsec_types::WazuhCode;
+use serde_json::{json, Value};
+
+use crate::body::{required_str, JsonBody};
 
 use super::Routes;
+use crate::auth::authz::Authz;
 use crate::auth::caller::Caller;
 use crate::error::{ApiError, ApiResult, AuthFailure};
 use crate::middleware::contract::reported_user;
@@ -25,6 +30,17 @@ pub fn routes() -> Routes {
         .get("/security/user/authenticate", deprecated_login_user)
         .delete("/security/user/authenticate", logout_user)
         .get("/security/users", get_users)
+        .post("/security/users", create_user)
+        .delete("/security/users", delete_users)
+        .put("/security/users/{user_id}", update_user)
+        .post("/security/users/{user_id}/roles", set_user_role)
+        .delete("/security/users/{user_id}/roles", remove_user_role)
+        .get("/security/users/me", get_user_me)
+        .get("/security/users/me/policies", get_user_me_policies)
+        .put("/security/user/revoke", revoke_all_tokens)
+        .get("/security/config", get_security_config)
+        .put("/security/config", put_security_config)
+        .delete("/security/config", delete_security_config)
 }
 
 async fn login_user(
@@ -82,18 +98,150 @@ async fn logout_user(
     ))))
 }
 
-async fn get_users(
-    State(state): State<AppState>,
-    _caller: Caller,
-    params: Params,
-) -> ApiResult<Json<serde_json::Value>> {
+async fn get_users(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<serde_json::Value>> {
     let query = crate::list::list_query(&params, service::security::users_schema())?;
-    let ids = params
-        .list("user_ids")
-        .map(|ids| ids.iter().filter_map(|i| i.parse().ok()).collect());
+    let result = service::security::list_users(&state, &authz, params.list("user_ids"), query).await?;
+    Ok(Json(result.into_json()))
+}
+
+async fn create_user(State(state): State<AppState>, _p: Params, JsonBody(body): JsonBody) -> ApiResult<Json<Value>> {
+    let username = required_str(&body, "username")?;
+    let password = required_str(&body, "password")?;
     Ok(Json(
-        service::security::list_users(&state, ids, query).await?.into_json(),
+        service::security::create_user(&state, username, password)
+            .await?
+            .into_json(),
     ))
+}
+
+async fn update_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user_id): Path<i64>,
+    _p: Params,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let Some(password) = body.get("password").and_then(Value::as_str) else {
+        return Err(ApiError::code(WazuhCode::EmptyBody));
+    };
+    Ok(Json(
+        service::security::update_user(&state, &caller, user_id, password)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn delete_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    authz: Authz,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let ids = params.list("user_ids").unwrap_or_default();
+    Ok(Json(
+        service::security::delete_users(&state, &authz, &caller, ids)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn set_user_role(
+    State(state): State<AppState>,
+    Path(user_id): Path<i64>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let roles = params.list("role_ids").unwrap_or_default();
+    let position = params.int("position");
+    Ok(Json(
+        service::security::link_user_roles(&state, user_id, roles, position)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn remove_user_role(
+    State(state): State<AppState>,
+    Path(user_id): Path<i64>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let roles = params.list("role_ids").unwrap_or_default();
+    Ok(Json(
+        service::security::unlink_user_roles(&state, user_id, roles)
+            .await?
+            .into_json(),
+    ))
+}
+
+/// The caller, with its token's roles expanded into their policies.
+async fn get_user_me(State(state): State<AppState>, caller: Caller, _p: Params) -> ApiResult<Json<Value>> {
+    Ok(Json(service::security::user_me(&state, &caller).await?.into_json()))
+}
+
+async fn get_user_me_policies(authz: Authz, _p: Params) -> Json<Value> {
+    Json(oxsec_types::envelope::data_with_message(
+        authz.perms.to_json(),
+        "Current user processed policies information was returned",
+    ))
+}
+
+async fn revoke_all_tokens(State(state): State<AppState>, _p: Params) -> ApiResult<Json<Value>> {
+    service::security::revoke_all_tokens(&state).await?;
+    Ok(Json(oxsec_types::envelope::message("Tokens were successfully revoked")))
+}
+
+async fn get_security_config(State(state): State<AppState>, _p: Params) -> Json<Value> {
+    let s = state.security();
+    Json(oxsec_types::envelope::data(
+        json!({"auth_token_exp_timeout": s.auth_token_exp_timeout, "rbac_mode": s.rbac_mode}),
+    ))
+}
+
+async fn put_security_config(
+    State(state): State<AppState>,
+    _p: Params,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let obj = body.as_object().cloned().unwrap_or_default();
+    if obj.is_empty() {
+        return Err(ApiError::code(WazuhCode::EmptyBody));
+    }
+    let mut new = crate::state::SecurityConfig::default();
+    for (k, v) in &obj {
+        match (k.as_str(), v) {
+            ("auth_token_exp_timeout", Value::Number(n)) if n.as_i64().is_some_and(|n| n >= 30) => {
+                new.auth_token_exp_timeout = n.as_i64().unwrap_or(900);
+            }
+            ("rbac_mode", Value::String(m)) if m == "white" || m == "black" => new.rbac_mode = m.clone(),
+            ("auth_token_exp_timeout" | "rbac_mode", _) => {
+                return Err(ApiError::Param(crate::spec::ParamError::Invalid {
+                    name: k.clone(),
+                    value: v.to_string(),
+                    message: format!(
+                        "{} is not valid for '{k}': auth_token_exp_timeout is an integer of at least 30, rbac_mode is white or black",
+                        crate::spec::pyrepr(v)
+                    ),
+                }))
+            }
+            _ => {
+                return Err(ApiError::Param(crate::spec::ParamError::Invalid {
+                    name: k.clone(),
+                    value: String::new(),
+                    message: format!("Additional properties are not allowed ('{k}' was unexpected)"),
+                }))
+            }
+        }
+    }
+    service::security::set_security_config(&state, new).await?;
+    Ok(Json(oxsec_types::envelope::message(
+        "Configuration was successfully updated",
+    )))
+}
+
+async fn delete_security_config(State(state): State<AppState>, _p: Params) -> ApiResult<Json<Value>> {
+    service::security::set_security_config(&state, crate::state::SecurityConfig::default()).await?;
+    Ok(Json(oxsec_types::envelope::message(
+        "Configuration was successfully updated",
+    )))
 }
 
 /// `Authorization: Basic base64(user:password)`.

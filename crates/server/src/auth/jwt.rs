@@ -19,9 +19,10 @@ use crate::fsutil;
 pub const ISSUER: &str = "wazuh";
 /// Wazuh's audience claim.
 pub const AUDIENCE: &str = "Wazuh API REST";
-/// Tolerated clock difference for `nbf`, in seconds (tokens may be issued with `nbf` in the
-/// current second right after a revocation floor, see `store::models::revocation`).
-const NBF_LEEWAY: i64 = 2;
+/// How far in the future `nbf` may be. Tokens issued right after a revocation carry `nbf` = the
+/// revocation floor, a few seconds ahead at most when revocations follow each other quickly (see
+/// `service::security::revoke_user_tokens`).
+const NBF_LEEWAY: i64 = 60;
 
 /// The claims of an oxsec/Wazuh token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -193,7 +194,7 @@ mod tests {
         let t = keys.encode(&claims(1000, 1900));
         assert_eq!(keys.decode(&t, 1000).expect("valid"), claims(1000, 1900));
         assert_eq!(keys.decode(&t, 1900), Err(TokenError::Expired));
-        assert_eq!(keys.decode(&t, 990), Err(TokenError::NotYetValid));
+        assert_eq!(keys.decode(&t, 900), Err(TokenError::NotYetValid));
         assert_eq!(TokenKeys::generate().decode(&t, 1000), Err(TokenError::BadSignature));
         assert_eq!(keys.decode("garbage", 1000), Err(TokenError::Malformed));
         assert_eq!(keys.decode("a.b.c", 1000), Err(TokenError::Malformed));

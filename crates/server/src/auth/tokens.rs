@@ -80,6 +80,34 @@ impl Floors {
         floor
     }
 
+    /// The floor a new revocation of `user_id` must set so that every token issued so far (whose
+    /// `nbf` is at most max(now, current floor)) is rejected.
+    pub fn next_user_floor(&self, user_id: i64, now: i64) -> i64 {
+        now.max(self.floor(user_id, &[])) + 1
+    }
+
+    /// Like [`Floors::next_user_floor`] for a role.
+    pub fn next_role_floor(&self, role_id: i64, now: i64) -> i64 {
+        let current = self
+            .inner
+            .read()
+            .map(|f| f.roles.get(&role_id).copied().unwrap_or(0).max(f.global))
+            .unwrap_or(0);
+        now.max(current) + 1
+    }
+
+    /// Like [`Floors::next_user_floor`] for every token.
+    pub fn next_global_floor(&self, now: i64) -> i64 {
+        let current = self.inner.read().map(|f| {
+            f.users
+                .values()
+                .chain(f.roles.values())
+                .copied()
+                .fold(f.global, i64::max)
+        });
+        now.max(current.unwrap_or(0)) + 1
+    }
+
     /// Records a user floor.
     pub fn set_user(&self, user_id: i64, floor: i64) {
         if let Ok(mut f) = self.inner.write() {

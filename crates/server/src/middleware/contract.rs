@@ -3,14 +3,16 @@
 //! the declared parameters, and renders `pretty=true`.
 
 use axum::body::Body;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use oxsec_types::WazuhCode;
 
+use crate::auth::authz::Authz;
 use crate::auth::caller::{self, Caller};
+use crate::auth::rbac;
 use crate::error::ApiError;
 use crate::middleware::access_log::LoggedUser;
 use crate::params::Params;
@@ -31,10 +33,15 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
     };
 
     let mut user = None;
+    let mut authz = None;
     if op.auth == Auth::Jwt {
         match caller::authenticate(&state, req.headers()).await {
             Ok(c) => {
                 user = Some(c.username.clone());
+                match authorization(&state, &c, op).await {
+                    Ok(a) => authz = Some(a),
+                    Err(e) => return with_user(e.into_response(), user),
+                }
                 req.extensions_mut().insert(c);
             }
             Err(e) => return e.into_response(),
@@ -46,6 +53,22 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
         Ok(v) => v,
         Err(e) => return with_user(ApiError::from(e).into_response(), user),
     };
+    if let Some(a) = authz {
+        // Resourceless actions and a single id in the path are decided here, before the handler.
+        let (mut parts, body) = req.into_parts();
+        let raw = axum::extract::RawPathParams::from_request_parts(&mut parts, &state)
+            .await
+            .ok();
+        req = Request::from_parts(parts, body);
+        let lookup = |name: &str| {
+            raw.as_ref()
+                .and_then(|p| p.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_owned()))
+        };
+        if let Err(e) = a.enforce_static(lookup) {
+            return with_user(e.into_response(), user);
+        }
+        req.extensions_mut().insert(a);
+    }
     let params = Params::new(values);
     let pretty = params.flag("pretty");
     let wait = params.flag("wait_for_complete");
@@ -113,4 +136,11 @@ pub async fn method_not_allowed() -> Response {
 /// Extension used by handlers that authenticate themselves (login) to report the user.
 pub fn reported_user(resp: &mut Response, username: &str) {
     resp.extensions_mut().insert(LoggedUser(username.to_owned()));
+}
+
+async fn authorization(state: &AppState, caller: &Caller, op: &spec::Operation) -> Result<Authz, ApiError> {
+    let catalog = &spec::contract().document()["x-rbac-catalog"]["actions"];
+    let reqs = rbac::requirements(op, catalog).map_err(ApiError::Internal)?;
+    let perms = state.permissions(&caller.roles, &caller.rbac_mode).await?;
+    Ok(Authz { perms, reqs })
 }

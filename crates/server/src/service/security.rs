@@ -5,16 +5,19 @@ use std::time::Instant;
 
 use std::sync::OnceLock;
 
-use oxsec_store::models::{revocation, user};
+use oxsec_store::models::{catalog, revocation, role, settings, user};
 use oxsec_types::envelope::ItemError;
 use oxsec_types::{AffectedItems, WazuhCode};
 use oxsec_wql::{Field, ListQuery, Schema};
 use serde_json::{json, Value};
 
+use crate::auth::authz::{denied_item, Authz};
+use crate::auth::caller::Caller;
 use crate::auth::jwt::{Claims, AUDIENCE, ISSUER};
 use crate::auth::password;
 use crate::error::{ApiError, AuthFailure};
 use crate::state::AppState;
+use crate::state::SecurityConfig;
 
 /// Checks `username`/`password` and issues a token. Failures count towards the source IP's
 /// lock-out.
@@ -75,13 +78,14 @@ pub async fn issue_token(
 pub async fn revoke_user_tokens(state: &AppState, user_id: i64) -> Result<(), ApiError> {
     let now = oxsec_store::now_secs();
     let until = now + state.security().auth_token_exp_timeout + 1;
-    // Floor = next second: tokens with nbf up to now are rejected, tokens issued after this call
-    // get nbf = floor and stay valid (see issue_token).
+    // Tokens are issued with nbf = max(now, floor); the new floor is above every nbf issued so far,
+    // and tokens issued after this call get nbf = the new floor and stay valid.
+    let floor = state.floors().next_user_floor(user_id, now);
     state
         .store()
-        .write(move |tx| revocation::revoke_user(tx, user_id, now + 1, until))
+        .write(move |tx| revocation::revoke_user(tx, user_id, floor, until))
         .await?;
-    state.floors().set_user(user_id, now + 1);
+    state.floors().set_user(user_id, floor);
     Ok(())
 }
 
@@ -111,25 +115,368 @@ pub fn users_schema() -> &'static Schema {
 }
 
 /// Lists users (optionally only `ids`), filtered, sorted and paged by `query`. Like Wazuh, security
-/// resources are few and are filtered in memory; ids that do not exist are reported as failed items.
-pub async fn list_users(state: &AppState, ids: Option<Vec<i64>>, query: ListQuery) -> Result<AffectedItems, ApiError> {
-    let all = state.store().read(user::list_with_roles).await?;
+/// resources are few and are filtered in memory. Explicit ids the caller may not read are failed
+/// items (403 when all are), ids that do not exist are failed items (5001); without ids the listing
+/// silently holds only what the caller may read.
+pub async fn list_users(
+    state: &AppState,
+    authz: &Authz,
+    ids: Option<Vec<String>>,
+    query: ListQuery,
+) -> Result<AffectedItems, ApiError> {
+    const KIND: &str = "user:id";
     let mut result = AffectedItems::new(
         "All specified users were returned",
         "Some users were not returned",
         "No user was returned",
     );
+    let wanted: Option<Vec<i64>> = match ids {
+        Some(ids) => {
+            let (allowed, refused) = authz.split_ids(KIND, ids)?;
+            for id in refused {
+                result.fail(
+                    id.parse::<i64>().map(Value::from).unwrap_or(Value::from(id)),
+                    denied_item(KIND),
+                );
+            }
+            Some(allowed.iter().filter_map(|i| i.parse().ok()).collect())
+        }
+        None => None,
+    };
+    let all = state.store().read(user::list_with_roles).await?;
     let records: Vec<Value> = all
         .iter()
-        .filter(|(u, _)| ids.as_ref().is_none_or(|ids| ids.contains(&u.id)))
+        .filter(|(u, _)| match &wanted {
+            Some(ids) => ids.contains(&u.id),
+            None => authz.permits(KIND, &u.id.to_string()),
+        })
         .map(|(u, roles)| json!({"id": u.id, "username": u.username, "allow_run_as": u.allow_run_as, "roles": roles}))
         .collect();
-    if let Some(ids) = &ids {
+    if let Some(ids) = &wanted {
         for id in ids.iter().filter(|id| !all.iter().any(|(u, _)| u.id == **id)) {
             result.fail(*id, ItemError::new(WazuhCode::UserNotFound));
         }
     }
     let page = oxsec_wql::memory::execute(&records, &query, users_schema()).map_err(crate::list::wql_error)?;
     result.set_page(page.items, page.total);
+    Ok(result)
+}
+
+/// Wazuh's password policy, as its error codes: 5009 for the length, 5007 for the character mix.
+fn check_password(password: &str) -> Result<(), ApiError> {
+    let n = password.chars().count();
+    if !(8..=64).contains(&n) {
+        return Err(ApiError::code(WazuhCode::WeakPasswordLength));
+    }
+    if !password::meets_policy(password) {
+        return Err(ApiError::code(WazuhCode::WeakPasswordChars));
+    }
+    Ok(())
+}
+
+fn user_json(u: &user::User, roles: &[i64]) -> Value {
+    json!({"id": u.id, "username": u.username, "allow_run_as": u.allow_run_as, "roles": roles})
+}
+
+/// `POST /security/users`.
+pub async fn create_user(state: &AppState, username: &str, secret: &str) -> Result<AffectedItems, ApiError> {
+    check_password(secret)?;
+    let secret = secret.to_owned();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::Internal)?;
+    let name = username.to_owned();
+    let now = crate::timefmt::now_iso();
+    let created = state
+        .store()
+        .write(move |tx| {
+            if user::find_by_username(tx, &name)?.is_some() {
+                return Ok(None);
+            }
+            let u = user::User {
+                id: user::next_id(tx)?,
+                username: name,
+                password: hash,
+                allow_run_as: false,
+                created_at: now,
+            };
+            user::insert(tx, &u)?;
+            Ok(Some(u))
+        })
+        .await?;
+    let mut result = AffectedItems::new("User was successfully created", "", "User could not be created");
+    match created {
+        Some(u) => result.push(user_json(&u, &[])),
+        None => result.fail(username, ItemError::new(WazuhCode::UserNotCreated)),
+    }
+    Ok(result)
+}
+
+/// `PUT /security/users/{user_id}`: a new password; the user's tokens are revoked.
+pub async fn update_user(
+    state: &AppState,
+    caller: &Caller,
+    user_id: i64,
+    secret: &str,
+) -> Result<AffectedItems, ApiError> {
+    check_password(secret)?;
+    if user_id <= catalog::MAX_RESERVED_ID && caller.user_id != user_id && caller.user_id > catalog::MAX_RESERVED_ID {
+        return Err(ApiError::code(WazuhCode::ReservedUserPassword));
+    }
+    let secret = secret.to_owned();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::Internal)?;
+    let updated = state
+        .store()
+        .write(move |tx| {
+            let Some(u) = user::find_by_id(tx, user_id)? else {
+                return Ok(None);
+            };
+            user::set_password(tx, user_id, &hash)?;
+            let roles = user::role_ids(tx, user_id)?;
+            Ok(Some((u, roles)))
+        })
+        .await?;
+    let mut result = AffectedItems::new("User was successfully updated", "", "User could not be updated");
+    match updated {
+        Some((u, roles)) => {
+            revoke_user_tokens(state, user_id).await?;
+            result.push(user_json(&u, &roles));
+        }
+        None => result.fail(user_id, ItemError::new(WazuhCode::UserNotFound)),
+    }
+    Ok(result)
+}
+
+/// `DELETE /security/users`: default users (5004) and the caller itself (5008) are refused.
+pub async fn delete_users(
+    state: &AppState,
+    authz: &Authz,
+    caller: &Caller,
+    ids: Vec<String>,
+) -> Result<AffectedItems, ApiError> {
+    const KIND: &str = "user:id";
+    let mut result = AffectedItems::new(
+        "Users were successfully deleted",
+        "Some users were not deleted",
+        "No user was deleted",
+    );
+    let all_requested = ids.iter().any(|i| i == "all");
+    let (allowed, refused) = if all_requested {
+        (ids, Vec::new())
+    } else {
+        authz.split_ids(KIND, ids)?
+    };
+    for id in refused {
+        result.fail(
+            id.parse::<i64>().map(Value::from).unwrap_or(Value::from(id)),
+            denied_item(KIND),
+        );
+    }
+    let existing = state.store().read(user::list_with_roles).await?;
+    let targets: Vec<i64> = if all_requested {
+        existing
+            .iter()
+            .map(|(u, _)| u.id)
+            .filter(|id| authz.permits(KIND, &id.to_string()))
+            .collect()
+    } else {
+        allowed.iter().filter_map(|i| i.parse().ok()).collect()
+    };
+    for id in targets {
+        let Some((u, roles)) = existing.iter().find(|(u, _)| u.id == id) else {
+            if !all_requested {
+                result.fail(id, ItemError::new(WazuhCode::UserNotFound));
+            }
+            continue;
+        };
+        if id <= catalog::MAX_RESERVED_ID {
+            if !all_requested {
+                result.fail(id, ItemError::new(WazuhCode::UserReserved));
+            }
+            continue;
+        }
+        if id == caller.user_id {
+            if !all_requested {
+                result.fail(id, ItemError::new(WazuhCode::CannotDeleteSelf));
+            }
+            continue;
+        }
+        state.store().write(move |tx| user::delete(tx, id)).await?;
+        revoke_user_tokens(state, id).await?;
+        result.push(user_json(u, roles));
+    }
+    Ok(result)
+}
+
+/// `POST /security/users/{user_id}/roles`.
+pub async fn link_user_roles(
+    state: &AppState,
+    user_id: i64,
+    role_ids: Vec<String>,
+    position: Option<i64>,
+) -> Result<AffectedItems, ApiError> {
+    let role_ids: Vec<i64> = role_ids.iter().filter_map(|r| r.parse().ok()).collect();
+    let now = crate::timefmt::now_iso();
+    let outcome = state
+        .store()
+        .write(move |tx| {
+            let Some(u) = user::find_by_id(tx, user_id)? else {
+                return Ok(None);
+            };
+            let mut position = position;
+            let mut per_role = Vec::new();
+            for role_id in role_ids {
+                let code = if !role::exists(tx, role_id)? {
+                    Some(WazuhCode::RoleNotFound)
+                } else if user::link_role(tx, user_id, role_id, position, &now)? {
+                    position = position.map(|p| p + 1);
+                    None
+                } else {
+                    Some(WazuhCode::UserRoleExists)
+                };
+                per_role.push((role_id, code));
+            }
+            let roles = user::role_ids(tx, user_id)?;
+            Ok(Some((u, roles, per_role)))
+        })
+        .await?;
+    let Some((u, roles, per_role)) = outcome else {
+        let mut r = AffectedItems::new("", "", "No link was created to user unknown");
+        r.fail(user_id, ItemError::new(WazuhCode::UserNotFound));
+        return Ok(r);
+    };
+    let name = &u.username;
+    let mut result = AffectedItems::new(
+        format!("All roles were linked to user {name}"),
+        format!("Some roles were not linked to user {name}"),
+        format!("No link was created to user {name}"),
+    );
+    let linked = per_role.iter().filter(|(_, c)| c.is_none()).count() as u64;
+    for (role_id, code) in &per_role {
+        if let Some(code) = code {
+            result.fail(*role_id, ItemError::new(*code));
+        }
+    }
+    if linked > 0 {
+        revoke_user_tokens(state, user_id).await?;
+        state.rbac_changed();
+        result.set_page(vec![user_json(&u, &roles)], linked);
+    }
+    Ok(result)
+}
+
+/// `DELETE /security/users/{user_id}/roles`.
+pub async fn unlink_user_roles(
+    state: &AppState,
+    user_id: i64,
+    role_ids: Vec<String>,
+) -> Result<AffectedItems, ApiError> {
+    let role_ids: Vec<i64> = role_ids.iter().filter_map(|r| r.parse().ok()).collect();
+    let outcome = state
+        .store()
+        .write(move |tx| {
+            let Some(u) = user::find_by_id(tx, user_id)? else {
+                return Ok(None);
+            };
+            let mut per_role = Vec::new();
+            for role_id in role_ids {
+                let code = if !role::exists(tx, role_id)? {
+                    Some(WazuhCode::RoleNotFound)
+                } else if user::unlink_role(tx, user_id, role_id)? {
+                    None
+                } else {
+                    Some(WazuhCode::UserRoleMissing)
+                };
+                per_role.push((role_id, code));
+            }
+            let roles = user::role_ids(tx, user_id)?;
+            Ok(Some((u, roles, per_role)))
+        })
+        .await?;
+    let Some((u, roles, per_role)) = outcome else {
+        return Err(ApiError::code(WazuhCode::UserNotFound));
+    };
+    let name = &u.username;
+    let mut result = AffectedItems::new(
+        format!("All roles were unlinked from user {name}"),
+        format!("Some roles were not unlinked from user {name}"),
+        format!("No role was unlinked from user {name}"),
+    );
+    let unlinked = per_role.iter().filter(|(_, c)| c.is_none()).count() as u64;
+    for (role_id, code) in &per_role {
+        if let Some(code) = code {
+            result.fail(*role_id, ItemError::new(*code));
+        }
+    }
+    if unlinked > 0 {
+        revoke_user_tokens(state, user_id).await?;
+        state.rbac_changed();
+        result.set_page(vec![user_json(&u, &roles)], unlinked);
+    }
+    Ok(result)
+}
+
+/// Revokes every token (`PUT /security/user/revoke`, security config changes).
+pub async fn revoke_all_tokens(state: &AppState) -> Result<(), ApiError> {
+    let floor = state.floors().next_global_floor(oxsec_store::now_secs());
+    state.store().write(move |tx| revocation::revoke_all(tx, floor)).await?;
+    state.floors().set_global(floor);
+    Ok(())
+}
+
+/// `PUT /security/config` / `DELETE /security/config`: stores the settings (keys not given go back
+/// to their defaults, as upstream's file rewrite does) and revokes every token.
+pub async fn set_security_config(state: &AppState, new: SecurityConfig) -> Result<(), ApiError> {
+    let stored = new.clone();
+    state
+        .store()
+        .write(move |tx| {
+            settings::set(
+                tx,
+                crate::bootstrap::TOKEN_TIMEOUT_KEY,
+                &stored.auth_token_exp_timeout.to_string(),
+            )?;
+            settings::set(tx, crate::bootstrap::RBAC_MODE_KEY, &stored.rbac_mode)
+        })
+        .await?;
+    state.set_security(new);
+    revoke_all_tokens(state).await
+}
+
+/// `GET /security/users/me`: the caller with its token's roles, each with its policies.
+pub async fn user_me(state: &AppState, caller: &Caller) -> Result<AffectedItems, ApiError> {
+    let user_id = caller.user_id;
+    let roles = caller.roles.clone();
+    let found = state
+        .store()
+        .read(move |c| {
+            let Some(u) = user::find_by_id(c, user_id)? else {
+                return Ok(None);
+            };
+            let mut out = Vec::new();
+            for role_id in roles {
+                let Some(r) = role::find_by_id(c, role_id)? else {
+                    continue;
+                };
+                let policies: Vec<Value> = catalog::policies_of_roles(c, &[role_id])?
+                    .into_iter()
+                    .map(|p| json!({"id": p.id, "name": p.name, "policy": p.policy}))
+                    .collect();
+                out.push(json!({"id": r.id, "name": r.name, "policies": policies}));
+            }
+            Ok(Some((u, out)))
+        })
+        .await?;
+    let mut result = AffectedItems::new("Current user information was returned", "", "");
+    match found {
+        Some((u, roles)) => {
+            result.push(json!({"id": u.id, "username": u.username, "allow_run_as": u.allow_run_as, "roles": roles}))
+        }
+        None => result.fail(caller.user_id, ItemError::new(WazuhCode::UserNotFound)),
+    }
     Ok(result)
 }

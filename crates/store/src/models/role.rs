@@ -36,3 +36,8 @@ pub fn find_by_id(conn: &Connection, id: i64) -> Result<Option<Role>> {
         })
         .optional()?)
 }
+
+/// Whether a role exists.
+pub fn exists(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM roles WHERE id = ?1)", [id], |r| r.get(0))?)
+}

@@ -105,3 +105,57 @@ pub fn list_with_roles(conn: &Connection) -> Result<Vec<(User, Vec<i64>)>> {
         })
         .collect())
 }
+
+/// The id Wazuh gives the next user: 100 while every id is reserved, else the highest id + 1.
+pub fn next_id(conn: &Connection) -> Result<i64> {
+    let max: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM users", [], |r| r.get(0))?;
+    Ok(if max < crate::models::catalog::MAX_RESERVED_ID {
+        100
+    } else {
+        max + 1
+    })
+}
+
+/// Deletes a user (its role links go with it).
+pub fn delete(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.execute("DELETE FROM users WHERE id = ?1", [id])? > 0)
+}
+
+/// Links a role at `position` (shifting later links), or at the end when `position` is `None` or
+/// past the end. Returns false when the link already exists.
+pub fn link_role(conn: &Connection, user_id: i64, role_id: i64, position: Option<i64>, now: &str) -> Result<bool> {
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM user_roles WHERE user_id = ?1 AND role_id = ?2)",
+        params![user_id, role_id],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Ok(false);
+    }
+    let count: i64 = conn.query_row("SELECT COUNT(*) FROM user_roles WHERE user_id = ?1", [user_id], |r| {
+        r.get(0)
+    })?;
+    let level = match position {
+        Some(p) if p <= count => {
+            conn.execute(
+                "UPDATE user_roles SET level = level + 1 WHERE user_id = ?1 AND level >= ?2",
+                params![user_id, p],
+            )?;
+            p
+        }
+        _ => count,
+    };
+    conn.execute(
+        "INSERT INTO user_roles (user_id, role_id, level, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![user_id, role_id, level, now],
+    )?;
+    Ok(true)
+}
+
+/// Removes a role link; false when there was none.
+pub fn unlink_role(conn: &Connection, user_id: i64, role_id: i64) -> Result<bool> {
+    Ok(conn.execute(
+        "DELETE FROM user_roles WHERE user_id = ?1 AND role_id = ?2",
+        params![user_id, role_id],
+    )? > 0)
+}

@@ -84,14 +84,36 @@ wazuh_codes! {
     EmptyBody = 4001, 400, "The body of the request is empty, you must specify what you want to modify", None;
     /// A role id that does not exist.
     RoleNotFound = 4002, 404, "The specified role does not exist", Some("Create the role with POST /security/roles");
+    /// A security rule that is not a JSON object.
+    InvalidSecurityRule = 4003, 400, "The specified rule is invalid", Some("The rule must be a JSON object of MATCH/FIND/AND/OR/NOT expressions");
     /// A name (or rule body) that is already taken.
     NameTaken = 4005, 400, "The specified name or rule already exists", None;
+    /// A policy without valid actions, resources and effect.
+    InvalidPolicy = 4006, 400, "The specified policy is invalid", Some("A policy is a JSON object with \"actions\", \"resources\" (type:attr:value) and \"effect\"");
+    /// A policy id that does not exist.
+    PolicyNotFound = 4007, 404, "The specified policy does not exist", Some("Create the policy with POST /security/policies");
     /// A reserved (default) resource that cannot be changed.
     ReservedResource = 4008, 403, "The specified resource is required for a correct Wazuh's functionality", None;
+    /// A policy name or body already taken.
+    PolicyTaken = 4009, 400, "The specified name or policy already exists", None;
+    /// Unlinking a policy the role does not have.
+    RolePolicyMissing = 4010, 404, "The specified role-policy relation does not exist", Some("Link it first with POST /security/roles/{role_id}/policies");
+    /// Linking a policy the role already has.
+    RolePolicyExists = 4011, 400, "The specified role-policy link already exist", None;
+    /// Renaming to a name already taken.
+    NameExists = 4013, 400, "The specified name already exists", None;
     /// Unlinking a role the user does not have.
     UserRoleMissing = 4016, 404, "The specified user-role relation does not exist", Some("Link it first with POST /security/users/{user_id}/roles");
     /// Linking a role the user already has.
     UserRoleExists = 4017, 400, "The specified user-role relation already exists", None;
+    /// An unknown endpoint in `GET /security/actions?endpoint=`.
+    InvalidEndpoint = 4020, 400, "Invalid endpoint specified", None;
+    /// A security rule id that does not exist.
+    SecurityRuleNotFound = 4022, 404, "The specified security rule does not exist", Some("Create the security rule with POST /security/rules");
+    /// Linking a security rule the role already has.
+    RoleRuleExists = 4023, 400, "The specified role-rule relation already exist", None;
+    /// Unlinking a security rule the role does not have.
+    RoleRuleMissing = 4024, 404, "The specified role-rule relation does not exist", Some("Link it first with POST /security/roles/{role_id}/rules");
     /// A user that could not be created (the name is taken).
     UserNotCreated = 5000, 400, "The user could not be created", Some("Check with GET /security/users that the user does not exist already");
     /// A security user id that does not exist.

@@ -11,6 +11,8 @@ use oxsec_types::WazuhCode;
 use serde_json::{json, Value};
 
 use crate::body::{required_str, JsonBody};
+use crate::service::security_catalog::{self as catalog_svc, Spec};
+use oxsec_store::models::catalog::Kind;
 
 use super::Routes;
 use crate::auth::authz::Authz;
@@ -41,6 +43,22 @@ pub fn routes() -> Routes {
         .get("/security/config", get_security_config)
         .put("/security/config", put_security_config)
         .delete("/security/config", delete_security_config)
+        .get("/security/roles", get_roles)
+        .post("/security/roles", add_role)
+        .delete("/security/roles", remove_roles)
+        .put("/security/roles/{role_id}", update_role)
+        .get("/security/policies", get_policies)
+        .post("/security/policies", add_policy)
+        .delete("/security/policies", remove_policies)
+        .put("/security/policies/{policy_id}", update_policy)
+        .get("/security/rules", get_rules)
+        .post("/security/rules", add_rule)
+        .delete("/security/rules", remove_rules)
+        .put("/security/rules/{rule_id}", update_rule)
+        .post("/security/roles/{role_id}/policies", set_role_policy)
+        .delete("/security/roles/{role_id}/policies", remove_role_policy)
+        .post("/security/roles/{role_id}/rules", set_role_rule)
+        .delete("/security/roles/{role_id}/rules", remove_role_rule)
 }
 
 async fn login_user(
@@ -242,6 +260,185 @@ async fn delete_security_config(State(state): State<AppState>, _p: Params) -> Ap
     Ok(Json(oxsec_types::envelope::message(
         "Configuration was successfully updated",
     )))
+}
+
+async fn list_catalog(
+    state: &AppState,
+    spec: &'static Spec,
+    authz: &Authz,
+    params: &Params,
+    ids: &str,
+) -> ApiResult<Json<Value>> {
+    let query = crate::list::list_query(params, (spec.schema)())?;
+    Ok(Json(
+        catalog_svc::list(state, spec, authz, params.list(ids), query)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn get_roles(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<Value>> {
+    list_catalog(&state, &catalog_svc::ROLES, &authz, &params, "role_ids").await
+}
+
+async fn get_policies(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<Value>> {
+    list_catalog(&state, &catalog_svc::POLICIES, &authz, &params, "policy_ids").await
+}
+
+async fn get_rules(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<Value>> {
+    list_catalog(&state, &catalog_svc::RULES, &authz, &params, "rule_ids").await
+}
+
+async fn add_role(State(state): State<AppState>, _p: Params, JsonBody(body): JsonBody) -> ApiResult<Json<Value>> {
+    let name = required_str(&body, "name")?;
+    Ok(Json(
+        catalog_svc::create(&state, &catalog_svc::ROLES, name, None)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn add_policy(State(state): State<AppState>, _p: Params, JsonBody(body): JsonBody) -> ApiResult<Json<Value>> {
+    let name = required_str(&body, "name")?;
+    let policy = body.get("policy").cloned().unwrap_or(Value::Null);
+    Ok(Json(
+        catalog_svc::create(&state, &catalog_svc::POLICIES, name, Some(policy))
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn add_rule(State(state): State<AppState>, _p: Params, JsonBody(body): JsonBody) -> ApiResult<Json<Value>> {
+    let name = required_str(&body, "name")?;
+    let rule = body.get("rule").cloned().unwrap_or(Value::Null);
+    Ok(Json(
+        catalog_svc::create(&state, &catalog_svc::RULES, name, Some(rule))
+            .await?
+            .into_json(),
+    ))
+}
+
+fn body_parts(body: &Value, key: &str) -> (Option<String>, Option<Value>) {
+    (
+        body.get("name").and_then(Value::as_str).map(str::to_owned),
+        body.get(key).cloned(),
+    )
+}
+
+async fn update_role(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    _p: Params,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let (name, _) = body_parts(&body, "");
+    Ok(Json(
+        catalog_svc::update(&state, &catalog_svc::ROLES, id, name, None)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn update_policy(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    _p: Params,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let (name, policy) = body_parts(&body, "policy");
+    Ok(Json(
+        catalog_svc::update(&state, &catalog_svc::POLICIES, id, name, policy)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn update_rule(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    _p: Params,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let (name, rule) = body_parts(&body, "rule");
+    Ok(Json(
+        catalog_svc::update(&state, &catalog_svc::RULES, id, name, rule)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn remove_roles(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<Value>> {
+    let ids = params.list("role_ids").unwrap_or_default();
+    Ok(Json(
+        catalog_svc::delete(&state, &catalog_svc::ROLES, &authz, ids)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn remove_policies(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<Value>> {
+    let ids = params.list("policy_ids").unwrap_or_default();
+    Ok(Json(
+        catalog_svc::delete(&state, &catalog_svc::POLICIES, &authz, ids)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn remove_rules(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<Value>> {
+    let ids = params.list("rule_ids").unwrap_or_default();
+    Ok(Json(
+        catalog_svc::delete(&state, &catalog_svc::RULES, &authz, ids)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn set_role_policy(
+    State(state): State<AppState>,
+    Path(role_id): Path<i64>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let ids = params.list("policy_ids").unwrap_or_default();
+    let result = catalog_svc::link(&state, Kind::Policy, role_id, ids, params.int("position")).await?;
+    Ok(Json(result.into_json()))
+}
+
+async fn remove_role_policy(
+    State(state): State<AppState>,
+    Path(role_id): Path<i64>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let ids = params.list("policy_ids").unwrap_or_default();
+    Ok(Json(
+        catalog_svc::unlink(&state, Kind::Policy, role_id, ids)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn set_role_rule(
+    State(state): State<AppState>,
+    Path(role_id): Path<i64>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let ids = params.list("rule_ids").unwrap_or_default();
+    Ok(Json(
+        catalog_svc::link(&state, Kind::Rule, role_id, ids, None)
+            .await?
+            .into_json(),
+    ))
+}
+
+async fn remove_role_rule(
+    State(state): State<AppState>,
+    Path(role_id): Path<i64>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let ids = params.list("rule_ids").unwrap_or_default();
+    Ok(Json(
+        catalog_svc::unlink(&state, Kind::Rule, role_id, ids).await?.into_json(),
+    ))
 }
 
 /// `Authorization: Basic base64(user:password)`.

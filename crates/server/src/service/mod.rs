@@ -2,3 +2,4 @@
 //! `ApiError`s; they know nothing about requests or responses.
 
 pub mod security;
+pub mod security_catalog;

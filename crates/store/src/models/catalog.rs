@@ -162,3 +162,282 @@ mod tests {
         assert_eq!(default_users().len(), 2);
     }
 }
+
+/// Which table of the catalogue an operation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `roles`.
+    Role,
+    /// `policies`.
+    Policy,
+    /// `rules` (security rules).
+    Rule,
+}
+
+impl Kind {
+    fn table(self) -> &'static str {
+        match self {
+            Kind::Role => "roles",
+            Kind::Policy => "policies",
+            Kind::Rule => "rules",
+        }
+    }
+
+    fn body_column(self) -> Option<&'static str> {
+        match self {
+            Kind::Role => None,
+            Kind::Policy => Some("policy"),
+            Kind::Rule => Some("rule"),
+        }
+    }
+}
+
+/// One catalogue object as the API lists it: roles with their policy, user and rule ids; policies
+/// and rules with their body and role ids.
+pub fn list(conn: &Connection, kind: Kind) -> Result<Vec<Value>> {
+    let body = kind.body_column().map(|c| format!(", {c}")).unwrap_or_default();
+    let sql = format!("SELECT id, name{body} FROM {} ORDER BY id", kind.table());
+    let mut stmt = conn.prepare(&sql)?;
+    let rows: Vec<(i64, String, Option<String>)> = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, if body.is_empty() { None } else { r.get(2)? }))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let ids = |sql: &str, id: i64| -> Result<Vec<i64>> {
+        let mut s = conn.prepare_cached(sql)?;
+        let v = s.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(v)
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, name, body_text) in rows {
+        let mut item = serde_json::Map::new();
+        item.insert("id".into(), Value::from(id));
+        item.insert("name".into(), Value::from(name));
+        match kind {
+            Kind::Role => {
+                item.insert(
+                    "policies".into(),
+                    ids(
+                        "SELECT policy_id FROM roles_policies WHERE role_id = ?1 ORDER BY level, id",
+                        id,
+                    )?
+                    .into(),
+                );
+                item.insert(
+                    "users".into(),
+                    ids("SELECT user_id FROM user_roles WHERE role_id = ?1 ORDER BY user_id", id)?.into(),
+                );
+                item.insert(
+                    "rules".into(),
+                    ids("SELECT rule_id FROM roles_rules WHERE role_id = ?1 ORDER BY id", id)?.into(),
+                );
+            }
+            Kind::Policy | Kind::Rule => {
+                let key = kind.body_column().unwrap_or("policy");
+                item.insert(
+                    key.into(),
+                    serde_json::from_str(body_text.as_deref().unwrap_or("null")).unwrap_or(Value::Null),
+                );
+                let sql = if kind == Kind::Policy {
+                    "SELECT role_id FROM roles_policies WHERE policy_id = ?1 ORDER BY role_id"
+                } else {
+                    "SELECT role_id FROM roles_rules WHERE rule_id = ?1 ORDER BY role_id"
+                };
+                item.insert("roles".into(), ids(sql, id)?.into());
+            }
+        }
+        out.push(Value::Object(item));
+    }
+    Ok(out)
+}
+
+/// The id Wazuh gives the next object: 100 while every id is reserved, else the highest + 1.
+pub fn next_id(conn: &Connection, kind: Kind) -> Result<i64> {
+    let max: i64 = conn.query_row(&format!("SELECT COALESCE(MAX(id), 0) FROM {}", kind.table()), [], |r| {
+        r.get(0)
+    })?;
+    Ok(if max < MAX_RESERVED_ID { 100 } else { max + 1 })
+}
+
+/// Whether an object with that name, or (policies and rules) that exact body, exists other than `except`.
+pub fn name_or_body_taken(
+    conn: &Connection,
+    kind: Kind,
+    name: Option<&str>,
+    body: Option<&Value>,
+    except: i64,
+) -> Result<bool> {
+    if let Some(name) = name {
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE name = ?1 AND id != ?2)",
+            kind.table()
+        );
+        if conn.query_row(&sql, params![name, except], |r| r.get::<_, bool>(0))? {
+            return Ok(true);
+        }
+    }
+    if let (Some(col), Some(body)) = (kind.body_column(), body) {
+        let sql = format!("SELECT {col} FROM {} WHERE id != ?1", kind.table());
+        let mut stmt = conn.prepare(&sql)?;
+        let bodies: Vec<String> = stmt
+            .query_map([except], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if bodies
+            .iter()
+            .any(|b| serde_json::from_str::<Value>(b).ok().as_ref() == Some(body))
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Inserts an object; `body` is the policy or rule document (ignored for roles).
+pub fn insert(conn: &Connection, kind: Kind, id: i64, name: &str, body: Option<&Value>, now: &str) -> Result<()> {
+    match kind.body_column() {
+        Some(col) => conn.execute(
+            &format!(
+                "INSERT INTO {} (id, name, {col}, created_at) VALUES (?1, ?2, ?3, ?4)",
+                kind.table()
+            ),
+            params![id, name, body.map(Value::to_string).unwrap_or_default(), now],
+        )?,
+        None => conn.execute(
+            &format!(
+                "INSERT INTO {} (id, name, created_at) VALUES (?1, ?2, ?3)",
+                kind.table()
+            ),
+            params![id, name, now],
+        )?,
+    };
+    Ok(())
+}
+
+/// Updates the name and/or body of an object; false when it does not exist.
+pub fn update(conn: &Connection, kind: Kind, id: i64, name: Option<&str>, body: Option<&Value>) -> Result<bool> {
+    if !exists(conn, kind, id)? {
+        return Ok(false);
+    }
+    if let Some(name) = name {
+        conn.execute(
+            &format!("UPDATE {} SET name = ?1 WHERE id = ?2", kind.table()),
+            params![name, id],
+        )?;
+    }
+    if let (Some(col), Some(body)) = (kind.body_column(), body) {
+        conn.execute(
+            &format!("UPDATE {} SET {col} = ?1 WHERE id = ?2", kind.table()),
+            params![body.to_string(), id],
+        )?;
+    }
+    Ok(true)
+}
+
+/// Whether the object exists.
+pub fn exists(conn: &Connection, kind: Kind, id: i64) -> Result<bool> {
+    Ok(conn.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM {} WHERE id = ?1)", kind.table()),
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Deletes an object (its links go with it).
+pub fn delete(conn: &Connection, kind: Kind, id: i64) -> Result<bool> {
+    Ok(conn.execute(&format!("DELETE FROM {} WHERE id = ?1", kind.table()), [id])? > 0)
+}
+
+/// The roles linked to a policy or rule (whose tokens a change must revoke).
+pub fn roles_of(conn: &Connection, kind: Kind, id: i64) -> Result<Vec<i64>> {
+    let sql = match kind {
+        Kind::Role => return Ok(vec![id]),
+        Kind::Policy => "SELECT role_id FROM roles_policies WHERE policy_id = ?1",
+        Kind::Rule => "SELECT role_id FROM roles_rules WHERE rule_id = ?1",
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let v = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(v)
+}
+
+/// Links a policy to a role at `position` (shifting later ones) or at the end; false if linked already.
+pub fn link_policy(conn: &Connection, role_id: i64, policy_id: i64, position: Option<i64>, now: &str) -> Result<bool> {
+    let linked: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM roles_policies WHERE role_id = ?1 AND policy_id = ?2)",
+        params![role_id, policy_id],
+        |r| r.get(0),
+    )?;
+    if linked {
+        return Ok(false);
+    }
+    let count: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM roles_policies WHERE role_id = ?1",
+        [role_id],
+        |r| r.get(0),
+    )?;
+    let level = match position {
+        Some(p) if p < count => {
+            conn.execute(
+                "UPDATE roles_policies SET level = level + 1 WHERE role_id = ?1 AND level >= ?2",
+                params![role_id, p],
+            )?;
+            p
+        }
+        _ => count,
+    };
+    conn.execute(
+        "INSERT INTO roles_policies (role_id, policy_id, level, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![role_id, policy_id, level, now],
+    )?;
+    Ok(true)
+}
+
+/// Unlinks a policy from a role, closing the gap in levels; false if it was not linked.
+pub fn unlink_policy(conn: &Connection, role_id: i64, policy_id: i64) -> Result<bool> {
+    let level: Option<i64> = conn
+        .query_row(
+            "SELECT level FROM roles_policies WHERE role_id = ?1 AND policy_id = ?2",
+            params![role_id, policy_id],
+            |r| r.get(0),
+        )
+        .ok();
+    let Some(level) = level else { return Ok(false) };
+    conn.execute(
+        "DELETE FROM roles_policies WHERE role_id = ?1 AND policy_id = ?2",
+        params![role_id, policy_id],
+    )?;
+    conn.execute(
+        "UPDATE roles_policies SET level = level - 1 WHERE role_id = ?1 AND level > ?2",
+        params![role_id, level],
+    )?;
+    Ok(true)
+}
+
+/// Links a security rule to a role; false if linked already.
+pub fn link_rule(conn: &Connection, role_id: i64, rule_id: i64, now: &str) -> Result<bool> {
+    Ok(conn.execute(
+        "INSERT INTO roles_rules (role_id, rule_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        params![role_id, rule_id, now],
+    )? > 0)
+}
+
+/// Unlinks a security rule from a role; false if it was not linked.
+pub fn unlink_rule(conn: &Connection, role_id: i64, rule_id: i64) -> Result<bool> {
+    Ok(conn.execute(
+        "DELETE FROM roles_rules WHERE role_id = ?1 AND rule_id = ?2",
+        params![role_id, rule_id],
+    )? > 0)
+}
+
+/// Every security rule with the roles it grants: (rule document, role ids).
+pub fn rules_with_roles(conn: &Connection) -> Result<Vec<(Value, Vec<i64>)>> {
+    Ok(list(conn, Kind::Rule)?
+        .into_iter()
+        .map(|r| {
+            let roles = r["roles"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_i64).collect())
+                .unwrap_or_default();
+            (r["rule"].clone(), roles)
+        })
+        .collect())
+}

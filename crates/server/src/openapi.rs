@@ -49,3 +49,43 @@ pub fn build(served: &[(Method, &'static str)]) -> Value {
         "paths": paths,
     })
 }
+
+/// Every RBAC action of the contract with its description, resource kinds, example and the
+/// endpoints (`"GET /agents"`) that require it, in order of first use across the contract.
+pub fn rbac_actions() -> &'static Value {
+    static ACTIONS: OnceLock<Value> = OnceLock::new();
+    ACTIONS.get_or_init(|| {
+        let doc = spec::contract().document();
+        let catalog = &doc["x-rbac-catalog"]["actions"];
+        let mut out = Map::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for method in ["get", "post", "put", "delete"] {
+                let Some(op) = item.get(method) else { continue };
+                for r in op["x-rbac-actions"].as_array().into_iter().flatten() {
+                    let Some(name) = r["$ref"].as_str().and_then(|r| r.rsplit('/').next()) else { continue };
+                    let entry = out.entry(name.to_owned()).or_insert_with(|| {
+                        let def = &catalog[name];
+                        let resources: Vec<Value> = def["resources"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|r| r["$ref"].as_str().and_then(|r| r.rsplit('/').next()).map(Value::from))
+                            .collect();
+                        json!({"description": def["description"], "resources": resources, "example": def["example"], "related_endpoints": []})
+                    });
+                    if let Some(list) = entry["related_endpoints"].as_array_mut() {
+                        list.push(Value::from(format!("{} {path}", method.to_ascii_uppercase())));
+                    }
+                }
+            }
+        }
+        Value::Object(out)
+    })
+}
+
+/// Whether `"METHOD /path"` names an operation of the contract.
+pub fn is_endpoint(endpoint: &str) -> bool {
+    endpoint
+        .split_once(' ')
+        .is_some_and(|(m, p)| spec::contract().operation(m, p).is_some_and(|o| !o.extension))
+}

@@ -133,7 +133,7 @@ wazuh_codes! {
     /// The request rate limit was exceeded.
     TooManyRequests = 6001, 429, "Maximum number of requests per minute reached", Some("Wait for the current minute to end, or raise access.max_request_per_minute in the API configuration");
     /// The user may not log in with an authorization context.
-    RunAsNotAllowed = 6004, 401, "The current user does not have authentication enabled through authorization context", Some("An administrator can allow it with PUT /security/users/{user_id}/run_as");
+    RunAsNotAllowed = 6004, 403, "The current user does not have authentication enabled through authorization context", Some("An administrator can allow it with PUT /security/users/{user_id}/run_as");
     /// The `/events` rate limit was exceeded.
     TooManyEventRequests = 6005, 429, "Maximum number of requests per minute reached", None;
 }

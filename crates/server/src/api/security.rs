@@ -43,6 +43,10 @@ pub fn routes() -> Routes {
         .get("/security/config", get_security_config)
         .put("/security/config", put_security_config)
         .delete("/security/config", delete_security_config)
+        .post("/security/user/authenticate/run_as", run_as_login)
+        .put("/security/users/{user_id}/run_as", edit_run_as)
+        .get("/security/actions", get_rbac_actions)
+        .get("/security/resources", get_rbac_resources)
         .get("/security/roles", get_roles)
         .post("/security/roles", add_role)
         .delete("/security/roles", remove_roles)
@@ -260,6 +264,111 @@ async fn delete_security_config(State(state): State<AppState>, _p: Params) -> Ap
     Ok(Json(oxsec_types::envelope::message(
         "Configuration was successfully updated",
     )))
+}
+
+/// Largest authorization context accepted at run_as login (upstream's limit).
+const MAX_AUTH_CONTEXT: usize = 8192;
+
+async fn run_as_login(
+    State(state): State<AppState>,
+    Extension(peer): Extension<PeerAddr>,
+    headers: HeaderMap,
+    params: Params,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(blocked) = login_block_response(&state, &peer) {
+        return blocked;
+    }
+    if body.len() > MAX_AUTH_CONTEXT {
+        return ApiError::PayloadTooLarge {
+            limit: MAX_AUTH_CONTEXT as u64,
+        }
+        .into_response();
+    }
+    let context: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(v @ Value::Object(_)) => v,
+            Ok(other) => {
+                return ApiError::Param(crate::spec::ParamError::Invalid {
+                    name: "body".into(),
+                    value: String::new(),
+                    message: format!("{} is not of type 'object'", crate::spec::pyrepr(&other)),
+                })
+                .into_response()
+            }
+            Err(_) => return ApiError::code(WazuhCode::BodyNotJson).into_response(),
+        }
+    };
+    let Some((user, secret)) = basic_credentials(&headers) else {
+        state
+            .limiter()
+            .record_login_failure(peer.0.ip(), std::time::Instant::now());
+        return ApiError::Unauthorized(AuthFailure::InvalidCredentials).into_response();
+    };
+    let mut resp = match service::security::login_run_as(&state, peer.0.ip(), &user, &secret, context).await {
+        Ok(token) if params.flag("raw") => {
+            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], token).into_response()
+        }
+        Ok(token) => Json(oxsec_types::envelope::data(json!({ "token": token }))).into_response(),
+        Err(e) => e.into_response(),
+    };
+    reported_user(&mut resp, &user);
+    resp
+}
+
+async fn edit_run_as(
+    State(state): State<AppState>,
+    Path(user_id): Path<i64>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let allow = params.flag("allow_run_as");
+    Ok(Json(
+        service::security::edit_run_as(&state, user_id, allow)
+            .await?
+            .into_json(),
+    ))
+}
+
+/// `GET /security/actions`: the RBAC actions of the contract with the endpoints that use them.
+async fn get_rbac_actions(params: Params) -> ApiResult<Json<Value>> {
+    let all = crate::openapi::rbac_actions();
+    let data = match params.text("endpoint") {
+        None => all.clone(),
+        Some(endpoint) => {
+            let matching: serde_json::Map<String, Value> = all
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, a)| {
+                    a["related_endpoints"]
+                        .as_array()
+                        .is_some_and(|e| e.iter().any(|x| x == &endpoint))
+                })
+                .map(|(k, a)| {
+                    let mut a = a.clone();
+                    a["related_endpoints"] = json!([endpoint]);
+                    (k.clone(), a)
+                })
+                .collect();
+            if matching.is_empty() && !crate::openapi::is_endpoint(&endpoint) {
+                return Err(ApiError::code(WazuhCode::InvalidEndpoint));
+            }
+            Value::Object(matching)
+        }
+    };
+    Ok(Json(oxsec_types::envelope::data(data)))
+}
+
+/// `GET /security/resources`: the RBAC resource kinds.
+async fn get_rbac_resources(params: Params) -> Json<Value> {
+    let catalog = &crate::spec::contract().document()["x-rbac-catalog"]["resources"];
+    let data = match params.text("resource") {
+        Some(r) => json!({ r.clone(): catalog.get(&r).cloned().unwrap_or(Value::Null) }),
+        None => catalog.clone(),
+    };
+    Json(oxsec_types::envelope::data(data))
 }
 
 async fn list_catalog(

@@ -43,6 +43,9 @@ pub struct Claims {
     pub rbac_roles: Vec<i64>,
     /// `white` or `black`.
     pub rbac_mode: String,
+    /// For run_as tokens: a hash of the authorization context (informational, as in Wazuh).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash_auth_context: Option<String>,
 }
 
 /// Why a token was refused.

@@ -6,4 +6,5 @@ pub mod caller;
 pub mod jwt;
 pub mod password;
 pub mod rbac;
+pub mod run_as;
 pub mod tokens;

@@ -46,7 +46,74 @@ pub async fn login(state: &AppState, ip: IpAddr, username: &str, secret: &str) -
         state.limiter().record_login_failure(ip, Instant::now());
         return Err(ApiError::Unauthorized(AuthFailure::InvalidCredentials));
     };
-    issue_token(state, user.id, &user.username, roles, false).await
+    issue_token(state, user.id, &user.username, roles, None).await
+}
+
+/// Checks credentials and issues a run_as token whose roles come from the security rules matching
+/// `context` (the user's own roles when the context is empty, as upstream).
+pub async fn login_run_as(
+    state: &AppState,
+    ip: IpAddr,
+    username: &str,
+    secret: &str,
+    context: Value,
+) -> Result<String, ApiError> {
+    let name = username.to_owned();
+    let found = state.store().read(move |c| user::find_by_username(c, &name)).await?;
+    let secret_owned = secret.to_owned();
+    let stored = found.as_ref().map(|u| u.password.clone()).unwrap_or_else(dummy_hash);
+    let ok = tokio::task::spawn_blocking(move || password::verify(&secret_owned, &stored))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let Some(user) = found.filter(|_| ok) else {
+        state.limiter().record_login_failure(ip, Instant::now());
+        return Err(ApiError::Unauthorized(AuthFailure::InvalidCredentials));
+    };
+    let empty = context.as_object().is_none_or(|o| o.is_empty());
+    if !user.allow_run_as && !empty {
+        return Err(ApiError::code(WazuhCode::RunAsNotAllowed));
+    }
+    let user_id = user.id;
+    let ctx = context.clone();
+    let roles = state
+        .store()
+        .read(move |c| {
+            if empty {
+                return user::role_ids(c, user_id);
+            }
+            let rules = catalog::list(c, catalog::Kind::Rule)?;
+            let mut granted = Vec::new();
+            for role in catalog::list(c, catalog::Kind::Role)? {
+                let role_id = role["id"].as_i64().unwrap_or_default();
+                let rule_ids: Vec<i64> = role["rules"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_i64)
+                    .collect();
+                let matched = rule_ids.iter().any(|rid| {
+                    // Default rules (id <= 99) only apply to wazuh-wui, as upstream.
+                    (*rid > catalog::MAX_RESERVED_ID || user_id == 2)
+                        && rules
+                            .iter()
+                            .find(|r| r["id"].as_i64() == Some(*rid))
+                            .is_some_and(|r| crate::auth::run_as::check_rule(&r["rule"], &ctx))
+                });
+                if matched {
+                    granted.push(role_id);
+                }
+            }
+            Ok(granted)
+        })
+        .await?;
+    issue_token(
+        state,
+        user.id,
+        &user.username,
+        roles,
+        Some(crate::auth::run_as::context_hash(&context)),
+    )
+    .await
 }
 
 /// Signs a token for a user with `roles`, never earlier than the user's revocation floor.
@@ -55,7 +122,7 @@ pub async fn issue_token(
     user_id: i64,
     username: &str,
     roles: Vec<i64>,
-    run_as: bool,
+    run_as_hash: Option<String>,
 ) -> Result<String, ApiError> {
     let now = oxsec_store::now_secs();
     let floor = state.floors().floor(user_id, &roles);
@@ -67,9 +134,10 @@ pub async fn issue_token(
         nbf,
         exp: nbf + security.auth_token_exp_timeout,
         sub: username.to_owned(),
-        run_as,
+        run_as: run_as_hash.is_some(),
         rbac_roles: roles,
         rbac_mode: security.rbac_mode,
+        hash_auth_context: run_as_hash,
     };
     Ok(state.keys().encode(&claims))
 }
@@ -477,6 +545,38 @@ pub async fn user_me(state: &AppState, caller: &Caller) -> Result<AffectedItems,
             result.push(json!({"id": u.id, "username": u.username, "allow_run_as": u.allow_run_as, "roles": roles}))
         }
         None => result.fail(caller.user_id, ItemError::new(WazuhCode::UserNotFound)),
+    }
+    Ok(result)
+}
+
+/// `PUT /security/users/{user_id}/run_as`.
+pub async fn edit_run_as(state: &AppState, user_id: i64, allow: bool) -> Result<AffectedItems, ApiError> {
+    let word = if allow { "enabled" } else { "disabled" };
+    let mut result = AffectedItems::new(
+        format!("Parameter allow_run_as has been {word} for the user"),
+        "",
+        format!("The parameter allow_run_as could not be {word} for the user"),
+    );
+    let updated = state
+        .store()
+        .write(move |tx| {
+            let Some(mut u) = user::find_by_id(tx, user_id)? else {
+                return Ok(None);
+            };
+            tx.execute(
+                "UPDATE users SET allow_run_as = ?1 WHERE id = ?2",
+                oxsec_store::rusqlite::params![allow, user_id],
+            )?;
+            u.allow_run_as = allow;
+            Ok(Some((u, user::role_ids(tx, user_id)?)))
+        })
+        .await?;
+    match updated {
+        Some((u, roles)) => {
+            revoke_user_tokens(state, user_id).await?;
+            result.push(user_json(&u, &roles));
+        }
+        None => result.fail(user_id, ItemError::new(WazuhCode::UserNotFound)),
     }
     Ok(result)
 }

@@ -97,6 +97,7 @@ async fn missing_garbage_foreign_expired_and_revoked_tokens_are_401() {
         run_as: false,
         rbac_roles: vec![1],
         rbac_mode: "white".into(),
+        hash_auth_context: None,
     };
     let foreign = TokenKeys::generate().encode(&claims(now, now + 900));
     assert_eq!(s.get("/", Some(&foreign)).await, (401, unauthorized("Invalid token")));

@@ -188,6 +188,7 @@ mod tests {
             run_as: false,
             rbac_roles: vec![1],
             rbac_mode: "white".into(),
+            hash_auth_context: None,
         }
     }
 

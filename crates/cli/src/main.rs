@@ -33,11 +33,89 @@ enum Command {
         #[arg(long)]
         port: Option<u16>,
     },
+    /// Import state from elsewhere.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a Wazuh manager's security state (users, roles, policies, rules, links; ids kept).
+    ///
+    /// Each --from is a Wazuh install dir (its api/configuration/security/rbac.db is read), an
+    /// rbac.db file, or a .sql file of INSERT/DELETE statements against Wazuh's rbac tables. Wazuh's
+    /// password hashes keep working and are replaced by argon2id at each user's next login.
+    ///
+    /// Example: oxsec import wazuh --from /var/ossec --data-dir /var/lib/oxsec
+    Wazuh {
+        /// Source: install dir, rbac.db or .sql file (repeatable, applied in order).
+        #[arg(long = "from", required = true)]
+        from: Vec<PathBuf>,
+        /// YAML configuration (for data_dir).
+        #[arg(long, env = "OXSEC_CONFIG")]
+        config: Option<PathBuf>,
+        /// Data directory to import into.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Also set the RBAC mode (white or black).
+        #[arg(long, value_parser = ["white", "black"])]
+        rbac_mode: Option<String>,
+        /// Also set the token lifetime in seconds.
+        #[arg(long)]
+        token_timeout: Option<i64>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Import(ImportCommand::Wazuh {
+            from,
+            config,
+            data_dir,
+            rbac_mode,
+            token_timeout,
+        }) => {
+            let overrides = Overrides {
+                data_dir,
+                ..Overrides::default()
+            };
+            let env = std::env::vars().filter(|(k, _)| k != "OXSEC_CONFIG");
+            let config = match Config::load(config.as_deref(), env, &overrides) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("oxsec: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let security = (rbac_mode.is_some() || token_timeout.is_some()).then(|| {
+                let mut s = oxsec_server::state::SecurityConfig::default();
+                if let Some(m) = rbac_mode {
+                    s.rbac_mode = m;
+                }
+                if let Some(t) = token_timeout {
+                    s.auth_token_exp_timeout = t;
+                }
+                s
+            });
+            match oxsec_server::bootstrap::import_wazuh(
+                &config,
+                &from,
+                std::env::var("OXSEC_ADMIN_PASSWORD").ok(),
+                security,
+            ) {
+                Ok(lines) => {
+                    for l in lines {
+                        println!("{l}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("oxsec: import failed: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Serve {
             config,
             data_dir,

@@ -140,3 +140,66 @@ pub fn load_security(store: &Store) -> Result<SecurityConfig, String> {
         })
         .map_err(|e| e.to_string())
 }
+
+/// What `oxsec import wazuh` found at a source path.
+fn import_source(store: &Store, path: &Path) -> Result<String, String> {
+    let rbac_db = if path.is_dir() {
+        path.join("api/configuration/security/rbac.db")
+    } else {
+        path.to_owned()
+    };
+    let is_sql = path.extension().is_some_and(|e| e == "sql");
+    if is_sql {
+        let sql = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let done = store
+            .with_connection_blocking(|c| oxsec_store::import::apply_sql(c, &sql))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(format!("{}: {} statements applied", path.display(), done.statements))
+    } else if rbac_db.is_file() {
+        let done = store
+            .with_connection_blocking(|c| oxsec_store::import::copy_rbac_db(c, &rbac_db))
+            .map_err(|e| format!("{}: {e}", rbac_db.display()))?;
+        Ok(format!("{}: {} rows imported", rbac_db.display(), done.statements))
+    } else {
+        Err(format!(
+            "{}: not a Wazuh install dir (no api/configuration/security/rbac.db), an rbac.db or a .sql file",
+            path.display()
+        ))
+    }
+}
+
+/// `oxsec import wazuh`: brings a Wazuh manager's security state (users, roles, policies, rules and
+/// links, keeping ids; its password hashes keep working) into the data dir, creating it if needed.
+/// Returns one line per source.
+pub fn import_wazuh(
+    config: &crate::config::Config,
+    sources: &[std::path::PathBuf],
+    admin_password: Option<String>,
+    security: Option<SecurityConfig>,
+) -> Result<Vec<String>, String> {
+    let layout = Layout::new(&config.data_dir);
+    layout
+        .create()
+        .map_err(|e| format!("cannot create the data dir {}: {e}", config.data_dir.display()))?;
+    let store = Store::open(&layout.db()).map_err(|e| format!("cannot open the store: {e}"))?;
+    let mut report = Vec::new();
+    if let Seeded::Generated(file, pw) = seed_users(&store, &layout, admin_password)? {
+        report.push(format!(
+            "initial password for wazuh and wazuh-wui: {pw} (saved to {})",
+            file.display()
+        ));
+    }
+    seed_catalog(&store)?;
+    for source in sources {
+        report.push(import_source(&store, source)?);
+    }
+    if let Some(s) = security {
+        store
+            .write_blocking(|tx| {
+                settings::set(tx, TOKEN_TIMEOUT_KEY, &s.auth_token_exp_timeout.to_string())?;
+                settings::set(tx, RBAC_MODE_KEY, &s.rbac_mode)
+            })
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(report)
+}

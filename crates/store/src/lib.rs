@@ -7,6 +7,7 @@
 //! backend can reuse it. Nothing here knows about HTTP or JSON envelopes.
 
 pub mod error;
+pub mod import;
 pub mod list;
 mod migrate;
 pub mod models;
@@ -81,6 +82,12 @@ impl Store {
     /// Synchronous write, for start-up and command-line tools that have no runtime.
     pub fn write_blocking<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         self.inner.with_writer(f)
+    }
+
+    /// Runs `f` with the writer connection itself (imports that manage their own transaction).
+    pub fn with_connection_blocking<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self.inner.writer.lock().map_err(|_| Error::Poisoned)?;
+        f(&mut conn)
     }
 
     /// Synchronous read, for start-up and command-line tools that have no runtime.

@@ -12,12 +12,73 @@ pub fn hash(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Whether `password` matches `stored`. Unknown hash formats never match.
+/// Whether `password` matches `stored`: argon2id (oxsec's own), or the werkzeug formats of an
+/// imported Wazuh user (`pbkdf2:sha256:N$salt$hex`, `scrypt:N:r:p$salt$hex`). Unknown formats never
+/// match.
 pub fn verify(password: &str, stored: &str) -> bool {
+    if let Some(rest) = stored.strip_prefix("pbkdf2:sha256:") {
+        return verify_werkzeug_pbkdf2(password, rest);
+    }
+    if let Some(rest) = stored.strip_prefix("scrypt:") {
+        return verify_werkzeug_scrypt(password, rest);
+    }
     match PasswordHash::new(stored) {
         Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
+}
+
+/// Whether a stored hash is an imported one that should be replaced by argon2id at the next login.
+pub fn needs_rehash(stored: &str) -> bool {
+    !stored.starts_with("$argon2id$")
+}
+
+fn verify_werkzeug_pbkdf2(password: &str, rest: &str) -> bool {
+    let mut parts = rest.splitn(3, '$');
+    let (Some(iterations), Some(salt), Some(hex_digest)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let Ok(iterations) = iterations.parse::<u32>() else {
+        return false;
+    };
+    let Ok(expected) = hex::decode(hex_digest) else {
+        return false;
+    };
+    if iterations == 0 || iterations > 10_000_000 || expected.is_empty() {
+        return false;
+    }
+    let mut out = vec![0u8; expected.len()];
+    if pbkdf2::pbkdf2::<hmac::Hmac<sha2::Sha256>>(password.as_bytes(), salt.as_bytes(), iterations, &mut out).is_err() {
+        return false;
+    }
+    constant_time_eq(&out, &expected)
+}
+
+fn verify_werkzeug_scrypt(password: &str, rest: &str) -> bool {
+    let mut parts = rest.splitn(3, '$');
+    let (Some(params), Some(salt), Some(hex_digest)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let nums: Vec<u32> = params.split(':').filter_map(|p| p.parse().ok()).collect();
+    let [n, r, p] = nums[..] else { return false };
+    let Ok(expected) = hex::decode(hex_digest) else {
+        return false;
+    };
+    if !n.is_power_of_two() || n < 2 || expected.is_empty() {
+        return false;
+    }
+    let Ok(params) = scrypt::Params::new(n.trailing_zeros() as u8, r, p, expected.len()) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    if scrypt::scrypt(password.as_bytes(), salt.as_bytes(), &params, &mut out).is_err() {
+        return false;
+    }
+    constant_time_eq(&out, &expected)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A random password that satisfies Wazuh's policy (8–64 chars, upper, lower, digit, symbol).
@@ -63,6 +124,16 @@ mod tests {
         assert!(verify("S3cret!pass", &h));
         assert!(!verify("s3cret!pass", &h));
         assert!(!verify("S3cret!pass", "not-a-hash"));
+    }
+
+    #[test]
+    fn imported_werkzeug_hashes_verify() {
+        // The hash of the upstream test environment's user "testing", password "wazuh".
+        let h = "pbkdf2:sha256:150000$OMVAATei$cb30da77537eea26b964265dab6f403e9499f18522c7cc9e6ba2cb2d33694e1f";
+        assert!(verify("wazuh", h));
+        assert!(!verify("wazuh2", h));
+        assert!(needs_rehash(h));
+        assert!(!verify("x", "pbkdf2:sha256:abc$s$00"));
     }
 
     #[test]

@@ -46,6 +46,13 @@ pub async fn login(state: &AppState, ip: IpAddr, username: &str, secret: &str) -
         state.limiter().record_login_failure(ip, Instant::now());
         return Err(ApiError::Unauthorized(AuthFailure::InvalidCredentials));
     };
+    if password::needs_rehash(&user.password) {
+        // An imported Wazuh hash (pbkdf2/scrypt) is replaced by argon2id now that we know the password.
+        let (secret, id) = (secret.to_owned(), user.id);
+        if let Ok(Ok(hash)) = tokio::task::spawn_blocking(move || password::hash(&secret)).await {
+            state.store().write(move |tx| user::set_password(tx, id, &hash)).await?;
+        }
+    }
     issue_token(state, user.id, &user.username, roles, None).await
 }
 

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# RESET_CMD of the conformance run: before each upstream test file, give it the state Wazuh's test
+# environment gives it (a fresh manager, the fixture RBAC SQL of its module, its RBAC mode), by
+# restarting oxsec on a fresh data dir. Driven by scripts/conformance.sh; the harness sets
+# HARNESS_MODULE and HARNESS_RBAC_MODE.
+set -euo pipefail
+: "${STATE:?}" "${PORT:?}" "${OXSEC_BIN:?}" "${SHARED:?}" "${ROOT:?}" "${PASSWORD:?}"
+F="$SHARED/fixtures/wazuh-4.14.7-api-test-env/configurations"
+module="${HARNESS_MODULE:-}"; mode="${HARNESS_RBAC_MODE:-}"
+
+if [ -f "$STATE/pid" ]; then
+  pid="$(cat "$STATE/pid")"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$STATE/pid"
+fi
+DATA="$STATE/data"
+rm -rf "$DATA"
+
+sql=()
+if [ "$module" = all ]; then sql+=("$F/all/manager/configuration_files/base_security_test.sql")
+else sql+=("$F/base/manager/configuration_files/base_security_test.sql"); fi
+custom="$F/rbac/$module/${mode}_config.yaml"
+if [ -n "$mode" ] && [ -f "$custom" ]; then
+  # Upstream turns the module's policy list into policies 1000+ on role 99, user 99's only role.
+  "${HARNESS_VENV:?}/bin/python" - "$custom" > "$STATE/custom_rbac.sql" <<'PY'
+import json, sys, yaml
+policies = yaml.safe_load(open(sys.argv[1]))
+print("DELETE FROM user_roles WHERE user_id=99;")
+for i, p in enumerate(policies):
+    body = json.dumps(p).replace("'", "''")
+    print(f"INSERT INTO policies VALUES({1000 + i},'testing{i}','{body}','1970-01-01 00:00:00');")
+    print(f"INSERT INTO roles_policies VALUES({1000 + i},99,{1000 + i},{i},'1970-01-01 00:00:00');")
+print("INSERT INTO user_roles VALUES(99,99,99,0,'1970-01-01 00:00:00');")
+PY
+  sql+=("$STATE/custom_rbac.sql")
+fi
+[ "$module" = security ] && sql+=("$F/security/manager/configuration_files/schema_security_test.sql")
+from=(); for s in "${sql[@]}"; do from+=(--from "$s"); done
+OXSEC_ADMIN_PASSWORD="$PASSWORD" "$OXSEC_BIN" import wazuh "${from[@]}" --data-dir "$DATA" \
+  --rbac-mode "${mode:-white}" --token-timeout 900
+
+OXSEC_ADMIN_PASSWORD="$PASSWORD" setsid nohup "$OXSEC_BIN" serve --config "$ROOT/conformance/api.yaml" \
+  --data-dir "$DATA" --host 127.0.0.1 --port "$PORT" >> "$STATE/server.log" 2>&1 < /dev/null &
+echo $! > "$STATE/pid"
+for _ in $(seq 1 200); do
+  code="$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/" || true)"
+  [ "$code" = 401 ] && exit 0
+  sleep 0.05
+done
+echo "conformance-reset: the server did not come up" >&2
+tail -n 20 "$STATE/server.log" >&2
+exit 1

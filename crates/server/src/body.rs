@@ -16,6 +16,7 @@ impl FromRequest<AppState> for JsonBody {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let limit = state.config().max_upload_size;
+        let extensions_schema = req.extensions().get::<BodySchema>().cloned();
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| ApiError::PayloadTooLarge { limit })?;
@@ -30,9 +31,16 @@ impl FromRequest<AppState> for JsonBody {
                 message: format!("{} is not of type 'object'", crate::spec::pyrepr(&v)),
             }));
         }
+        if let Some(BodySchema(schema)) = extensions_schema {
+            crate::spec::validate_body(&v, &schema)?;
+        }
         Ok(Self(v))
     }
 }
+
+/// The request-body schema of the matched operation, put in the request by the contract layer.
+#[derive(Clone)]
+pub struct BodySchema(pub Value);
 
 /// A required string field of a body, or the upstream-style 400 naming it.
 pub fn required_str<'a>(body: &'a Value, field: &str) -> Result<&'a str, ApiError> {

@@ -575,3 +575,189 @@ mod tests {
         assert!(e.to_string().contains("status"), "{e}");
     }
 }
+
+/// The JSON schema of an operation's request body, resolved, if it declares one.
+pub fn body_schema(method: &str, path: &str) -> Option<Value> {
+    let doc = contract().document();
+    let op = doc.get("paths")?.get(path)?.get(method.to_ascii_lowercase())?;
+    let schema = op
+        .get("requestBody")?
+        .get("content")?
+        .get("application/json")?
+        .get("schema")?;
+    Some(resolve(schema, doc.get("components").unwrap_or(&Value::Null)))
+}
+
+/// Validates a request body against `schema` (the subset of JSON Schema the contract uses), with
+/// upstream's messages: `"<what> - '<path>'"`, or just `<what>` for the body itself.
+pub fn validate_body(body: &Value, schema: &Value) -> Result<(), ParamError> {
+    check(body, schema, &mut Vec::new())
+}
+
+fn check(v: &Value, schema: &Value, path: &mut Vec<String>) -> Result<(), ParamError> {
+    let fail = |what: String, path: &[String]| {
+        let message = if path.is_empty() {
+            what
+        } else {
+            format!("{what} - '{}'", path.join("."))
+        };
+        Err(ParamError::Invalid {
+            name: path.join("."),
+            value: v.to_string(),
+            message,
+        })
+    };
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for s in all {
+            check(v, s, path)?;
+        }
+    }
+    let type_ok = match schema.get("type").and_then(Value::as_str) {
+        Some("object") => v.is_object(),
+        Some("array") => v.is_array(),
+        Some("string") => v.is_string(),
+        Some("integer") => v.is_i64() || v.is_u64(),
+        Some("number") => v.is_number(),
+        Some("boolean") => v.is_boolean(),
+        _ => true,
+    };
+    if !type_ok {
+        let t = schema.get("type").and_then(Value::as_str).unwrap_or_default();
+        return fail(format!("{} is not of type '{t}'", pyrepr(v)), path);
+    }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+        if !allowed.contains(v) {
+            return fail(
+                format!("{} is not one of {}", pyrepr(v), pyrepr(&Value::Array(allowed.clone()))),
+                path,
+            );
+        }
+    }
+    match v {
+        Value::String(s) => {
+            let len = s.chars().count();
+            if schema
+                .get("maxLength")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| len as u64 > m)
+            {
+                return fail(format!("{} is too long", pyrepr(v)), path);
+            }
+            if schema
+                .get("minLength")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| (len as u64) < m)
+            {
+                return fail(format!("{} is too short", pyrepr(v)), path);
+            }
+            if let Some(f) = schema.get("format").and_then(Value::as_str) {
+                if !formats::matches(f, s) {
+                    return fail(format!("{} is not a '{f}'", pyrepr(v)), path);
+                }
+            }
+        }
+        Value::Number(n) => {
+            if let (Some(min), Some(x)) = (schema.get("minimum").and_then(Value::as_f64), n.as_f64()) {
+                if x < min {
+                    return fail(format!("{n} is less than the minimum of {}", schema["minimum"]), path);
+                }
+            }
+            if let (Some(max), Some(x)) = (schema.get("maximum").and_then(Value::as_f64), n.as_f64()) {
+                if x > max {
+                    return fail(
+                        format!("{n} is greater than the maximum of {}", schema["maximum"]),
+                        path,
+                    );
+                }
+            }
+        }
+        Value::Object(map) => {
+            if schema
+                .get("minProperties")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| (map.len() as u64) < m)
+            {
+                return fail(format!("{} does not have enough properties", pyrepr(v)), path);
+            }
+            for req in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if !map.contains_key(req) {
+                    return fail(format!("'{req}' is a required property"), path);
+                }
+            }
+            let props = schema.get("properties").and_then(Value::as_object);
+            if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
+                if let Some(extra) = map.keys().find(|k| props.is_none_or(|p| !p.contains_key(*k))) {
+                    return fail(
+                        format!("Additional properties are not allowed ('{extra}' was unexpected)"),
+                        path,
+                    );
+                }
+            }
+            for (k, sub) in props.into_iter().flatten() {
+                if let Some(child) = map.get(k) {
+                    path.push(k.clone());
+                    check(child, sub, path)?;
+                    path.pop();
+                }
+            }
+        }
+        Value::Array(items) => {
+            if schema
+                .get("minItems")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| (items.len() as u64) < m)
+            {
+                return fail(format!("{} is too short", pyrepr(v)), path);
+            }
+            if schema
+                .get("maxItems")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| items.len() as u64 > m)
+            {
+                return fail(format!("{} is too long", pyrepr(v)), path);
+            }
+            if let Some(item_schema) = schema.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    check(item, item_schema, path)?;
+                    path.pop();
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod body_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn bodies_are_checked_against_the_contract() {
+        let schema = body_schema("POST", "/security/policies").expect("schema");
+        let long = "x".repeat(65);
+        let e = validate_body(
+            &json!({"name": long, "policy": {"actions": [], "resources": [], "effect": "allow"}}),
+            &schema,
+        )
+        .expect_err("too long");
+        assert!(e.to_string().ends_with("is too long - 'name'"), "{e}");
+        let e = validate_body(&json!({"name": "p"}), &schema).expect_err("required");
+        assert_eq!(e.to_string(), "'policy' is a required property");
+        let schema = body_schema("PUT", "/security/config").expect("schema");
+        let e = validate_body(&json!({"auth_token_exp_timeout": 10}), &schema).expect_err("min");
+        assert_eq!(
+            e.to_string(),
+            "10 is less than the minimum of 30 - 'auth_token_exp_timeout'"
+        );
+        assert!(validate_body(&json!({}), &schema).is_err(), "minProperties");
+    }
+}

@@ -88,7 +88,7 @@ pub fn generate() -> String {
     const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
     const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
     const DIGIT: &[u8] = b"23456789";
-    const SYMBOL: &[u8] = b".*+?-_";
+    const SYMBOL: &[u8] = b".*+?-!";
     let mut rng = rand::rngs::OsRng;
     let all: Vec<u8> = [UPPER, LOWER, DIGIT, SYMBOL].concat();
     let mut chars: Vec<u8> = Vec::with_capacity(24);
@@ -110,7 +110,8 @@ pub fn meets_policy(p: &str) -> bool {
         && p.chars().any(|c| c.is_uppercase())
         && p.chars().any(|c| c.is_lowercase())
         && p.chars().any(|c| c.is_ascii_digit())
-        && p.chars().any(|c| !c.is_alphanumeric())
+        // Upstream's symbol class is [^\w\s]: the underscore and spaces do not count.
+        && p.chars().any(|c| !c.is_alphanumeric() && c != '_' && !c.is_whitespace())
 }
 
 #[cfg(test)]

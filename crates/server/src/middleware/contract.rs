@@ -69,6 +69,9 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
         }
         req.extensions_mut().insert(a);
     }
+    if let Some(schema) = spec::body_schema(&method, &path) {
+        req.extensions_mut().insert(crate::body::BodySchema(schema));
+    }
     let params = Params::new(values);
     let pretty = params.flag("pretty");
     let wait = params.flag("wait_for_complete");

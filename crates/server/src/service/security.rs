@@ -541,7 +541,16 @@ pub async fn user_me(state: &AppState, caller: &Caller) -> Result<AffectedItems,
                     .into_iter()
                     .map(|p| json!({"id": p.id, "name": p.name, "policy": p.policy}))
                     .collect();
-                out.push(json!({"id": r.id, "name": r.name, "policies": policies}));
+                let rules: Vec<Value> = catalog::list(c, catalog::Kind::Rule)?
+                    .into_iter()
+                    .filter(|rule| {
+                        rule["roles"]
+                            .as_array()
+                            .is_some_and(|rs| rs.contains(&Value::from(role_id)))
+                    })
+                    .map(|rule| json!({"id": rule["id"], "name": rule["name"], "rule": rule["rule"]}))
+                    .collect();
+                out.push(json!({"id": r.id, "name": r.name, "policies": policies, "rules": rules}));
             }
             Ok(Some((u, out)))
         })

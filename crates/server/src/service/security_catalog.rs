@@ -221,13 +221,52 @@ pub fn valid_policy(p: &Value) -> bool {
     keys_ok && effect_ok && actions_ok && resources_ok
 }
 
+/// Wazuh's `sanitize_rbac_policy`: actions, effect and each resource's `type:attr` are lower-cased;
+/// resource values keep their case.
+pub fn sanitize_policy(p: &mut Value) {
+    if let Some(items) = p.get_mut("actions").and_then(Value::as_array_mut) {
+        for i in items {
+            if let Some(s) = i.as_str() {
+                *i = Value::from(s.to_ascii_lowercase());
+            }
+        }
+    }
+    if let Some(e) = p.get_mut("effect") {
+        if let Some(s) = e.as_str() {
+            *e = Value::from(s.to_ascii_lowercase());
+        }
+    }
+    if let Some(items) = p.get_mut("resources").and_then(Value::as_array_mut) {
+        for r in items {
+            let Some(s) = r.as_str() else { continue };
+            let fixed: Vec<String> = s
+                .split('&')
+                .map(|part| {
+                    let mut segs: Vec<String> = part.splitn(3, ':').map(str::to_owned).collect();
+                    let n = segs.len();
+                    for seg in segs.iter_mut().take(n.saturating_sub(1)) {
+                        *seg = seg.to_ascii_lowercase();
+                    }
+                    segs.join(":")
+                })
+                .collect();
+            *r = Value::from(fixed.join("&"));
+        }
+    }
+}
+
 /// Creates an object.
 pub async fn create(
     state: &AppState,
     spec: &'static Spec,
     name: &str,
-    body: Option<Value>,
+    mut body: Option<Value>,
 ) -> Result<AffectedItems, ApiError> {
+    if spec.kind == Kind::Policy {
+        if let Some(b) = body.as_mut() {
+            sanitize_policy(b);
+        }
+    }
     if let Some(b) = &body {
         let ok = match spec.kind {
             Kind::Policy => valid_policy(b),
@@ -274,8 +313,13 @@ pub async fn update(
     spec: &'static Spec,
     id: i64,
     name: Option<String>,
-    body: Option<Value>,
+    mut body: Option<Value>,
 ) -> Result<AffectedItems, ApiError> {
+    if spec.kind == Kind::Policy {
+        if let Some(b) = body.as_mut() {
+            sanitize_policy(b);
+        }
+    }
     if name.is_none() && body.is_none() {
         return Err(ApiError::code(WazuhCode::EmptyBody));
     }
@@ -351,11 +395,11 @@ pub async fn delete(
     };
     for raw in targets {
         let Ok(id) = raw.parse::<i64>() else {
-            result.fail(id_value(spec, &raw), ItemError::new(spec.not_found));
+            result.fail(id_value(&ROLES, &raw), ItemError::new(spec.not_found));
             continue;
         };
         let Some(before) = existing.iter().find(|v| v["id"].as_i64() == Some(id)).cloned() else {
-            result.fail(id_value(spec, &raw), ItemError::new(spec.not_found));
+            result.fail(id, ItemError::new(spec.not_found));
             continue;
         };
         if id <= MAX_RESERVED_ID {
@@ -427,9 +471,18 @@ pub async fn link(
                     out.push((raw, Some(not_found)));
                     continue;
                 };
-                let code = if !catalog::exists(tx, kind, id)? {
+                // Upstream's order: for policies a default role is refused before the policy is
+                // looked up; for security rules the rule must exist, and only default rules are
+                // refused (a custom rule may be linked to any role).
+                let reserved = match kind {
+                    Kind::Rule => id <= MAX_RESERVED_ID,
+                    _ => role_id <= MAX_RESERVED_ID,
+                };
+                let code = if kind != Kind::Rule && reserved {
+                    Some(WazuhCode::ReservedResource)
+                } else if !catalog::exists(tx, kind, id)? {
                     Some(not_found)
-                } else if role_id <= MAX_RESERVED_ID {
+                } else if reserved {
                     Some(WazuhCode::ReservedResource)
                 } else {
                     let linked = match kind {
@@ -452,7 +505,7 @@ pub async fn link(
         result.fail(role_id, ItemError::new(WazuhCode::RoleNotFound));
         return Ok(result);
     };
-    finish_links(state, &mut result, role_id, per_id).await?;
+    finish_links(state, &mut result, role_id, per_id, false).await?;
     Ok(result)
 }
 
@@ -489,9 +542,18 @@ pub async fn unlink(state: &AppState, kind: Kind, role_id: i64, ids: Vec<String>
                     out.push((raw, Some(not_found)));
                     continue;
                 };
-                let code = if !catalog::exists(tx, kind, id)? {
+                // Upstream's order: for policies a default role is refused before the policy is
+                // looked up; for security rules the rule must exist, and only default rules are
+                // refused (a custom rule may be linked to any role).
+                let reserved = match kind {
+                    Kind::Rule => id <= MAX_RESERVED_ID,
+                    _ => role_id <= MAX_RESERVED_ID,
+                };
+                let code = if kind != Kind::Rule && reserved {
+                    Some(WazuhCode::ReservedResource)
+                } else if !catalog::exists(tx, kind, id)? {
                     Some(not_found)
-                } else if role_id <= MAX_RESERVED_ID {
+                } else if reserved {
                     Some(WazuhCode::ReservedResource)
                 } else {
                     let removed = match kind {
@@ -512,7 +574,7 @@ pub async fn unlink(state: &AppState, kind: Kind, role_id: i64, ids: Vec<String>
     let Some(per_id) = per_id else {
         return Err(ApiError::code(WazuhCode::RoleNotFound));
     };
-    finish_links(state, &mut result, role_id, per_id).await?;
+    finish_links(state, &mut result, role_id, per_id, kind == Kind::Rule).await?;
     Ok(result)
 }
 
@@ -521,12 +583,16 @@ async fn finish_links(
     result: &mut AffectedItems,
     role_id: i64,
     per_id: Vec<(String, Option<WazuhCode>)>,
+    string_ids: bool,
 ) -> Result<(), ApiError> {
     let changed = per_id.iter().filter(|(_, c)| c.is_none()).count() as u64;
     for (raw, code) in per_id {
         if let Some(code) = code {
+            // Upstream reports security-rule ids of a role unlink as strings.
             let id = if code == WazuhCode::ReservedResource {
                 Value::from(role_id)
+            } else if string_ids {
+                Value::from(raw)
             } else {
                 id_value(&POLICIES, &raw)
             };

@@ -56,7 +56,7 @@ async fn new_users_get_ids_from_100_and_weak_passwords_are_refused() {
     let s = start().await;
     let admin = s.token().await;
     assert_eq!(user_with_roles(&s, &admin, "alice", "").await, 100);
-    assert_eq!(user_with_roles(&s, &admin, "bob", "").await, 101);
+    assert_eq!(user_with_roles(&s, &admin, "bobby", "").await, 101);
     let (_, body) = send(
         &s,
         Method::POST,

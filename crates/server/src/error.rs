@@ -95,9 +95,15 @@ impl ApiError {
                 // Framework errors travel through Wazuh's distributed API and name the node that
                 // raised them; the API layer's own errors (6xxx: rate limits, IP blocks) do not.
                 if code.number() < 6000 {
+                    // Upstream raises RBAC denials before the request reaches a node.
+                    let node = if *code == WazuhCode::PermissionDenied {
+                        "unknown-node"
+                    } else {
+                        crate::NODE_NAME
+                    };
                     body.insert(
                         "dapi_errors".into(),
-                        json!({ crate::NODE_NAME: { "error": body["detail"].clone() } }),
+                        json!({ node: { "error": body["detail"].clone() } }),
                     );
                 }
                 body.insert("error".into(), Value::from(code.number()));

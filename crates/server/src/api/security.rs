@@ -169,29 +169,58 @@ async fn delete_users(
 
 async fn set_user_role(
     State(state): State<AppState>,
+    authz: Authz,
     Path(user_id): Path<i64>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
-    let roles = params.list("role_ids").unwrap_or_default();
-    let position = params.int("position");
-    Ok(Json(
-        service::security::link_user_roles(&state, user_id, roles, position)
-            .await?
-            .into_json(),
-    ))
+    let (roles, denied) = authz.split_ids("role:id", params.list("role_ids").unwrap_or_default())?;
+    let mut result = service::security::link_user_roles(&state, user_id, roles, params.int("position")).await?;
+    fail_denied(&mut result, "role:id", denied);
+    Ok(Json(result.into_json()))
+}
+
+/// `?xxx_ids=all` on an unlink: every id currently linked (that the caller may touch), as upstream.
+async fn expand_all(
+    state: &AppState,
+    authz: &Authz,
+    kind: &'static str,
+    ids: Vec<String>,
+    linked: impl FnOnce(&oxsec_store::rusqlite::Connection) -> oxsec_store::Result<Vec<i64>> + Send + 'static,
+) -> ApiResult<(Vec<String>, Vec<String>)> {
+    if ids.iter().any(|i| i == "all") {
+        let all = state.store().read(linked).await?;
+        let allowed = all
+            .iter()
+            .map(i64::to_string)
+            .filter(|id| authz.permits(kind, id))
+            .collect();
+        return Ok((allowed, Vec::new()));
+    }
+    authz.split_ids(kind, ids)
+}
+
+/// Reports ids RBAC refused as 4000 failed items.
+fn fail_denied(result: &mut oxsec_types::AffectedItems, kind: &str, denied: Vec<String>) {
+    for id in denied {
+        let id = id.parse::<i64>().map(Value::from).unwrap_or(Value::from(id));
+        result.fail(id, crate::auth::authz::denied_item(kind));
+    }
 }
 
 async fn remove_user_role(
     State(state): State<AppState>,
+    authz: Authz,
     Path(user_id): Path<i64>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
-    let roles = params.list("role_ids").unwrap_or_default();
-    Ok(Json(
-        service::security::unlink_user_roles(&state, user_id, roles)
-            .await?
-            .into_json(),
-    ))
+    let ids = params.list("role_ids").unwrap_or_default();
+    let (roles, denied) = expand_all(&state, &authz, "role:id", ids, move |c| {
+        oxsec_store::models::user::role_ids(c, user_id)
+    })
+    .await?;
+    let mut result = service::security::unlink_user_roles(&state, user_id, roles).await?;
+    fail_denied(&mut result, "role:id", denied);
+    Ok(Json(result.into_json()))
 }
 
 /// The caller, with its token's roles expanded into their policies.
@@ -505,49 +534,58 @@ async fn remove_rules(State(state): State<AppState>, authz: Authz, params: Param
 
 async fn set_role_policy(
     State(state): State<AppState>,
+    authz: Authz,
     Path(role_id): Path<i64>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
-    let ids = params.list("policy_ids").unwrap_or_default();
-    let result = catalog_svc::link(&state, Kind::Policy, role_id, ids, params.int("position")).await?;
+    let (ids, denied) = authz.split_ids("policy:id", params.list("policy_ids").unwrap_or_default())?;
+    let mut result = catalog_svc::link(&state, Kind::Policy, role_id, ids, params.int("position")).await?;
+    fail_denied(&mut result, "policy:id", denied);
     Ok(Json(result.into_json()))
 }
 
 async fn remove_role_policy(
     State(state): State<AppState>,
+    authz: Authz,
     Path(role_id): Path<i64>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     let ids = params.list("policy_ids").unwrap_or_default();
-    Ok(Json(
-        catalog_svc::unlink(&state, Kind::Policy, role_id, ids)
-            .await?
-            .into_json(),
-    ))
+    let (ids, denied) = expand_all(&state, &authz, "policy:id", ids, move |c| {
+        oxsec_store::models::catalog::linked_ids(c, Kind::Policy, role_id)
+    })
+    .await?;
+    let mut result = catalog_svc::unlink(&state, Kind::Policy, role_id, ids).await?;
+    fail_denied(&mut result, "policy:id", denied);
+    Ok(Json(result.into_json()))
 }
 
 async fn set_role_rule(
     State(state): State<AppState>,
+    authz: Authz,
     Path(role_id): Path<i64>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
-    let ids = params.list("rule_ids").unwrap_or_default();
-    Ok(Json(
-        catalog_svc::link(&state, Kind::Rule, role_id, ids, None)
-            .await?
-            .into_json(),
-    ))
+    let (ids, denied) = authz.split_ids("rule:id", params.list("rule_ids").unwrap_or_default())?;
+    let mut result = catalog_svc::link(&state, Kind::Rule, role_id, ids, None).await?;
+    fail_denied(&mut result, "rule:id", denied);
+    Ok(Json(result.into_json()))
 }
 
 async fn remove_role_rule(
     State(state): State<AppState>,
+    authz: Authz,
     Path(role_id): Path<i64>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     let ids = params.list("rule_ids").unwrap_or_default();
-    Ok(Json(
-        catalog_svc::unlink(&state, Kind::Rule, role_id, ids).await?.into_json(),
-    ))
+    let (ids, denied) = expand_all(&state, &authz, "rule:id", ids, move |c| {
+        oxsec_store::models::catalog::linked_ids(c, Kind::Rule, role_id)
+    })
+    .await?;
+    let mut result = catalog_svc::unlink(&state, Kind::Rule, role_id, ids).await?;
+    fail_denied(&mut result, "rule:id", denied);
+    Ok(Json(result.into_json()))
 }
 
 /// `Authorization: Basic base64(user:password)`.

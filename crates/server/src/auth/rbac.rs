@@ -218,34 +218,43 @@ pub fn requirements(op: &Operation, catalog: &Value) -> Result<Vec<Requirement>,
             .map(str::to_owned)
             .collect();
         let param_names: HashSet<&str> = op.params.iter().map(|p| p.name.as_str()).collect();
-        let bound = kinds.iter().find_map(|k| {
-            KIND_PARAMS
-                .iter()
-                .find(|(kind, _)| kind == k)
-                .and_then(|(_, params)| params.iter().find(|p| param_names.contains(*p)))
-                .map(|p| (k.clone(), Some((*p).to_owned())))
-        });
-        let (kind, param) = match bound {
-            Some(b) => b,
-            None if kinds.iter().any(|k| k == ANY) => (ANY.to_owned(), None),
-            None => (
-                kinds
+        // Every resource kind the operation names a parameter for is checked (link operations name
+        // two: the user or role in the path and the ids in the query).
+        let mut bound: Vec<(String, Option<String>)> = kinds
+            .iter()
+            .filter_map(|k| {
+                KIND_PARAMS
+                    .iter()
+                    .find(|(kind, _)| kind == k)
+                    .and_then(|(_, params)| params.iter().find(|p| param_names.contains(*p)))
+                    .map(|p| (k.clone(), Some((*p).to_owned())))
+            })
+            .collect();
+        if bound.is_empty() {
+            if kinds.iter().any(|k| k == ANY) {
+                bound.push((ANY.to_owned(), None));
+            } else {
+                let first = kinds
                     .first()
                     .cloned()
-                    .ok_or_else(|| format!("{} {}: action {action} has no resources", op.method, op.path))?,
-                None,
-            ),
-        };
-        let kind = if kind == "agent:group" {
-            "agent:id".to_owned()
-        } else {
-            kind
-        };
-        out.push(Requirement {
-            action: action.clone(),
-            kind,
-            param,
-        });
+                    .ok_or_else(|| format!("{} {}: action {action} has no resources", op.method, op.path))?;
+                bound.push((first, None));
+            }
+        }
+        for (kind, param) in bound {
+            let kind = if kind == "agent:group" {
+                "agent:id".to_owned()
+            } else {
+                kind
+            };
+            if !out.iter().any(|r: &Requirement| r.action == *action && r.kind == kind) {
+                out.push(Requirement {
+                    action: action.clone(),
+                    kind,
+                    param,
+                });
+            }
+        }
     }
     Ok(out)
 }
@@ -369,7 +378,7 @@ mod tests {
         let catalog = &contract.document()["x-rbac-catalog"]["actions"];
         for op in contract.operations() {
             let reqs = requirements(op, catalog).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(reqs.len(), op.rbac_actions.len(), "{} {}", op.method, op.path);
+            assert!(reqs.len() >= op.rbac_actions.len(), "{} {}", op.method, op.path);
         }
         let op = contract.operation("GET", "/security/users").expect("op");
         assert_eq!(
@@ -380,6 +389,16 @@ mod tests {
                 param: Some("user_ids".into())
             }]
         );
+        let op = contract
+            .operation("POST", "/security/users/{user_id}/roles")
+            .expect("op");
+        let mut kinds: Vec<String> = requirements(op, catalog)
+            .expect("reqs")
+            .into_iter()
+            .map(|r| r.kind)
+            .collect();
+        kinds.sort();
+        assert_eq!(kinds, ["role:id", "user:id"], "link operations check both sides");
         let op = contract.operation("POST", "/security/users").expect("op");
         assert_eq!(requirements(op, catalog).expect("reqs")[0].kind, ANY);
         let op = contract.operation("GET", "/agents").expect("op");

@@ -295,6 +295,16 @@ pub async fn update_user(
     user_id: i64,
     secret: &str,
 ) -> Result<AffectedItems, ApiError> {
+    let exists = state
+        .store()
+        .read(move |c| user::find_by_id(c, user_id))
+        .await?
+        .is_some();
+    if !exists {
+        let mut result = AffectedItems::new("User was successfully updated", "", "User could not be updated");
+        result.fail(user_id, ItemError::new(WazuhCode::UserNotFound));
+        return Ok(result);
+    }
     check_password(secret)?;
     if user_id <= catalog::MAX_RESERVED_ID && caller.user_id != user_id && caller.user_id > catalog::MAX_RESERVED_ID {
         return Err(ApiError::code(WazuhCode::ReservedUserPassword));

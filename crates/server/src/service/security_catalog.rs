@@ -204,6 +204,13 @@ pub async fn list(
 
 /// Whether a policy document is well formed.
 pub fn valid_policy(p: &Value) -> bool {
+    static ACTION: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    static RESOURCE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let action_re = ACTION.get_or_init(|| regex::Regex::new(r"^[a-zA-Z_\-]+:[a-zA-Z_\-]+$").ok());
+    let resource_re = RESOURCE.get_or_init(|| regex::Regex::new(r"^[a-zA-Z_\-*]+:[a-zA-Z_\-*]+:[\w\-./*@]+$").ok());
+    let (Some(action_re), Some(resource_re)) = (action_re, resource_re) else {
+        return false;
+    };
     let strs = |k: &str| {
         p.get(k)
             .and_then(Value::as_array)
@@ -211,12 +218,11 @@ pub fn valid_policy(p: &Value) -> bool {
     };
     let keys_ok = p.as_object().is_some_and(|o| o.len() == 3);
     let effect_ok = p.get("effect").and_then(Value::as_str).is_some();
-    let actions_ok =
-        strs("actions").is_some_and(|a| a.iter().filter_map(Value::as_str).all(|s| s.split(':').count() == 2));
+    let actions_ok = strs("actions").is_some_and(|a| a.iter().filter_map(Value::as_str).all(|s| action_re.is_match(s)));
     let resources_ok = strs("resources").is_some_and(|a| {
         a.iter()
             .filter_map(Value::as_str)
-            .all(|r| r == "*" || r.split('&').all(|part| part.split(':').count() == 3))
+            .all(|r| r == "*" || r.split('&').all(|part| resource_re.is_match(part)))
     });
     keys_ok && effect_ok && actions_ok && resources_ok
 }
@@ -267,18 +273,18 @@ pub async fn create(
             sanitize_policy(b);
         }
     }
-    if let Some(b) = &body {
-        let ok = match spec.kind {
-            Kind::Policy => valid_policy(b),
-            Kind::Rule => b.is_object(),
-            Kind::Role => true,
-        };
-        if !ok {
-            return Err(ApiError::code(spec.invalid));
-        }
-    }
     let [ok_msg, fail_msg] = spec.create_msgs;
     let mut result = AffectedItems::new(ok_msg, "", fail_msg);
+    let valid = match (&body, spec.kind) {
+        (Some(b), Kind::Policy) => valid_policy(b),
+        (Some(b), Kind::Rule) => b.is_object(),
+        _ => true,
+    };
+    if !valid {
+        // Upstream reports an invalid body as a failed item named after the object.
+        result.fail(name, ItemError::new(spec.invalid));
+        return Ok(result);
+    }
     let (kind, owned_name, now) = (spec.kind, name.to_owned(), crate::timefmt::now_iso());
     let created = state
         .store()

@@ -229,7 +229,11 @@ pub fn list(conn: &Connection, kind: Kind) -> Result<Vec<Value>> {
                 );
                 item.insert(
                     "rules".into(),
-                    ids("SELECT rule_id FROM roles_rules WHERE role_id = ?1 ORDER BY id", id)?.into(),
+                    ids(
+                        "SELECT rule_id FROM roles_rules WHERE role_id = ?1 ORDER BY rule_id",
+                        id,
+                    )?
+                    .into(),
                 );
             }
             Kind::Policy | Kind::Rule => {
@@ -440,4 +444,17 @@ pub fn rules_with_roles(conn: &Connection) -> Result<Vec<(Value, Vec<i64>)>> {
             (r["rule"].clone(), roles)
         })
         .collect())
+}
+
+/// The policies (`Kind::Policy`) or security rules (`Kind::Rule`) linked to a role.
+pub fn linked_ids(conn: &Connection, kind: Kind, role_id: i64) -> Result<Vec<i64>> {
+    let sql = match kind {
+        Kind::Rule => "SELECT rule_id FROM roles_rules WHERE role_id = ?1 ORDER BY rule_id",
+        _ => "SELECT policy_id FROM roles_policies WHERE role_id = ?1 ORDER BY level, id",
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let v = stmt
+        .query_map([role_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(v)
 }

@@ -187,3 +187,41 @@ COMMIT";
         assert_eq!(users, 1, "a refused file changes nothing");
     }
 }
+
+#[cfg(test)]
+mod rbac_db_tests {
+    use super::*;
+
+    #[test]
+    fn a_wazuh_rbac_db_is_copied_keeping_ids() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wazuh = dir.path().join("rbac.db");
+        let w = Connection::open(&wazuh).expect("wazuh db");
+        // The shape of Wazuh's rbac.db tables (extra columns there are ignored).
+        w.execute_batch(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT, password TEXT, allow_run_as BOOLEAN, created_at DATETIME);
+             CREATE TABLE roles (id INTEGER PRIMARY KEY, name TEXT, created_at DATETIME);
+             CREATE TABLE policies (id INTEGER PRIMARY KEY, name TEXT, policy TEXT, created_at DATETIME);
+             CREATE TABLE rules (id INTEGER PRIMARY KEY, name TEXT, rule TEXT, created_at DATETIME);
+             CREATE TABLE user_roles (id INTEGER PRIMARY KEY, user_id INTEGER, role_id INTEGER, level INTEGER, created_at DATETIME);
+             CREATE TABLE roles_policies (id INTEGER PRIMARY KEY, role_id INTEGER, policy_id INTEGER, level INTEGER, created_at DATETIME);
+             CREATE TABLE roles_rules (id INTEGER PRIMARY KEY, role_id INTEGER, rule_id INTEGER, created_at DATETIME);
+             INSERT INTO users VALUES (105, 'analyst', 'pbkdf2:sha256:150000$x$00', 0, '2024-01-01 00:00:00');
+             INSERT INTO roles VALUES (104, 'soc', '2024-01-01 00:00:00');
+             INSERT INTO user_roles VALUES (1, 105, 104, 0, '2024-01-01 00:00:00');",
+        )
+        .expect("wazuh schema");
+        drop(w);
+        let mut conn = Connection::open_in_memory().expect("store");
+        crate::migrate::apply(&mut conn).expect("migrate");
+        copy_rbac_db(&mut conn, &wazuh).expect("import");
+        let (name, role): (String, i64) = conn
+            .query_row(
+                "SELECT u.username, ur.role_id FROM users u JOIN user_roles ur ON ur.user_id = u.id WHERE u.id = 105",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("imported user");
+        assert_eq!((name.as_str(), role), ("analyst", 104));
+    }
+}

@@ -166,15 +166,24 @@ async fn a_brute_force_of_60_logins_hits_the_lockout_then_recovers() {
     // Default max_login_attempts (50); a short block_time so the test can wait it out.
     let s = start_with(&[("OXSEC_ACCESS__BLOCK_TIME", "8")]).await;
     let login = |pw: &'static str| {
-        s.client.post(format!("{}/security/user/authenticate", s.base)).basic_auth("wazuh", Some(pw)).send()
+        s.client
+            .post(format!("{}/security/user/authenticate", s.base))
+            .basic_auth("wazuh", Some(pw))
+            .send()
     };
     let started = std::time::Instant::now();
     let mut statuses = Vec::new();
     for _ in 0..60 {
         statuses.push(login("wrong").await.expect("send").status().as_u16());
     }
-    assert!(statuses[..50].iter().all(|s| *s == 401), "the first 50 failures are 401: {statuses:?}");
-    assert!(statuses[50..].iter().all(|s| *s == 403), "then the IP is blocked: {statuses:?}");
+    assert!(
+        statuses[..50].iter().all(|s| *s == 401),
+        "the first 50 failures are 401: {statuses:?}"
+    );
+    assert!(
+        statuses[50..].iter().all(|s| *s == 403),
+        "then the IP is blocked: {statuses:?}"
+    );
     let (status, body) = json_of(login(PASSWORD).await.expect("send")).await;
     assert_eq!(status, 403, "even the right password is refused while blocked");
     assert_eq!(body["error"], 6000);
@@ -182,8 +191,15 @@ async fn a_brute_force_of_60_logins_hits_the_lockout_then_recovers() {
     // Other endpoints keep working for the blocked IP.
     assert_eq!(s.get("/", None).await.0, 401);
     let waited = started.elapsed();
-    tokio::time::sleep(std::time::Duration::from_secs(8).saturating_sub(waited) + std::time::Duration::from_millis(300)).await;
-    assert_eq!(login(PASSWORD).await.expect("send").status(), 200, "block ends block_time after the first failure");
+    tokio::time::sleep(
+        std::time::Duration::from_secs(8).saturating_sub(waited) + std::time::Duration::from_millis(300),
+    )
+    .await;
+    assert_eq!(
+        login(PASSWORD).await.expect("send").status(),
+        200,
+        "block ends block_time after the first failure"
+    );
 }
 
 #[tokio::test]

@@ -15,32 +15,40 @@ impl FromRequest<AppState> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(ValidatedBody(v)) = req.extensions().get::<ValidatedBody>().cloned() {
+            return Ok(Self(v));
+        }
         let limit = state.config().max_upload_size;
-        let extensions_schema = req.extensions().get::<BodySchema>().cloned();
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| ApiError::PayloadTooLarge { limit })?;
-        if bytes.is_empty() {
-            return Ok(Self(Value::Object(Default::default())));
-        }
-        let v: Value = serde_json::from_slice(&bytes).map_err(|_| ApiError::code(WazuhCode::BodyNotJson))?;
-        if !v.is_object() {
-            return Err(ApiError::Param(crate::spec::ParamError::Invalid {
-                name: "body".into(),
-                value: String::new(),
-                message: format!("{} is not of type 'object'", crate::spec::pyrepr(&v)),
-            }));
-        }
-        if let Some(BodySchema(schema)) = extensions_schema {
-            crate::spec::validate_body(&v, &schema)?;
-        }
-        Ok(Self(v))
+        parse_and_validate(&bytes, &Value::Null).map(Self)
     }
 }
 
-/// The request-body schema of the matched operation, put in the request by the contract layer.
+/// The body the contract layer already parsed and checked against the operation's schema.
 #[derive(Clone)]
-pub struct BodySchema(pub Value);
+pub struct ValidatedBody(pub Value);
+
+/// Parses a JSON object body (empty = `{}`) and checks it against `schema` (`Null` = no schema).
+pub fn parse_and_validate(bytes: &[u8], schema: &Value) -> Result<Value, ApiError> {
+    let v: Value = if bytes.is_empty() {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(bytes).map_err(|_| ApiError::code(WazuhCode::BodyNotJson))?
+    };
+    if !v.is_object() {
+        return Err(ApiError::Param(crate::spec::ParamError::Invalid {
+            name: "body".into(),
+            value: String::new(),
+            message: format!("{} is not of type 'object'", crate::spec::pyrepr(&v)),
+        }));
+    }
+    if !schema.is_null() {
+        crate::spec::validate_body(&v, schema)?;
+    }
+    Ok(v)
+}
 
 /// A required string field of a body, or the upstream-style 400 naming it.
 pub fn required_str<'a>(body: &'a Value, field: &str) -> Result<&'a str, ApiError> {

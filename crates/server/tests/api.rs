@@ -6,6 +6,7 @@ mod api {
     pub mod common;
     mod default;
     mod list_params;
+    mod rbac_walk;
     mod security_auth;
     mod security_rbac;
 }

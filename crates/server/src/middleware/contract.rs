@@ -53,6 +53,28 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
         Ok(v) => v,
         Err(e) => return with_user(ApiError::from(e).into_response(), user),
     };
+    // Upstream validates the whole request (query and body) before its RBAC decorators run, so a
+    // malformed request is 400 whoever sends it; only then are permissions decided.
+    if let Some(schema) = spec::body_schema(&method, &path) {
+        let (parts, body) = req.into_parts();
+        let limit = usize::try_from(state.config().max_upload_size).unwrap_or(usize::MAX);
+        let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+            return with_user(
+                ApiError::PayloadTooLarge {
+                    limit: state.config().max_upload_size,
+                }
+                .into_response(),
+                user,
+            );
+        };
+        match crate::body::parse_and_validate(&bytes, &schema) {
+            Ok(value) => {
+                req = Request::from_parts(parts, axum::body::Body::from(bytes));
+                req.extensions_mut().insert(crate::body::ValidatedBody(value));
+            }
+            Err(e) => return with_user(e.into_response(), user),
+        }
+    }
     if let Some(a) = authz {
         // Resourceless actions and a single id in the path are decided here, before the handler.
         let (mut parts, body) = req.into_parts();
@@ -68,9 +90,6 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
             return with_user(e.into_response(), user);
         }
         req.extensions_mut().insert(a);
-    }
-    if let Some(schema) = spec::body_schema(&method, &path) {
-        req.extensions_mut().insert(crate::body::BodySchema(schema));
     }
     let params = Params::new(values);
     let pretty = params.flag("pretty");

@@ -118,6 +118,10 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
     let store = oxsec_store::Store::open(&layout.db()).map_err(|e| format!("cannot open the store: {e}"))?;
     let seeded = bootstrap::seed_users(&store, &layout, admin_password)?;
     bootstrap::seed_catalog(&store)?;
+    let manager = service::agents::manager_info();
+    store
+        .write_blocking(|tx| oxsec_store::models::agent::upsert_manager(tx, &manager))
+        .map_err(|e| format!("cannot register the manager as agent 000: {e}"))?;
     let keys = auth::jwt::TokenKeys::load_or_create(&layout.security_dir())?;
     let security = bootstrap::load_security(&store)?;
     let all = store

@@ -3,6 +3,7 @@
 //! Wazuh group.
 
 mod api {
+    mod agents;
     pub mod common;
     mod default;
     mod list_params;

@@ -8,6 +8,7 @@ use crate::{Error, Result};
 const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_security.sql")),
     (2, include_str!("../migrations/sqlite/0002_rbac_catalog.sql")),
+    (3, include_str!("../migrations/sqlite/0003_agents.sql")),
 ];
 
 /// The newest schema version this build knows.

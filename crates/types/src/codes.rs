@@ -76,6 +76,14 @@ wazuh_codes! {
     RequestTimeout = 3021, 500, "Timeout executing API request", Some("Retry with wait_for_complete=true, or raise intervals.request_timeout");
     /// Agent id unknown.
     AgentNotFound = 1701, 404, "Agent does not exist", Some("List the existing agents with GET /agents?select=id,name");
+    /// An action the manager (agent 000) cannot be the target of.
+    ManagerAgent = 1703, 400, "Action not available for Manager (agent 000)", Some("Choose an agent other than 000");
+    /// An agent name that is taken.
+    AgentNameTaken = 1705, 400, "There is an agent with the same name", Some("Choose another name");
+    /// An agent IP that is taken or invalid.
+    AgentIpTaken = 1706, 400, "There is an agent with the same IP or the IP is invalid", Some("Choose another IP");
+    /// An agent name with characters Wazuh refuses.
+    InvalidAgentName = 1738, 400, "Agent name is too long", Some("Use up to 128 letters, digits, '-', '_' or '.'");
     /// A `select` field the resource does not have.
     InvalidSelectField = 1724, 400, "Not a valid select field", Some("Use only the fields the resource returns");
     /// RBAC forbids the action.

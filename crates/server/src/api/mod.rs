@@ -2,6 +2,7 @@
 //! has `routes()` listing its operations with full literal paths, so grepping a path from the spec
 //! lands on its handler. Handlers parse → authorize → call a service → wrap in the envelope.
 
+pub mod agents;
 pub mod default;
 pub mod security;
 
@@ -91,5 +92,8 @@ impl Routes {
 
 /// Every operation oxsec serves.
 pub fn routes() -> Routes {
-    Routes::default().merge(default::routes()).merge(security::routes())
+    Routes::default()
+        .merge(default::routes())
+        .merge(security::routes())
+        .merge(agents::routes())
 }

@@ -64,6 +64,22 @@ impl Authz {
         }
     }
 
+    /// Whether the endpoint's action on `kind` allows every value (no per-item filtering needed).
+    pub fn permits_everything(&self, kind: &str) -> bool {
+        match self.requirement(kind) {
+            Some(req) => self.perms.allows_everything(&req.action, kind),
+            None => true,
+        }
+    }
+
+    /// Like [`Authz::permits`] for an agent, whose `agent:group:…` entries match its groups.
+    pub fn permits_agent(&self, id: &str, groups: &[String]) -> bool {
+        match self.requirement("agent:id") {
+            Some(req) => self.perms.allows(&req.action, "agent:id", id, &|_| groups.to_vec()),
+            None => true,
+        }
+    }
+
     /// Splits ids the caller named explicitly into (allowed, denied). When every id is denied the
     /// request is refused (403), as upstream does; otherwise the denied ones become failed items.
     pub fn split_ids(&self, kind: &str, ids: Vec<String>) -> Result<(Vec<String>, Vec<String>), ApiError> {

@@ -150,6 +150,23 @@ impl Permissions {
         allowed
     }
 
+    /// Whether `action` is allowed on every value of `kind` (a wildcard allow with no deny entry of
+    /// that kind, or of `agent:group` for agents): listings then need no per-item filter.
+    pub fn allows_everything(&self, action: &str, kind: &str) -> bool {
+        let denies = self
+            .actions
+            .iter()
+            .find(|(a, _)| a == action)
+            .is_some_and(|(_, entries)| {
+                entries.iter().any(|(r, e)| {
+                    e != "allow"
+                        && split_resource(r)
+                            .is_some_and(|(k, _)| k == kind || (kind == "agent:id" && k == "agent:group"))
+                })
+            });
+        !denies && self.allows(action, kind, "\u{0}", &|_| vec!["\u{0}".to_owned()])
+    }
+
     /// Whether a resourceless action (`*:*:*`) is allowed.
     pub fn allows_any(&self, action: &str) -> bool {
         self.allows(action, ANY, "*", &|_| Vec::new())

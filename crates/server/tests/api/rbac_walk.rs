@@ -108,7 +108,10 @@ impl Answer {
 
     /// 200 with nothing in it (a listing filtered down to nothing).
     fn is_empty_listing(&self) -> bool {
-        self.status == 200 && self.body["data"]["total_affected_items"].as_u64() == Some(0)
+        self.status == 200
+            && (self.body["data"]["total_affected_items"].as_u64() == Some(0)
+                // Summaries count only what the caller may read.
+                || self.body["data"]["connection"]["total"].as_u64() == Some(0))
     }
 
     fn snippet(&self) -> String {

@@ -1,5 +1,6 @@
 //! One module per table (or tight group of tables): row structs and the queries over them.
 
+pub mod agent;
 pub mod catalog;
 pub mod revocation;
 pub mod role;

@@ -1,0 +1,432 @@
+//! The agent registry: listing with Wazuh's filters, registration, keys and `client.keys`.
+
+use std::path::Path;
+
+use oxsec_store::models::agent;
+use oxsec_types::envelope::ItemError;
+use oxsec_types::{AffectedItems, WazuhCode};
+use oxsec_wql::sql::{compile, Dialect};
+use oxsec_wql::{Expr, Field, ListQuery, Op, Schema};
+use serde_json::{json, Value};
+
+use crate::auth::authz::{denied_item, Authz};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Seconds without a keep-alive after which an agent counts as disconnected (remoted's default).
+pub const DISCONNECTION_SECONDS: i64 = 600;
+
+/// The SQL that computes Wazuh's `status` of an agent row at `cutoff` (ISO text).
+fn status_expr(cutoff: &str) -> String {
+    // `cutoff` is produced by the server (a formatted timestamp), never taken from the request.
+    format!(
+        "(CASE WHEN agents.id = 0 THEN 'active' WHEN agents.last_keepalive IS NULL THEN 'never_connected' \
+         WHEN agents.pending = 1 THEN 'pending' WHEN agents.last_keepalive >= '{cutoff}' THEN 'active' \
+         ELSE 'disconnected' END)"
+    )
+}
+
+const GROUPS_EXPR: &str =
+    "(SELECT group_concat(g.group_name, ',') FROM (SELECT group_name FROM agent_groups WHERE agent_id = agents.id ORDER BY priority) g)";
+
+/// The fields of `GET /agents`, in Wazuh's names.
+pub fn schema(cutoff: &str) -> Result<Schema, ApiError> {
+    let status = status_expr(cutoff);
+    Schema::builder()
+        .field(Field::integer("id", "agents.id"))
+        .field(Field::text("name", "agents.name"))
+        .field(Field::text("ip", "agents.ip"))
+        .field(Field::text("registerIP", "agents.register_ip"))
+        .field(Field::text("status", &status))
+        .field(Field::integer("status_code", "0"))
+        .field(Field::text("os.name", "agents.os_name"))
+        .field(Field::text("os.version", "agents.os_version"))
+        .field(Field::text("os.major", "agents.os_major"))
+        .field(Field::text("os.minor", "agents.os_minor"))
+        .field(Field::text("os.codename", "agents.os_codename"))
+        .field(Field::text("os.build", "agents.os_build"))
+        .field(Field::text("os.platform", "agents.os_platform"))
+        .field(Field::text("os.uname", "agents.os_uname"))
+        .field(Field::text("os.arch", "agents.os_arch"))
+        .field(Field::text("version", "agents.version"))
+        .field(Field::text("manager", "agents.manager_host"))
+        .field(Field::text("node_name", "agents.node_name"))
+        .field(Field::date("dateAdd", "agents.date_add"))
+        .field(Field::date("lastKeepAlive", "agents.last_keepalive"))
+        .field(Field::date("disconnection_time", "agents.disconnection_time"))
+        .field(Field::text("group", GROUPS_EXPR))
+        .field(Field::text("group_config_status", "agents.group_config_status"))
+        .field(Field::text("configSum", "agents.config_sum"))
+        .field(Field::text("mergedSum", "agents.merged_sum"))
+        .default_sort("id")
+        .always_present("id")
+        .build()
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Now minus the disconnection time, as the ISO text stored in the registry.
+pub fn cutoff() -> String {
+    let t = time::OffsetDateTime::now_utc() - time::Duration::seconds(DISCONNECTION_SECONDS);
+    iso(t)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS+00:00`, the registry's and Wazuh's agent timestamp format.
+pub fn iso(t: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
+    t.format(&f).unwrap_or_default()
+}
+
+/// Filters `GET /agents` has besides `q`, as (parameter, field).
+const FILTERS: &[(&str, &str)] = &[
+    ("os.platform", "os.platform"),
+    ("os.version", "os.version"),
+    ("os.name", "os.name"),
+    ("manager", "manager"),
+    ("version", "version"),
+    ("node_name", "node_name"),
+    ("name", "name"),
+    ("ip", "ip"),
+    ("registerIP", "registerIP"),
+    ("group_config_status", "group_config_status"),
+];
+
+/// Adds the endpoint's filter parameters to the query's `q` (AND).
+pub fn add_filters(query: &mut ListQuery, params: &crate::params::Params) {
+    let mut conds: Vec<Expr> = Vec::new();
+    for (param, field) in FILTERS {
+        if let Some(v) = params.text(param) {
+            conds.push(Expr::Cond {
+                field: (*field).to_owned(),
+                op: Op::Eq,
+                value: v,
+            });
+        }
+    }
+    if let Some(statuses) = params.list("status") {
+        let ors: Vec<Expr> = statuses
+            .into_iter()
+            .map(|s| Expr::Cond {
+                field: "status".into(),
+                op: Op::Eq,
+                value: s,
+            })
+            .collect();
+        conds.push(Expr::Or(ors));
+    }
+    if let Some(group) = params.text("group") {
+        conds.push(Expr::Cond {
+            field: "group".into(),
+            op: Op::Like,
+            value: group,
+        });
+    }
+    if let Some(older) = params.text("older_than") {
+        conds.push(Expr::Cond {
+            field: "lastKeepAlive".into(),
+            op: Op::Gt,
+            value: older,
+        });
+    }
+    if conds.is_empty() {
+        return;
+    }
+    if let Some(q) = query.q.take() {
+        conds.push(q);
+    }
+    query.q = Some(Expr::And(conds));
+}
+
+fn pad(id: i64) -> String {
+    format!("{id:03}")
+}
+
+/// Wazuh's shape of an agent item: zero-padded id, groups as a list.
+fn shape(mut item: Value) -> Value {
+    if let Some(obj) = item.as_object_mut() {
+        if let Some(id) = obj.get("id").and_then(Value::as_i64) {
+            obj.insert("id".into(), Value::from(pad(id)));
+        }
+        if let Some(groups) = obj.get("group").and_then(Value::as_str).map(str::to_owned) {
+            let list: Vec<Value> = groups.split(',').map(Value::from).collect();
+            obj.insert("group".into(), Value::Array(list));
+        }
+    }
+    item
+}
+
+/// `GET /agents`.
+pub async fn list(
+    state: &AppState,
+    authz: &Authz,
+    ids: Option<Vec<String>>,
+    mut query: ListQuery,
+) -> Result<AffectedItems, ApiError> {
+    let mut result = AffectedItems::new(
+        "All selected agents information was returned",
+        "Some agents information was not returned",
+        "No agent information was returned",
+    );
+    let schema = schema(&cutoff())?;
+    let scope: Option<Vec<i64>> = if let Some(ids) = ids {
+        let (allowed, refused) = authz.split_ids("agent:id", ids)?;
+        for id in refused {
+            result.fail(id, denied_item("agent:id"));
+        }
+        let wanted: Vec<i64> = allowed.iter().filter_map(|i| i.parse().ok()).collect();
+        let existing: Vec<i64> = {
+            let w = wanted.clone();
+            state
+                .store()
+                .read(move |c| {
+                    let mut found = Vec::new();
+                    for id in w {
+                        if agent::key_of(c, id)?.is_some() || id == 0 {
+                            found.push(id);
+                        }
+                    }
+                    Ok(found)
+                })
+                .await?
+        };
+        for id in wanted.iter().filter(|i| !existing.contains(i)) {
+            result.fail(pad(*id), ItemError::new(WazuhCode::AgentNotFound));
+        }
+        Some(existing)
+    } else {
+        visible_agents(state, authz).await?
+    };
+    if let Some(scope) = scope {
+        let ors: Vec<Expr> = scope
+            .iter()
+            .map(|id| Expr::Cond {
+                field: "id".into(),
+                op: Op::Eq,
+                value: id.to_string(),
+            })
+            .collect();
+        let cond = if ors.is_empty() {
+            Expr::Cond {
+                field: "id".into(),
+                op: Op::Eq,
+                value: "-1".into(),
+            }
+        } else {
+            Expr::Or(ors)
+        };
+        query.q = Some(match query.q.take() {
+            Some(q) => Expr::And(vec![cond, q]),
+            None => cond,
+        });
+    }
+    let sql = compile(&query, &schema, "agents", Dialect::Sqlite).map_err(crate::list::wql_error)?;
+    let (total, items) = state.store().read(move |c| oxsec_store::list::run(c, &sql)).await?;
+    result.set_page(items.into_iter().map(shape).collect(), total);
+    Ok(result)
+}
+
+/// The agents a restricted caller may read (`None` when it may read every agent). Group entries of
+/// its policies need each agent's groups, so this reads the memberships.
+async fn visible_agents(state: &AppState, authz: &Authz) -> Result<Option<Vec<i64>>, ApiError> {
+    if authz.permits_everything("agent:id") {
+        return Ok(None);
+    }
+    let (ids, groups) = state
+        .store()
+        .read(|c| {
+            let ids: Vec<i64> = c
+                .prepare("SELECT id FROM agents")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let groups = agent::groups_of(c, &ids)?;
+            Ok((ids, groups))
+        })
+        .await?;
+    Ok(Some(
+        ids.into_iter()
+            .filter(|id| authz.permits_agent(&pad(*id), groups.get(id).map(Vec::as_slice).unwrap_or(&[])))
+            .collect(),
+    ))
+}
+
+/// `GET /agents/summary/status`.
+pub async fn summary_status(state: &AppState, authz: &Authz) -> Result<Value, ApiError> {
+    let expr = status_expr(&cutoff());
+    // Counted over the agents the caller may read, as upstream's RBAC-filtered summary.
+    let scope = visible_agents(state, authz).await?;
+    let (status, config) = state
+        .store()
+        .read(move |c| {
+            let filter = match &scope {
+                None => String::new(),
+                // Ids are integers from the store, not request text.
+                Some(ids) if ids.is_empty() => " WHERE id IN (-1)".to_owned(),
+                Some(ids) => format!(
+                    " WHERE id IN ({})",
+                    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+                ),
+            };
+            Ok((
+                agent::count_by(c, &expr, &filter)?,
+                agent::count_by(c, "group_config_status", &filter)?,
+            ))
+        })
+        .await?;
+    let get = |v: &[(String, i64)], k: &str| v.iter().find(|(s, _)| s == k).map_or(0, |(_, n)| *n);
+    let total: i64 = status.iter().map(|(_, n)| n).sum();
+    Ok(json!({
+        "connection": {
+            "active": get(&status, "active"),
+            "disconnected": get(&status, "disconnected"),
+            "never_connected": get(&status, "never_connected"),
+            "pending": get(&status, "pending"),
+            "total": total,
+        },
+        "configuration": {
+            "synced": get(&config, "synced"),
+            "not_synced": get(&config, "not synced"),
+            "total": total,
+        },
+    }))
+}
+
+/// Wazuh's limit on agent names (characters are already checked by the contract's format).
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().count() <= 128
+}
+
+/// Validates an IP as Wazuh accepts it at registration (`any`, IPv4/IPv6, optional CIDR).
+fn valid_ip(ip: &str) -> bool {
+    if ip.eq_ignore_ascii_case("any") {
+        return true;
+    }
+    let (addr, mask) = ip.split_once('/').map_or((ip, None), |(a, m)| (a, Some(m)));
+    let Ok(parsed) = addr.parse::<std::net::IpAddr>() else {
+        return false;
+    };
+    match mask {
+        None => true,
+        Some(m) => m
+            .parse::<u8>()
+            .is_ok_and(|m| m <= if parsed.is_ipv4() { 32 } else { 128 }),
+    }
+}
+
+/// `POST /agents`: registers an agent, returns its id and key.
+pub async fn add(state: &AppState, name: &str, ip: Option<&str>) -> Result<Value, ApiError> {
+    if !valid_name(name) {
+        return Err(ApiError::with_details(WazuhCode::InvalidAgentName, name));
+    }
+    let register_ip = ip.unwrap_or("any").to_owned();
+    if !valid_ip(&register_ip) {
+        return Err(ApiError::with_details(WazuhCode::AgentIpTaken, register_ip));
+    }
+    let key = random_key();
+    let name_owned = name.to_owned();
+    let now = iso(time::OffsetDateTime::now_utc());
+    let k = key.clone();
+    let id = state
+        .store()
+        .write(move |tx| {
+            if agent::name_taken(tx, &name_owned)? {
+                return Ok(Err(WazuhCode::AgentNameTaken));
+            }
+            if register_ip != "any" && agent::register_ip_taken(tx, &register_ip)? {
+                return Ok(Err(WazuhCode::AgentIpTaken));
+            }
+            let id = agent::next_id(tx)?;
+            let a = agent::NewAgent {
+                id,
+                name: name_owned,
+                register_ip,
+                ip: None,
+                key: k,
+                date_add: now,
+                groups: vec!["default".into()],
+            };
+            agent::insert(tx, &a)?;
+            Ok(Ok(id))
+        })
+        .await?
+        .map_err(ApiError::code)?;
+    write_client_keys(state).await?;
+    Ok(json!({"id": pad(id), "key": encoded_key(id, name, ip.unwrap_or("any"), &key)}))
+}
+
+fn random_key() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Wazuh's agent key: base64 of `"<id> <name> <ip> <key>"`.
+pub fn encoded_key(id: i64, name: &str, ip: &str, key: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{} {name} {ip} {key}", pad(id)))
+}
+
+/// `GET /agents/{agent_id}/key`.
+pub async fn key(state: &AppState, id: i64) -> Result<AffectedItems, ApiError> {
+    let mut result = AffectedItems::new(
+        "Obtained keys for all selected agents",
+        "Some agent keys were not obtained",
+        "No agent keys were obtained",
+    );
+    let found = state.store().read(move |c| agent::key_of(c, id)).await?;
+    match found {
+        Some((id, name, ip, key)) => result.push(json!({"id": pad(id), "key": encoded_key(id, &name, &ip, &key)})),
+        None if id == 0 => result.fail(pad(id), ItemError::new(WazuhCode::ManagerAgent)),
+        None => result.fail(pad(id), ItemError::new(WazuhCode::AgentNotFound)),
+    }
+    Ok(result)
+}
+
+/// Rewrites `<data_dir>/etc/client.keys` (Wazuh's format, atomically) from the registry.
+pub async fn write_client_keys(state: &AppState) -> Result<(), ApiError> {
+    let keys = state.store().read(agent::all_keys).await?;
+    let text: String = keys
+        .iter()
+        .map(|(id, name, ip, key)| format!("{} {name} {ip} {key}\n", pad(*id)))
+        .collect();
+    let path = state.config().data_dir.join("etc").join("client.keys");
+    let dir = path.parent().unwrap_or(Path::new("."));
+    crate::fsutil::ensure_dir(dir, 0o750).map_err(|e| ApiError::Internal(e.to_string()))?;
+    crate::fsutil::write_atomic(&path, text.as_bytes(), 0o640).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The manager's row (agent 000) from this machine's facts.
+pub fn manager_info() -> oxsec_store::models::agent::ManagerInfo {
+    let release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+    let field = |k: &str| {
+        release
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .map(|v| v.trim_matches('"').to_owned())
+    };
+    let version = field("VERSION_ID");
+    let mut parts = version.as_deref().unwrap_or_default().split('.');
+    let (major, minor) = (parts.next().map(str::to_owned), parts.next().map(str::to_owned));
+    let arch = std::env::consts::ARCH.to_owned();
+    let host = crate::hostname();
+    let uname = format!(
+        "Linux |{host} |{} |x86_64",
+        std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .unwrap_or_default()
+            .trim()
+    );
+    oxsec_store::models::agent::ManagerInfo {
+        name: host,
+        version: format!("Wazuh v{}", oxsec_types::WAZUH_API_VERSION),
+        os: [
+            field("NAME"),
+            field("VERSION").or(version.clone()),
+            major,
+            minor,
+            field("VERSION_CODENAME"),
+            field("ID"),
+            Some(uname),
+            Some(arch),
+        ],
+        now: iso(time::OffsetDateTime::now_utc()),
+    }
+}

@@ -1,0 +1,147 @@
+//! The agent registry (`agents`, `agent_groups`).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::Result;
+
+/// Fields of a new or imported agent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewAgent {
+    /// Id (0 is the manager).
+    pub id: i64,
+    /// Unique name.
+    pub name: String,
+    /// Registration address (`any` or an IP/CIDR).
+    pub register_ip: String,
+    /// Last connection address.
+    pub ip: Option<String>,
+    /// The agent key (hex).
+    pub key: String,
+    /// Registration time (ISO-8601).
+    pub date_add: String,
+    /// Groups in assignment order.
+    pub groups: Vec<String>,
+}
+
+/// The id Wazuh gives the next agent: one above the highest ever used.
+pub fn next_id(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM agents", [], |r| r.get(0))?)
+}
+
+/// Whether an agent with this name exists.
+pub fn name_taken(conn: &Connection, name: &str) -> Result<bool> {
+    Ok(
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM agents WHERE name = ?1)", [name], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Whether an agent (other than the manager) registered with this exact IP exists.
+pub fn register_ip_taken(conn: &Connection, ip: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM agents WHERE register_ip = ?1 AND id != 0)",
+        [ip],
+        |r| r.get(0),
+    )?)
+}
+
+/// Inserts an agent and its groups.
+pub fn insert(conn: &Connection, a: &NewAgent) -> Result<()> {
+    conn.execute(
+        "INSERT INTO agents (id, name, register_ip, ip, internal_key, date_add) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![a.id, a.name, a.register_ip, a.ip, a.key, a.date_add],
+    )?;
+    for (i, g) in a.groups.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO agent_groups (agent_id, group_name, priority) VALUES (?1, ?2, ?3)",
+            params![a.id, g, i as i64],
+        )?;
+    }
+    Ok(())
+}
+
+/// The manager's own row, kept current at every start.
+#[derive(Debug, Clone, Default)]
+pub struct ManagerInfo {
+    /// Host name.
+    pub name: String,
+    /// `Wazuh v4.14.7`.
+    pub version: String,
+    /// OS fields: name, version, major, minor, codename, platform, uname, arch.
+    pub os: [Option<String>; 8],
+    /// Start time (ISO-8601).
+    pub now: String,
+}
+
+/// Creates or refreshes agent 000, the manager itself (always active).
+pub fn upsert_manager(conn: &Connection, m: &ManagerInfo) -> Result<()> {
+    let [os_name, os_version, os_major, os_minor, os_codename, os_platform, os_uname, os_arch] = &m.os;
+    conn.execute(
+        "INSERT INTO agents (id, name, ip, register_ip, internal_key, version, manager_host, node_name, date_add,
+                             last_keepalive, group_config_status, os_name, os_version, os_major, os_minor,
+                             os_codename, os_platform, os_uname, os_arch)
+         VALUES (0, ?1, '127.0.0.1', '127.0.0.1', '', ?2, ?1, 'node01', ?3, '9999-12-31T23:59:59+00:00', 'not synced',
+                 ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, version = excluded.version,
+             manager_host = excluded.manager_host, os_name = excluded.os_name, os_version = excluded.os_version,
+             os_major = excluded.os_major, os_minor = excluded.os_minor, os_codename = excluded.os_codename,
+             os_platform = excluded.os_platform, os_uname = excluded.os_uname, os_arch = excluded.os_arch",
+        params![
+            m.name,
+            m.version,
+            m.now,
+            os_name,
+            os_version,
+            os_major,
+            os_minor,
+            os_codename,
+            os_platform,
+            os_uname,
+            os_arch
+        ],
+    )?;
+    Ok(())
+}
+
+/// An agent's (id, name, register IP, key), for `client.keys` and `GET /agents/{id}/key`.
+pub fn key_of(conn: &Connection, id: i64) -> Result<Option<(i64, String, String, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, name, register_ip, internal_key FROM agents WHERE id = ?1 AND id != 0",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?)
+}
+
+/// Every agent's key line, by id (the content of `client.keys`).
+pub fn all_keys(conn: &Connection) -> Result<Vec<(i64, String, String, String)>> {
+    let mut stmt = conn.prepare("SELECT id, name, register_ip, internal_key FROM agents WHERE id != 0 ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Groups of each agent id in `ids` (assignment order).
+pub fn groups_of(conn: &Connection, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<String>>> {
+    let mut out: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    let mut stmt = conn.prepare_cached("SELECT group_name FROM agent_groups WHERE agent_id = ?1 ORDER BY priority")?;
+    for id in ids {
+        let groups: Vec<String> = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        if !groups.is_empty() {
+            out.insert(*id, groups);
+        }
+    }
+    Ok(out)
+}
+
+/// Counts agents grouped by an SQL expression (the computed status, a column), optionally restricted
+/// by `filter` (a `WHERE …` clause built by the caller from trusted values, never request text).
+pub fn count_by(conn: &Connection, expr: &str, filter: &str) -> Result<Vec<(String, i64)>> {
+    let sql = format!("SELECT {expr} AS k, COUNT(*) FROM agents{filter} GROUP BY k");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![], |r| {
+        Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get(1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

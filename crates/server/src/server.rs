@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -20,6 +20,10 @@ use crate::PeerAddr;
 
 /// A TLS handshake that takes longer than this is dropped (slow-client protection).
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's headers (and stay idle between requests).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections served at once; more are closed on accept rather than exhausting descriptors.
+const MAX_CONNECTIONS: usize = 4096;
 /// How long in-flight requests get to finish at shutdown.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -32,12 +36,14 @@ pub async fn serve(
 ) {
     let acceptor = tls.map(TlsAcceptor::from);
     let graceful = Arc::new(GracefulShutdown::new());
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     for listener in listeners {
         let app = app.clone();
         let acceptor = acceptor.clone();
         let graceful = graceful.clone();
+        let slots = slots.clone();
         let mut stop = stop_rx.clone();
         tasks.push(tokio::spawn(async move {
             loop {
@@ -53,12 +59,17 @@ pub async fn serve(
                     },
                     _ = stop.changed() => break,
                 };
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    tracing::warn!(%peer, "connection limit reached; connection closed");
+                    continue;
+                };
                 let _ = tcp.set_nodelay(true);
                 let app = app.clone();
                 let graceful = graceful.clone();
                 match acceptor.clone() {
                     Some(acceptor) => {
                         tokio::spawn(async move {
+                            let _slot = slot;
                             match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                                 Ok(Ok(tls)) => serve_connection(tls, peer, app, &graceful).await,
                                 Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
@@ -67,7 +78,10 @@ pub async fn serve(
                         });
                     }
                     None => {
-                        tokio::spawn(async move { serve_connection(tcp, peer, app, &graceful).await });
+                        tokio::spawn(async move {
+                            let _slot = slot;
+                            serve_connection(tcp, peer, app, &graceful).await
+                        });
                     }
                 }
             }
@@ -94,7 +108,17 @@ where
         let mut app = app.clone();
         async move { app.call(req.map(axum::body::Body::new)).await }
     });
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // A client must send a request's headers within this time (also bounds idle keep-alive
+    // connections), so slow or silent clients cannot hold connections forever.
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(HEADER_TIMEOUT));
     let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
     if let Err(e) = graceful.watch(conn.into_owned()).await {
         tracing::debug!(%peer, error = %e, "connection ended with an error");

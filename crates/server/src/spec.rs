@@ -15,6 +15,9 @@ pub const UPSTREAM: &str = include_str!("../openapi/wazuh-api.json");
 /// oxsec's own operations, in the same form; each is marked `x-oxsec-extension: true`.
 pub const EXTENSIONS: &str = include_str!("../openapi/oxsec-extensions.json");
 
+/// More query parameters than any operation could need are refused outright.
+const MAX_QUERY_PAIRS: usize = 256;
+
 /// A parameter's type and constraints.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Schema {
@@ -297,14 +300,25 @@ impl Operation {
     /// Validates a decoded query string against the declared query parameters. Repeated keys are
     /// joined with commas, as list parameters are comma-separated in Wazuh's API.
     pub fn validate_query(&self, pairs: &[(String, String)]) -> Result<HashMap<String, ParamValue>, ParamError> {
+        if pairs.len() > MAX_QUERY_PAIRS {
+            return Err(ParamError::Invalid {
+                name: String::new(),
+                value: String::new(),
+                message: format!("Too many query parameters ({}; at most {MAX_QUERY_PAIRS})", pairs.len()),
+            });
+        }
         let mut merged: Vec<(String, String)> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
         for (k, v) in pairs {
-            match merged.iter_mut().find(|(mk, _)| mk == k) {
-                Some((_, mv)) => {
-                    mv.push(',');
-                    mv.push_str(v);
+            match index.get(k.as_str()) {
+                Some(&i) => {
+                    merged[i].1.push(',');
+                    merged[i].1.push_str(v);
                 }
-                None => merged.push((k.clone(), v.clone())),
+                None => {
+                    index.insert(k.as_str(), merged.len());
+                    merged.push((k.clone(), v.clone()));
+                }
             }
         }
         let unknown: Vec<String> = merged
@@ -657,6 +671,11 @@ fn check(v: &Value, schema: &Value, path: &mut Vec<String>) -> Result<(), ParamE
             }
         }
         Value::Number(n) => {
+            if schema.get("format").and_then(Value::as_str) == Some("int32")
+                && n.as_i64().is_none_or(|x| i32::try_from(x).is_err())
+            {
+                return fail(format!("{n} is not a 'int32'"), path);
+            }
             if let (Some(min), Some(x)) = (schema.get("minimum").and_then(Value::as_f64), n.as_f64()) {
                 if x < min {
                     return fail(format!("{n} is less than the minimum of {}", schema["minimum"]), path);

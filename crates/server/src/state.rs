@@ -48,6 +48,9 @@ struct Inner {
     verified: VerifiedTokens,
     floors: Floors,
     permissions: PermissionCache,
+    /// Bumped by every catalogue change, so a permission set computed from an older catalogue is
+    /// never cached after the change.
+    rbac_generation: std::sync::atomic::AtomicU64,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
                 verified: VerifiedTokens::default(),
                 floors,
                 permissions: Default::default(),
+                rbac_generation: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -114,10 +118,12 @@ impl AppState {
     /// The merged permissions of `roles` under `mode`, from the store, cached until the RBAC
     /// catalogue changes ([`AppState::rbac_changed`]).
     pub async fn permissions(&self, roles: &[i64], mode: &str) -> Result<std::sync::Arc<Permissions>, ApiError> {
+        use std::sync::atomic::Ordering;
         let key = (roles.to_vec(), mode.to_owned());
         if let Some(p) = self.inner.permissions.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(p);
         }
+        let generation = self.inner.rbac_generation.load(Ordering::SeqCst);
         let ids = roles.to_vec();
         let policies = self
             .store()
@@ -128,16 +134,22 @@ impl AppState {
             Mode::parse(mode),
         ));
         if let Ok(mut cache) = self.inner.permissions.lock() {
-            if cache.len() > 1000 {
-                cache.clear();
+            // Cache only if no change happened while the policies were read.
+            if self.inner.rbac_generation.load(Ordering::SeqCst) == generation {
+                if cache.len() > 1000 {
+                    cache.clear();
+                }
+                cache.insert(key, merged.clone());
             }
-            cache.insert(key, merged.clone());
         }
         Ok(merged)
     }
 
     /// Forgets cached permissions after a change to roles, policies or their links.
     pub fn rbac_changed(&self) {
+        self.inner
+            .rbac_generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut cache) = self.inner.permissions.lock() {
             cache.clear();
         }

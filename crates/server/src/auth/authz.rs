@@ -32,9 +32,29 @@ pub fn denied_item(kind: &str) -> ItemError {
     ItemError::with_details(WazuhCode::PermissionDenied, format!("Resource type: {kind}"))
 }
 
+/// The form a resource id takes in policies: numeric ids without leading zeros or signs (`0105` and
+/// `+105` are user 105), agent ids zero-padded to three digits. Decisions are made on this form
+/// and handlers parse the same value, so a spelling cannot slip past a deny.
+pub fn canonical(kind: &str, raw: &str) -> String {
+    match kind {
+        "agent:id" => raw
+            .parse::<u64>()
+            .map_or_else(|_| raw.to_owned(), |n| format!("{n:03}")),
+        "user:id" | "role:id" | "policy:id" | "rule:id" => {
+            raw.parse::<i64>().map_or_else(|_| raw.to_owned(), |n| n.to_string())
+        }
+        _ => raw.to_owned(),
+    }
+}
+
 impl Authz {
-    fn requirement(&self, kind: &str) -> Option<&Requirement> {
-        self.reqs.iter().find(|r| r.kind == kind)
+    fn requirements(&self, kind: &str) -> impl Iterator<Item = &Requirement> {
+        let kind = kind.to_owned();
+        self.reqs.iter().filter(move |r| r.kind == kind)
+    }
+
+    fn has_requirement(&self, kind: &str) -> bool {
+        self.reqs.iter().any(|r| r.kind == kind)
     }
 
     /// Checks the requirements that need no handler knowledge: resourceless actions, and a single id
@@ -48,6 +68,7 @@ impl Authz {
                 continue;
             }
             if let Some(value) = req.param.as_deref().and_then(&value_of) {
+                let value = canonical(&req.kind, &value);
                 if !self.perms.allows(&req.action, &req.kind, &value, &|_| Vec::new()) {
                     return Err(denied(&req.kind));
                 }
@@ -58,32 +79,33 @@ impl Authz {
 
     /// Whether the endpoint's action on `kind` allows `id` (for filtering a listing).
     pub fn permits(&self, kind: &str, id: &str) -> bool {
-        match self.requirement(kind) {
-            Some(req) => self.perms.allows(&req.action, kind, id, &|_| Vec::new()),
-            None => true,
-        }
+        // Every action the endpoint needs on this kind must allow the id.
+        let id = canonical(kind, id);
+        self.requirements(kind)
+            .all(|req| self.perms.allows(&req.action, kind, &id, &|_| Vec::new()))
     }
 
     /// Whether the endpoint's action on `kind` allows every value (no per-item filtering needed).
     pub fn permits_everything(&self, kind: &str) -> bool {
-        match self.requirement(kind) {
-            Some(req) => self.perms.allows_everything(&req.action, kind),
-            None => true,
-        }
+        self.requirements(kind)
+            .all(|req| self.perms.allows_everything(&req.action, kind))
     }
 
     /// Like [`Authz::permits`] for an agent, whose `agent:group:…` entries match its groups.
     pub fn permits_agent(&self, id: &str, groups: &[String]) -> bool {
-        match self.requirement("agent:id") {
-            Some(req) => self.perms.allows(&req.action, "agent:id", id, &|_| groups.to_vec()),
-            None => true,
-        }
+        let id = canonical("agent:id", id);
+        self.requirements("agent:id")
+            .all(|req| self.perms.allows(&req.action, "agent:id", &id, &|_| groups.to_vec()))
     }
 
     /// Splits ids the caller named explicitly into (allowed, denied). When every id is denied the
     /// request is refused (403), as upstream does; otherwise the denied ones become failed items.
     pub fn split_ids(&self, kind: &str, ids: Vec<String>) -> Result<(Vec<String>, Vec<String>), ApiError> {
-        let (allowed, refused): (Vec<String>, Vec<String>) = ids.into_iter().partition(|id| self.permits(kind, id));
+        if !self.has_requirement(kind) {
+            return Ok((ids, Vec::new()));
+        }
+        let ids = ids.into_iter().map(|id| canonical(kind, &id));
+        let (allowed, refused): (Vec<String>, Vec<String>) = ids.partition(|id| self.permits(kind, id));
         if allowed.is_empty() && !refused.is_empty() {
             return Err(denied(kind));
         }

@@ -64,7 +64,15 @@ fn verify_werkzeug_scrypt(password: &str, rest: &str) -> bool {
     let Ok(expected) = hex::decode(hex_digest) else {
         return false;
     };
-    if !n.is_power_of_two() || n < 2 || expected.is_empty() {
+    // Bounds keep a crafted imported hash from demanding gigabytes of memory (werkzeug's default
+    // is n=32768, r=8, p=1).
+    if !n.is_power_of_two()
+        || !(2..=1 << 20).contains(&n)
+        || r > 32
+        || p > 16
+        || expected.is_empty()
+        || expected.len() > 256
+    {
         return false;
     }
     let Ok(params) = scrypt::Params::new(n.trailing_zeros() as u8, r, p, expected.len()) else {

@@ -45,8 +45,28 @@ fn eval(rule: &Value, ctx: &Value) -> Option<bool> {
 
 /// A rule string of the form `r'…'` is a regular expression (anchored at the start, like `re.match`).
 fn as_regex(s: &str) -> Option<Regex> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    // Patterns come from security rules stored by administrators; compiled ones are cached, and
+    // their size is bounded so a pathological pattern cannot exhaust memory.
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
     let pattern = s.strip_prefix("r'")?.strip_suffix('\'')?;
-    Regex::new(&format!("^(?:{pattern})")).ok()
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return hit;
+    }
+    let compiled = regex::RegexBuilder::new(&format!("^(?:{pattern})"))
+        .size_limit(1 << 20)
+        .dfa_size_limit(1 << 20)
+        .build()
+        .ok();
+    if let Ok(mut c) = cache.lock() {
+        if c.len() > 1024 {
+            c.clear();
+        }
+        c.insert(pattern.to_owned(), compiled.clone());
+    }
+    compiled
 }
 
 fn scalar_eq(rule: &Value, ctx: &Value) -> bool {

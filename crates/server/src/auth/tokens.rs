@@ -45,10 +45,13 @@ impl VerifiedTokens {
     }
 }
 
-/// The in-memory copy of the revocation floors.
+/// The in-memory copy of the revocation floors, plus the high-water mark of every `nbf` issued and
+/// a counter of revocations (so a login can tell that one happened while it was verifying).
 #[derive(Default)]
 pub struct Floors {
     inner: RwLock<FloorSet>,
+    high_water: std::sync::atomic::AtomicI64,
+    revocations: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
@@ -61,12 +64,21 @@ struct FloorSet {
 impl Floors {
     /// Loads the floors read from the store.
     pub fn load(users: Vec<(i64, i64)>, roles: Vec<(i64, i64)>, global: i64) -> Self {
+        let set = FloorSet {
+            users: users.into_iter().collect(),
+            roles: roles.into_iter().collect(),
+            global,
+        };
+        let high = set
+            .users
+            .values()
+            .chain(set.roles.values())
+            .copied()
+            .fold(set.global, i64::max);
         Self {
-            inner: RwLock::new(FloorSet {
-                users: users.into_iter().collect(),
-                roles: roles.into_iter().collect(),
-                global,
-            }),
+            inner: RwLock::new(set),
+            high_water: std::sync::atomic::AtomicI64::new(high),
+            revocations: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -80,36 +92,39 @@ impl Floors {
         floor
     }
 
-    /// The floor a new revocation of `user_id` must set so that every token issued so far (whose
-    /// `nbf` is at most max(now, current floor)) is rejected.
-    pub fn next_user_floor(&self, user_id: i64, now: i64) -> i64 {
-        now.max(self.floor(user_id, &[])) + 1
-    }
-
-    /// Like [`Floors::next_user_floor`] for a role.
-    pub fn next_role_floor(&self, role_id: i64, now: i64) -> i64 {
-        let current = self
-            .inner
-            .read()
-            .map(|f| f.roles.get(&role_id).copied().unwrap_or(0).max(f.global))
-            .unwrap_or(0);
-        now.max(current) + 1
-    }
-
-    /// Like [`Floors::next_user_floor`] for every token.
-    pub fn next_global_floor(&self, now: i64) -> i64 {
-        let current = self.inner.read().map(|f| {
+    /// The floor a new revocation must set: above every `nbf` issued so far and every floor, so
+    /// that every token issued before the revocation is rejected whatever its user or roles.
+    pub fn next_floor(&self, now: i64) -> i64 {
+        use std::sync::atomic::Ordering;
+        let floors = self.inner.read().map(|f| {
             f.users
                 .values()
                 .chain(f.roles.values())
                 .copied()
                 .fold(f.global, i64::max)
         });
-        now.max(current.unwrap_or(0)) + 1
+        now.max(floors.unwrap_or(0)).max(self.high_water.load(Ordering::SeqCst)) + 1
+    }
+
+    /// Notes a token issued with `nbf`.
+    pub fn note_issued(&self, nbf: i64) {
+        self.high_water.fetch_max(nbf, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// How many revocations have happened (changes while a login verifies make it retry).
+    pub fn revocation_count(&self) -> u64 {
+        self.revocations.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn revoked(&self, floor: i64) {
+        use std::sync::atomic::Ordering;
+        self.high_water.fetch_max(floor, Ordering::SeqCst);
+        self.revocations.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Records a user floor.
     pub fn set_user(&self, user_id: i64, floor: i64) {
+        self.revoked(floor);
         if let Ok(mut f) = self.inner.write() {
             let e = f.users.entry(user_id).or_default();
             *e = (*e).max(floor);
@@ -118,6 +133,7 @@ impl Floors {
 
     /// Records a role floor.
     pub fn set_role(&self, role_id: i64, floor: i64) {
+        self.revoked(floor);
         if let Ok(mut f) = self.inner.write() {
             let e = f.roles.entry(role_id).or_default();
             *e = (*e).max(floor);
@@ -126,6 +142,7 @@ impl Floors {
 
     /// Records the global floor.
     pub fn set_global(&self, floor: i64) {
+        self.revoked(floor);
         if let Ok(mut f) = self.inner.write() {
             f.global = f.global.max(floor);
         }

@@ -36,10 +36,11 @@ pub async fn log_requests(req: Request, next: Next) -> Response {
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(0);
     let resp = next.run(req).await;
+    // A user name comes from the request (Basic auth): escape it so it cannot forge log lines.
     let user = resp
         .extensions()
         .get::<LoggedUser>()
-        .map(|u| u.0.clone())
+        .map(|u| u.0.escape_default().to_string())
         .unwrap_or_else(|| "unknown_user".into());
     let elapsed = start.elapsed().as_secs_f64();
     let status = resp.status().as_u16();

@@ -55,6 +55,25 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
     };
     // Upstream validates the whole request (query and body) before its RBAC decorators run, so a
     // malformed request is 400 whoever sends it; only then are permissions decided.
+    // Path parameters are validated against the contract like the query (upstream answers 400).
+    let (mut parts, body) = req.into_parts();
+    let raw = axum::extract::RawPathParams::from_request_parts(&mut parts, &state).await;
+    req = Request::from_parts(parts, body);
+    let path_values: Vec<(String, String)> = match raw {
+        Ok(raw) => raw.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+        // Fail closed: without the path parameters nothing can be validated or authorized.
+        Err(_) => {
+            return with_user(
+                ApiError::Internal("path parameters unavailable".into()).into_response(),
+                user,
+            )
+        }
+    };
+    for (name, value) in &path_values {
+        if let Err(e) = op.validate_path(name, value) {
+            return with_user(ApiError::from(e).into_response(), user);
+        }
+    }
     if let Some(schema) = spec::body_schema(&method, &path) {
         let (parts, body) = req.into_parts();
         let limit = usize::try_from(state.config().max_upload_size).unwrap_or(usize::MAX);
@@ -77,15 +96,7 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
     }
     if let Some(a) = authz {
         // Resourceless actions and a single id in the path are decided here, before the handler.
-        let (mut parts, body) = req.into_parts();
-        let raw = axum::extract::RawPathParams::from_request_parts(&mut parts, &state)
-            .await
-            .ok();
-        req = Request::from_parts(parts, body);
-        let lookup = |name: &str| {
-            raw.as_ref()
-                .and_then(|p| p.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_owned()))
-        };
+        let lookup = |name: &str| path_values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         if let Err(e) = a.enforce_static(lookup) {
             return with_user(e.into_response(), user);
         }
@@ -97,13 +108,19 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(params);
 
     let timeout = std::time::Duration::from_secs(state.config().intervals.request_timeout);
-    let mut resp = if wait {
-        next.run(req).await
+    // The handler runs as its own task: neither the request timeout nor a client that goes away
+    // can cancel it half-way through a change (e.g. after a write but before the token revocation
+    // it implies). On timeout the work still completes; the client gets 3021 as from Wazuh.
+    let task = tokio::spawn(next.run(req));
+    let joined = if wait {
+        Ok(task.await)
     } else {
-        match tokio::time::timeout(timeout, next.run(req)).await {
-            Ok(resp) => resp,
-            Err(_) => ApiError::code(WazuhCode::RequestTimeout).into_response(),
-        }
+        tokio::time::timeout(timeout, task).await
+    };
+    let mut resp = match joined {
+        Ok(Ok(resp)) => resp,
+        Ok(Err(e)) => ApiError::Internal(format!("handler task failed: {e}")).into_response(),
+        Err(_) => ApiError::code(WazuhCode::RequestTimeout).into_response(),
     };
     if user.is_none() {
         user = resp.extensions().get::<Caller>().map(|c| c.username.clone());

@@ -22,6 +22,20 @@ use crate::state::SecurityConfig;
 /// Checks `username`/`password` and issues a token. Failures count towards the source IP's
 /// lock-out.
 pub async fn login(state: &AppState, ip: IpAddr, username: &str, secret: &str) -> Result<String, ApiError> {
+    // A revocation that lands while the password is being verified (tens of milliseconds) may have
+    // changed what the token would carry: start again with fresh data.
+    for _ in 0..3 {
+        if let Some(token) = login_once(state, ip, username, secret).await? {
+            return Ok(token);
+        }
+    }
+    Err(ApiError::Internal(
+        "security settings kept changing during login".into(),
+    ))
+}
+
+async fn login_once(state: &AppState, ip: IpAddr, username: &str, secret: &str) -> Result<Option<String>, ApiError> {
+    let snapshot = Snapshot::take(state);
     let name = username.to_owned();
     let found = state
         .store()
@@ -53,7 +67,24 @@ pub async fn login(state: &AppState, ip: IpAddr, username: &str, secret: &str) -
             state.store().write(move |tx| user::set_password(tx, id, &hash)).await?;
         }
     }
-    issue_token(state, user.id, &user.username, roles, None).await
+    issue_token(state, user.id, &user.username, roles, None, snapshot).await
+}
+
+/// What the store looked like when a login read its user: the time, and the revocation count.
+#[derive(Clone, Copy)]
+pub struct Snapshot {
+    read_at: i64,
+    revocations: u64,
+}
+
+impl Snapshot {
+    /// Taken before the user and roles are read.
+    pub fn take(state: &AppState) -> Self {
+        Self {
+            read_at: oxsec_store::now_secs(),
+            revocations: state.floors().revocation_count(),
+        }
+    }
 }
 
 /// Checks credentials and issues a run_as token whose roles come from the security rules matching
@@ -65,6 +96,24 @@ pub async fn login_run_as(
     secret: &str,
     context: Value,
 ) -> Result<String, ApiError> {
+    for _ in 0..3 {
+        if let Some(token) = login_run_as_once(state, ip, username, secret, context.clone()).await? {
+            return Ok(token);
+        }
+    }
+    Err(ApiError::Internal(
+        "security settings kept changing during login".into(),
+    ))
+}
+
+async fn login_run_as_once(
+    state: &AppState,
+    ip: IpAddr,
+    username: &str,
+    secret: &str,
+    context: Value,
+) -> Result<Option<String>, ApiError> {
+    let snapshot = Snapshot::take(state);
     let name = username.to_owned();
     let found = state.store().read(move |c| user::find_by_username(c, &name)).await?;
     let secret_owned = secret.to_owned();
@@ -119,6 +168,7 @@ pub async fn login_run_as(
         &user.username,
         roles,
         Some(crate::auth::run_as::context_hash(&context)),
+        snapshot,
     )
     .await
 }
@@ -130,32 +180,39 @@ pub async fn issue_token(
     username: &str,
     roles: Vec<i64>,
     run_as_hash: Option<String>,
-) -> Result<String, ApiError> {
-    let now = oxsec_store::now_secs();
-    let floor = state.floors().floor(user_id, &roles);
+    snapshot: Snapshot,
+) -> Result<Option<String>, ApiError> {
+    // nbf is at most the time the user was read (or the floor then in force), never a floor set by a
+    // revocation after the read; the high-water mark makes any later revocation reject this token.
+    let nbf = snapshot.read_at.max(state.floors().floor(user_id, &roles));
+    state.floors().note_issued(nbf);
+    if state.floors().revocation_count() != snapshot.revocations {
+        return Ok(None);
+    }
     let security = state.security();
-    let nbf = now.max(floor);
     let claims = Claims {
         iss: ISSUER.into(),
         aud: AUDIENCE.into(),
         nbf,
-        exp: nbf + security.auth_token_exp_timeout,
+        exp: nbf.saturating_add(security.auth_token_exp_timeout),
         sub: username.to_owned(),
         run_as: run_as_hash.is_some(),
         rbac_roles: roles,
         rbac_mode: security.rbac_mode,
         hash_auth_context: run_as_hash,
     };
-    Ok(state.keys().encode(&claims))
+    Ok(Some(state.keys().encode(&claims)))
 }
 
 /// Revokes every token of `user_id` issued until now.
 pub async fn revoke_user_tokens(state: &AppState, user_id: i64) -> Result<(), ApiError> {
     let now = oxsec_store::now_secs();
-    let until = now + state.security().auth_token_exp_timeout + 1;
+    let until = now
+        .saturating_add(state.security().auth_token_exp_timeout)
+        .saturating_add(1);
     // Tokens are issued with nbf = max(now, floor); the new floor is above every nbf issued so far,
     // and tokens issued after this call get nbf = the new floor and stay valid.
-    let floor = state.floors().next_user_floor(user_id, now);
+    let floor = state.floors().next_floor(now);
     state
         .store()
         .write(move |tx| revocation::revoke_user(tx, user_id, floor, until))
@@ -282,7 +339,12 @@ pub async fn create_user(state: &AppState, username: &str, secret: &str) -> Resu
         .await?;
     let mut result = AffectedItems::new("User was successfully created", "", "User could not be created");
     match created {
-        Some(u) => result.push(user_json(&u, &[])),
+        Some(u) => {
+            // Tokens name their user; a token of an earlier user of the same name must not work for
+            // the new one.
+            revoke_user_tokens(state, u.id).await?;
+            result.push(user_json(&u, &[]));
+        }
         None => result.fail(username, ItemError::new(WazuhCode::UserNotCreated)),
     }
     Ok(result)
@@ -507,7 +569,7 @@ pub async fn unlink_user_roles(
 
 /// Revokes every token (`PUT /security/user/revoke`, security config changes).
 pub async fn revoke_all_tokens(state: &AppState) -> Result<(), ApiError> {
-    let floor = state.floors().next_global_floor(oxsec_store::now_secs());
+    let floor = state.floors().next_floor(oxsec_store::now_secs());
     state.store().write(move |tx| revocation::revoke_all(tx, floor)).await?;
     state.floors().set_global(floor);
     Ok(())

@@ -432,8 +432,10 @@ pub async fn delete(
 /// Rejects tokens carrying `role_id` issued until now.
 pub async fn revoke_role_tokens(state: &AppState, role_id: i64) -> Result<(), ApiError> {
     let now = oxsec_store::now_secs();
-    let until = now + state.security().auth_token_exp_timeout + 1;
-    let floor = state.floors().next_role_floor(role_id, now);
+    let until = now
+        .saturating_add(state.security().auth_token_exp_timeout)
+        .saturating_add(1);
+    let floor = state.floors().next_floor(now);
     state
         .store()
         .write(move |tx| oxsec_store::models::revocation::revoke_role(tx, role_id, floor, until))

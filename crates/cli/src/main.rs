@@ -36,6 +36,23 @@ enum Command {
     /// Import state from elsewhere.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Developer tools (test data).
+    #[command(subcommand)]
+    Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum DevCommand {
+    /// Add N synthetic agents (mixed OS, versions, groups and statuses) for tests and benchmarks.
+    ///
+    /// Example: oxsec dev seed-agents 100000 --data-dir ./bench-data
+    SeedAgents {
+        /// How many agents to add.
+        count: u64,
+        /// Data directory (created if needed).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -69,6 +86,26 @@ enum ImportCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Dev(DevCommand::SeedAgents { count, data_dir }) => {
+            let overrides = Overrides {
+                data_dir,
+                ..Overrides::default()
+            };
+            let env = std::env::vars().filter(|(k, _)| k != "OXSEC_CONFIG");
+            let result = Config::load(None, env, &overrides)
+                .map_err(|e| e.to_string())
+                .and_then(|config| oxsec_server::bootstrap::seed_agents(&config, count));
+            match result {
+                Ok(n) => {
+                    println!("added {n} agents");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("oxsec: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Import(ImportCommand::Wazuh {
             from,
             config,

@@ -203,3 +203,17 @@ pub fn import_wazuh(
     }
     Ok(report)
 }
+
+/// `oxsec dev seed-agents`: adds synthetic agents to the data dir's store.
+pub fn seed_agents(config: &crate::config::Config, count: u64) -> Result<u64, String> {
+    let layout = Layout::new(&config.data_dir);
+    layout
+        .create()
+        .map_err(|e| format!("cannot create the data dir {}: {e}", config.data_dir.display()))?;
+    let store = Store::open(&layout.db()).map_err(|e| format!("cannot open the store: {e}"))?;
+    let now = time::OffsetDateTime::now_utc();
+    let ago = |secs: i64| crate::service::agents::iso(now - time::Duration::seconds(secs));
+    store
+        .write_blocking(|tx| oxsec_store::models::agent::seed(tx, count, &ago))
+        .map_err(|e| e.to_string())
+}

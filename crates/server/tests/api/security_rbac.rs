@@ -244,13 +244,32 @@ async fn grant(s: &TestServer, admin: &str, user_id: i64, name: &str, policies: 
     let (_, body) = send(s, Method::POST, "/security/roles", admin, Some(json!({"name": name}))).await;
     let role = body["data"]["affected_items"][0]["id"].as_i64().expect("role");
     for (i, p) in policies.iter().enumerate() {
-        let (_, body) =
-            send(s, Method::POST, "/security/policies", admin, Some(json!({"name": format!("{name}{i}"), "policy": p})))
-                .await;
+        let (_, body) = send(
+            s,
+            Method::POST,
+            "/security/policies",
+            admin,
+            Some(json!({"name": format!("{name}{i}"), "policy": p})),
+        )
+        .await;
         let policy = body["data"]["affected_items"][0]["id"].as_i64().expect("policy");
-        send(s, Method::POST, &format!("/security/roles/{role}/policies?policy_ids={policy}"), admin, None).await;
+        send(
+            s,
+            Method::POST,
+            &format!("/security/roles/{role}/policies?policy_ids={policy}"),
+            admin,
+            None,
+        )
+        .await;
     }
-    send(s, Method::POST, &format!("/security/users/{user_id}/roles?role_ids={role}"), admin, None).await;
+    send(
+        s,
+        Method::POST,
+        &format!("/security/users/{user_id}/roles?role_ids={role}"),
+        admin,
+        None,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -272,13 +291,21 @@ async fn a_deny_cannot_be_dodged_by_spelling_the_id_differently() {
     .await;
     let t = login(&s, "actor", "Passw0rd!x").await;
     for spelling in [format!("{victim}"), format!("0{victim}"), format!("00{victim}")] {
-        let (status, body) =
-            send(&s, Method::PUT, &format!("/security/users/{spelling}"), &t, Some(json!({"password": "Hijack3d!pw"})))
-                .await;
+        let (status, body) = send(
+            &s,
+            Method::PUT,
+            &format!("/security/users/{spelling}"),
+            &t,
+            Some(json!({"password": "Hijack3d!pw"})),
+        )
+        .await;
         assert_eq!(status, 403, "PUT /security/users/{spelling}: {body}");
     }
     let (status, body) = send(&s, Method::GET, "/security/users/+100", &t, None).await;
-    assert!(matches!(status, 400 | 404 | 405), "a signed id is not an id: {status} {body}");
+    assert!(
+        matches!(status, 400 | 404 | 405),
+        "a signed id is not an id: {status} {body}"
+    );
     login(&s, "victim", "Passw0rd!x").await;
 }
 
@@ -289,7 +316,14 @@ async fn a_token_of_a_deleted_user_does_not_work_for_a_new_user_of_the_same_name
     let id = user_with_roles(&s, &admin, "eveuser", "3").await;
     let old = login(&s, "eveuser", "Passw0rd!x").await;
     assert_eq!(send(&s, Method::GET, "/security/users/me", &old, None).await.0, 200);
-    send(&s, Method::DELETE, &format!("/security/users?user_ids={id}"), &admin, None).await;
+    send(
+        &s,
+        Method::DELETE,
+        &format!("/security/users?user_ids={id}"),
+        &admin,
+        None,
+    )
+    .await;
     user_with_roles(&s, &admin, "eveuser", "").await;
     assert_eq!(send(&s, Method::GET, "/security/users/me", &old, None).await.0, 401);
 }
@@ -298,8 +332,18 @@ async fn a_token_of_a_deleted_user_does_not_work_for_a_new_user_of_the_same_name
 async fn token_lifetimes_outside_int32_are_refused() {
     let s = start().await;
     let admin = s.token().await;
-    let (status, body) =
-        send(&s, Method::PUT, "/security/config", &admin, Some(json!({"auth_token_exp_timeout": 99_999_999_999_i64}))).await;
+    let (status, body) = send(
+        &s,
+        Method::PUT,
+        "/security/config",
+        &admin,
+        Some(json!({"auth_token_exp_timeout": 99_999_999_999_i64})),
+    )
+    .await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(send(&s, Method::GET, "/security/config", &admin, None).await.0, 200, "nothing changed");
+    assert_eq!(
+        send(&s, Method::GET, "/security/config", &admin, None).await.0,
+        200,
+        "nothing changed"
+    );
 }

@@ -145,3 +145,87 @@ pub fn count_by(conn: &Connection, expr: &str, filter: &str) -> Result<Vec<(Stri
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Inserts `count` synthetic agents (ids after the highest) in one transaction, for tests and
+/// benchmarks: mixed OS, versions, groups, and keep-alives that give every status.
+pub fn seed(conn: &Connection, count: u64, now_iso: &dyn Fn(i64) -> String) -> Result<u64> {
+    const OS: &[(&str, &str, &str, &str)] = &[
+        ("Ubuntu", "22.04.4 LTS", "ubuntu", "jammy"),
+        ("Ubuntu", "20.04.6 LTS", "ubuntu", "focal"),
+        ("CentOS Stream", "9", "centos", ""),
+        ("Microsoft Windows Server 2022", "10.0.20348", "windows", ""),
+        ("Debian GNU/Linux", "12", "debian", "bookworm"),
+        ("macOS", "14.4", "darwin", "Sonoma"),
+    ];
+    const VERSIONS: &[&str] = &["Wazuh v4.14.7", "Wazuh v4.9.2", "Wazuh v4.7.5", "Wazuh v3.13.2"];
+    const GROUPS: &[&str] = &["default", "web", "db", "dmz", "windows"];
+    let first = next_id(conn)?;
+    let mut agent = conn.prepare(
+        "INSERT INTO agents (id, name, ip, register_ip, internal_key, os_name, os_version, os_major, os_platform,
+                             os_codename, os_arch, version, manager_host, node_name, date_add, last_keepalive,
+                             group_config_status)
+         VALUES (?1, ?2, ?3, 'any', ?4, ?5, ?6, ?7, ?8, ?9, 'x86_64', ?10, 'manager', 'node01', ?11, ?12, ?13)",
+    )?;
+    let mut group = conn.prepare("INSERT INTO agent_groups (agent_id, group_name, priority) VALUES (?1, ?2, ?3)")?;
+    for n in 0..count {
+        let id = first + n as i64;
+        let (os, ver, platform, codename) = OS[(n % OS.len() as u64) as usize];
+        let major = ver.split('.').next().unwrap_or_default();
+        // 1 in 10 never connected, 1 in 5 disconnected for a day, the rest active.
+        let keepalive = match n % 10 {
+            0 => None,
+            1 | 2 => Some(now_iso(86_400)),
+            _ => Some(now_iso(30)),
+        };
+        let ip = format!("10.{}.{}.{}", (id >> 16) & 255, (id >> 8) & 255, id & 255);
+        agent.execute(params![
+            id,
+            format!("agent-{id:06}"),
+            ip,
+            format!("{:064x}", id as u128 * 0x9e37_79b9_7f4a_7c15),
+            os,
+            ver,
+            major,
+            platform,
+            codename,
+            VERSIONS[(n / 7 % VERSIONS.len() as u64) as usize],
+            now_iso(86_400 * 30),
+            keepalive,
+            if n % 3 == 0 { "not synced" } else { "synced" },
+        ])?;
+        group.execute(params![id, "default", 0])?;
+        if n % 2 == 0 {
+            group.execute(params![id, GROUPS[1 + (n / 2 % (GROUPS.len() as u64 - 1)) as usize], 1])?;
+        }
+    }
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeding_gives_every_status_and_unique_names() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        crate::migrate::apply(&mut conn).expect("migrate");
+        let ago = |s: i64| format!("2026-01-01T00:{:02}:00+00:00", 59 - (s / 86_400).min(59));
+        assert_eq!(seed(&conn, 30, &ago).expect("seed"), 30);
+        let never: i64 = conn
+            .query_row("SELECT COUNT(*) FROM agents WHERE last_keepalive IS NULL", [], |r| {
+                r.get(0)
+            })
+            .expect("count");
+        assert_eq!(never, 3);
+        let names: i64 = conn
+            .query_row("SELECT COUNT(DISTINCT name) FROM agents", [], |r| r.get(0))
+            .expect("names");
+        assert_eq!(names, 30);
+        assert_eq!(
+            seed(&conn, 5, &ago).expect("again"),
+            5,
+            "ids continue after the highest"
+        );
+        assert_eq!(next_id(&conn).expect("next"), 36);
+    }
+}

@@ -124,6 +124,10 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
         .map_err(|e| format!("cannot register the manager as agent 000: {e}"))?;
     let keys = auth::jwt::TokenKeys::load_or_create(&layout.security_dir())?;
     let security = bootstrap::load_security(&store)?;
+    // Revocation rows whose tokens have all expired are dropped at start.
+    store
+        .write_blocking(|tx| oxsec_store::models::revocation::purge_expired(tx, oxsec_store::now_secs()))
+        .map_err(|e| format!("cannot tidy token revocations: {e}"))?;
     let all = store
         .read_blocking(|c| oxsec_store::models::revocation::load_all(c, oxsec_store::now_secs()))
         .map_err(|e| format!("cannot read token revocations: {e}"))?;

@@ -36,13 +36,6 @@ impl VerifiedTokens {
         }
         entries.insert(token.to_owned(), (claims, user_id));
     }
-
-    /// Forgets every token (after user or role changes that the floors do not express).
-    pub fn clear(&self) {
-        if let Ok(mut e) = self.entries.lock() {
-            e.clear();
-        }
-    }
 }
 
 /// The in-memory copy of the revocation floors, plus the high-water mark of every `nbf` issued and

@@ -432,20 +432,6 @@ pub fn unlink_rule(conn: &Connection, role_id: i64, rule_id: i64) -> Result<bool
     )? > 0)
 }
 
-/// Every security rule with the roles it grants: (rule document, role ids).
-pub fn rules_with_roles(conn: &Connection) -> Result<Vec<(Value, Vec<i64>)>> {
-    Ok(list(conn, Kind::Rule)?
-        .into_iter()
-        .map(|r| {
-            let roles = r["roles"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_i64).collect())
-                .unwrap_or_default();
-            (r["rule"].clone(), roles)
-        })
-        .collect())
-}
-
 /// The policies (`Kind::Policy`) or security rules (`Kind::Rule`) linked to a role.
 pub fn linked_ids(conn: &Connection, kind: Kind, role_id: i64) -> Result<Vec<i64>> {
     let sql = match kind {

@@ -4,7 +4,7 @@
 //! its roles', or the global one. Floors are whole seconds like `nbf`; new tokens are issued with
 //! `nbf` no earlier than the floor, so a login in the same second as a revocation still works.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use crate::Result;
 
@@ -35,29 +35,6 @@ pub fn revoke_role(conn: &Connection, role_id: i64, floor: i64, until: i64) -> R
 /// Rejects every token issued before `floor`.
 pub fn revoke_all(conn: &Connection, floor: i64) -> Result<()> {
     crate::models::settings::set(conn, GLOBAL_KEY, &floor.to_string())
-}
-
-/// The earliest `nbf` a token of `user_id` with `role_ids` may have to be valid now.
-pub fn floor_for(conn: &Connection, user_id: i64, role_ids: &[i64], now: i64) -> Result<i64> {
-    let mut floor: i64 = crate::models::settings::get(conn, GLOBAL_KEY)?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let user: Option<i64> = conn
-        .query_row(
-            "SELECT nbf_invalid_until FROM users_token_blacklist WHERE user_id = ?1 AND is_valid_until > ?2",
-            params![user_id, now],
-            |r| r.get(0),
-        )
-        .optional()?;
-    floor = floor.max(user.unwrap_or(0));
-    let mut stmt = conn.prepare_cached(
-        "SELECT nbf_invalid_until FROM roles_token_blacklist WHERE role_id = ?1 AND is_valid_until > ?2",
-    )?;
-    for role in role_ids {
-        let r: Option<i64> = stmt.query_row(params![role, now], |r| r.get(0)).optional()?;
-        floor = floor.max(r.unwrap_or(0));
-    }
-    Ok(floor)
 }
 
 /// Drops rows whose tokens have all expired.

@@ -76,16 +76,6 @@ pub fn role_ids(conn: &Connection, user_id: i64) -> Result<Vec<i64>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Links a role to a user at the end of its role list.
-pub fn add_role(conn: &Connection, user_id: i64, role_id: i64, created_at: &str) -> Result<()> {
-    conn.execute(
-        "INSERT INTO user_roles (user_id, role_id, level, created_at)
-         VALUES (?1, ?2, (SELECT COALESCE(MAX(level) + 1, 0) FROM user_roles WHERE user_id = ?1), ?3)",
-        params![user_id, role_id, created_at],
-    )?;
-    Ok(())
-}
-
 /// Every user with its role ids (in link order), ordered by id.
 pub fn list_with_roles(conn: &Connection) -> Result<Vec<(User, Vec<i64>)>> {
     let sql = format!("SELECT {COLUMNS} FROM users ORDER BY id");

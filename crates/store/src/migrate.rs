@@ -9,6 +9,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_security.sql")),
     (2, include_str!("../migrations/sqlite/0002_rbac_catalog.sql")),
     (3, include_str!("../migrations/sqlite/0003_agents.sql")),
+    (4, include_str!("../migrations/sqlite/0004_agent_status_indexes.sql")),
 ];
 
 /// The newest schema version this build knows.

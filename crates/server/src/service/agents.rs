@@ -250,41 +250,53 @@ async fn visible_agents(state: &AppState, authz: &Authz) -> Result<Option<Vec<i6
 
 /// `GET /agents/summary/status`.
 pub async fn summary_status(state: &AppState, authz: &Authz) -> Result<Value, ApiError> {
-    let expr = status_expr(&cutoff());
-    // Counted over the agents the caller may read, as upstream's RBAC-filtered summary.
+    let cutoff = cutoff();
+    // Counted over the agents the caller may read, as upstream's RBAC-filtered summary. An
+    // unrestricted caller gets index counts; a restricted one a pass over its own agents.
     let scope = visible_agents(state, authz).await?;
-    let (status, config) = state
-        .store()
-        .read(move |c| {
-            let filter = match &scope {
-                None => String::new(),
-                // Ids are integers from the store, not request text.
-                Some(ids) if ids.is_empty() => " WHERE id IN (-1)".to_owned(),
-                Some(ids) => format!(
-                    " WHERE id IN ({})",
-                    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-                ),
-            };
-            Ok((
-                agent::count_by(c, &expr, &filter)?,
-                agent::count_by(c, "group_config_status", &filter)?,
-            ))
-        })
-        .await?;
-    let get = |v: &[(String, i64)], k: &str| v.iter().find(|(s, _)| s == k).map_or(0, |(_, n)| *n);
-    let total: i64 = status.iter().map(|(_, n)| n).sum();
+    let counts = match scope {
+        None => state.store().read(move |c| agent::status_counts(c, &cutoff)).await?,
+        Some(ids) => {
+            let expr = status_expr(&cutoff);
+            let (status, config) = state
+                .store()
+                .read(move |c| {
+                    // Ids are integers from the store, not request text.
+                    let list = if ids.is_empty() {
+                        "-1".to_owned()
+                    } else {
+                        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+                    };
+                    let filter = format!(" WHERE id IN ({list})");
+                    Ok((
+                        agent::count_by(c, &expr, &filter)?,
+                        agent::count_by(c, "group_config_status", &filter)?,
+                    ))
+                })
+                .await?;
+            let get = |v: &[(String, i64)], k: &str| v.iter().find(|(s, _)| s == k).map_or(0, |(_, n)| *n);
+            agent::StatusCounts {
+                active: get(&status, "active"),
+                disconnected: get(&status, "disconnected"),
+                never_connected: get(&status, "never_connected"),
+                pending: get(&status, "pending"),
+                total: status.iter().map(|(_, n)| n).sum(),
+                synced: get(&config, "synced"),
+            }
+        }
+    };
     Ok(json!({
         "connection": {
-            "active": get(&status, "active"),
-            "disconnected": get(&status, "disconnected"),
-            "never_connected": get(&status, "never_connected"),
-            "pending": get(&status, "pending"),
-            "total": total,
+            "active": counts.active,
+            "disconnected": counts.disconnected,
+            "never_connected": counts.never_connected,
+            "pending": counts.pending,
+            "total": counts.total,
         },
         "configuration": {
-            "synced": get(&config, "synced"),
-            "not_synced": get(&config, "not synced"),
-            "total": total,
+            "synced": counts.synced,
+            "not_synced": counts.total - counts.synced,
+            "total": counts.total,
         },
     }))
 }

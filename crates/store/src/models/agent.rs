@@ -201,6 +201,50 @@ pub fn seed(conn: &Connection, count: u64, now_iso: &dyn Fn(i64) -> String) -> R
     Ok(count)
 }
 
+/// Agents by connection status and configuration sync, as `GET /agents/summary/status` reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    /// Keep-alive within the disconnection time (the manager always).
+    pub active: i64,
+    /// Keep-alive older than the disconnection time.
+    pub disconnected: i64,
+    /// Registered, never connected.
+    pub never_connected: i64,
+    /// Connected, start-up information not received yet.
+    pub pending: i64,
+    /// All agents.
+    pub total: i64,
+    /// Group configuration in sync.
+    pub synced: i64,
+}
+
+/// Counts every agent by status using the indexes (no scan of the table): `cutoff` is the oldest
+/// keep-alive (ISO text) that still counts as active.
+pub fn status_counts(conn: &Connection, cutoff: &str) -> Result<StatusCounts> {
+    let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<i64> { Ok(conn.query_row(sql, p, |r| r.get(0))?) };
+    let total = count("SELECT COUNT(*) FROM agents", &[])?;
+    let never_connected = count("SELECT COUNT(*) FROM agents WHERE last_keepalive IS NULL", &[])?;
+    let pending = count(
+        "SELECT COUNT(*) FROM agents WHERE pending = 1 AND last_keepalive IS NOT NULL",
+        &[],
+    )?;
+    let recent = count("SELECT COUNT(*) FROM agents WHERE last_keepalive >= ?1", &[&cutoff])?;
+    let recent_pending = count(
+        "SELECT COUNT(*) FROM agents WHERE pending = 1 AND last_keepalive >= ?1",
+        &[&cutoff],
+    )?;
+    let active = recent - recent_pending;
+    let synced = count("SELECT COUNT(*) FROM agents WHERE group_config_status = 'synced'", &[])?;
+    Ok(StatusCounts {
+        active,
+        disconnected: total - never_connected - pending - active,
+        never_connected,
+        pending,
+        total,
+        synced,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -204,21 +204,40 @@ pub async fn issue_token(
     Ok(Some(state.keys().encode(&claims)))
 }
 
-/// Revokes every token of `user_id` issued until now.
-pub async fn revoke_user_tokens(state: &AppState, user_id: i64) -> Result<(), ApiError> {
+/// Whose tokens a revocation rejects.
+#[derive(Debug, Clone, Copy)]
+pub enum Revoke {
+    /// Every token of a user.
+    User(i64),
+    /// Every token carrying a role.
+    Role(i64),
+}
+
+/// Rejects the tokens of `who` issued until now. The new floor lies above every `nbf` issued so
+/// far; tokens issued after this call get `nbf` = the floor and stay valid.
+pub async fn revoke(state: &AppState, who: Revoke) -> Result<(), ApiError> {
     let now = oxsec_store::now_secs();
     let until = now
         .saturating_add(state.security().auth_token_exp_timeout)
         .saturating_add(1);
-    // Tokens are issued with nbf = max(now, floor); the new floor is above every nbf issued so far,
-    // and tokens issued after this call get nbf = the new floor and stay valid.
     let floor = state.floors().next_floor(now);
     state
         .store()
-        .write(move |tx| revocation::revoke_user(tx, user_id, floor, until))
+        .write(move |tx| match who {
+            Revoke::User(id) => revocation::revoke_user(tx, id, floor, until),
+            Revoke::Role(id) => revocation::revoke_role(tx, id, floor, until),
+        })
         .await?;
-    state.floors().set_user(user_id, floor);
+    match who {
+        Revoke::User(id) => state.floors().set_user(id, floor),
+        Revoke::Role(id) => state.floors().set_role(id, floor),
+    }
     Ok(())
+}
+
+/// Revokes every token of `user_id` issued until now.
+pub async fn revoke_user_tokens(state: &AppState, user_id: i64) -> Result<(), ApiError> {
+    revoke(state, Revoke::User(user_id)).await
 }
 
 fn dummy_hash() -> String {

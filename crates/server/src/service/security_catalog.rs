@@ -431,17 +431,7 @@ pub async fn delete(
 
 /// Rejects tokens carrying `role_id` issued until now.
 pub async fn revoke_role_tokens(state: &AppState, role_id: i64) -> Result<(), ApiError> {
-    let now = oxsec_store::now_secs();
-    let until = now
-        .saturating_add(state.security().auth_token_exp_timeout)
-        .saturating_add(1);
-    let floor = state.floors().next_floor(now);
-    state
-        .store()
-        .write(move |tx| oxsec_store::models::revocation::revoke_role(tx, role_id, floor, until))
-        .await?;
-    state.floors().set_role(role_id, floor);
-    Ok(())
+    crate::service::security::revoke(state, crate::service::security::Revoke::Role(role_id)).await
 }
 
 /// Links policies (`Kind::Policy`, with `position`) or security rules (`Kind::Rule`) to a role.

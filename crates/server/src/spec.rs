@@ -100,6 +100,8 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// RBAC actions from `x-rbac-actions`.
     pub rbac_actions: Vec<String>,
+    /// The JSON schema of the request body, resolved once here rather than per request.
+    pub body_schema: Option<Value>,
 }
 
 /// A parsed, validated parameter value.
@@ -214,6 +216,12 @@ impl Contract {
                             .to_owned(),
                         params,
                         rbac_actions,
+                        body_schema: op
+                            .get("requestBody")
+                            .and_then(|b| b.get("content"))
+                            .and_then(|c| c.get("application/json"))
+                            .and_then(|j| j.get("schema"))
+                            .map(|schema| resolve(schema, &components)),
                     };
                     ops.insert((operation.method.clone(), path.clone()), operation);
                 }
@@ -592,14 +600,7 @@ mod tests {
 
 /// The JSON schema of an operation's request body, resolved, if it declares one.
 pub fn body_schema(method: &str, path: &str) -> Option<Value> {
-    let doc = contract().document();
-    let op = doc.get("paths")?.get(path)?.get(method.to_ascii_lowercase())?;
-    let schema = op
-        .get("requestBody")?
-        .get("content")?
-        .get("application/json")?
-        .get("schema")?;
-    Some(resolve(schema, doc.get("components").unwrap_or(&Value::Null)))
+    contract().operation(method, path)?.body_schema.clone()
 }
 
 /// Validates a request body against `schema` (the subset of JSON Schema the contract uses), with

@@ -276,6 +276,27 @@ pub fn requirements(op: &Operation, catalog: &Value) -> Result<Vec<Requirement>,
     Ok(out)
 }
 
+/// [`requirements`] of a contract operation, derived once per operation and kept (the contract
+/// never changes while the server runs).
+pub fn requirements_of(op: &Operation) -> Result<Vec<Requirement>, String> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    type Table = HashMap<(String, String), Result<Vec<Requirement>, String>>;
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let contract = crate::spec::contract();
+        let catalog = &contract.document()["x-rbac-catalog"]["actions"];
+        contract
+            .operations()
+            .map(|o| ((o.method.clone(), o.path.clone()), requirements(o, catalog)))
+            .collect()
+    });
+    table
+        .get(&(op.method.clone(), op.path.clone()))
+        .cloned()
+        .unwrap_or_else(|| Err(format!("{} {} is not in the contract", op.method, op.path)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,7 +74,7 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
             return with_user(ApiError::from(e).into_response(), user);
         }
     }
-    if let Some(schema) = spec::body_schema(&method, &path) {
+    if let Some(schema) = &op.body_schema {
         let (parts, body) = req.into_parts();
         let limit = usize::try_from(state.config().max_upload_size).unwrap_or(usize::MAX);
         let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
@@ -86,7 +86,7 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
                 user,
             );
         };
-        match crate::body::parse_and_validate(&bytes, &schema) {
+        match crate::body::parse_and_validate(&bytes, schema) {
             Ok(value) => {
                 req = Request::from_parts(parts, axum::body::Body::from(bytes));
                 req.extensions_mut().insert(crate::body::ValidatedBody(value));
@@ -178,8 +178,7 @@ pub fn reported_user(resp: &mut Response, username: &str) {
 }
 
 async fn authorization(state: &AppState, caller: &Caller, op: &spec::Operation) -> Result<Authz, ApiError> {
-    let catalog = &spec::contract().document()["x-rbac-catalog"]["actions"];
-    let reqs = rbac::requirements(op, catalog).map_err(ApiError::Internal)?;
+    let reqs = rbac::requirements_of(op).map_err(ApiError::Internal)?;
     let perms = state.permissions(&caller.roles, &caller.rbac_mode).await?;
     Ok(Authz { perms, reqs })
 }

@@ -516,23 +516,12 @@ pub async fn link_user_roles(
         return Ok(r);
     };
     let name = &u.username;
-    let mut result = AffectedItems::new(
+    let messages = [
         format!("All roles were linked to user {name}"),
         format!("Some roles were not linked to user {name}"),
         format!("No link was created to user {name}"),
-    );
-    let linked = per_role.iter().filter(|(_, c)| c.is_none()).count() as u64;
-    for (role_id, code) in &per_role {
-        if let Some(code) = code {
-            result.fail(*role_id, ItemError::new(*code));
-        }
-    }
-    if linked > 0 {
-        revoke_user_tokens(state, user_id).await?;
-        state.rbac_changed();
-        result.set_page(vec![user_json(&u, &roles)], linked);
-    }
-    Ok(result)
+    ];
+    finish_user_links(state, &u, &roles, per_role, messages).await
 }
 
 /// `DELETE /security/users/{user_id}/roles`.
@@ -567,21 +556,34 @@ pub async fn unlink_user_roles(
         return Err(ApiError::code(WazuhCode::UserNotFound));
     };
     let name = &u.username;
-    let mut result = AffectedItems::new(
+    let messages = [
         format!("All roles were unlinked from user {name}"),
         format!("Some roles were not unlinked from user {name}"),
         format!("No role was unlinked from user {name}"),
-    );
-    let unlinked = per_role.iter().filter(|(_, c)| c.is_none()).count() as u64;
-    for (role_id, code) in &per_role {
+    ];
+    finish_user_links(state, &u, &roles, per_role, messages).await
+}
+
+/// The result of linking or unlinking roles of user `u`: per-role failures, and when any link
+/// changed, the user's tokens revoked and the user (with `roles`) as the affected item.
+async fn finish_user_links(
+    state: &AppState,
+    u: &user::User,
+    roles: &[i64],
+    per_role: Vec<(i64, Option<WazuhCode>)>,
+    [all, some, none]: [String; 3],
+) -> Result<AffectedItems, ApiError> {
+    let mut result = AffectedItems::new(all, some, none);
+    let changed = per_role.iter().filter(|(_, c)| c.is_none()).count() as u64;
+    for (role_id, code) in per_role {
         if let Some(code) = code {
-            result.fail(*role_id, ItemError::new(*code));
+            result.fail(role_id, ItemError::new(code));
         }
     }
-    if unlinked > 0 {
-        revoke_user_tokens(state, user_id).await?;
+    if changed > 0 {
+        revoke_user_tokens(state, u.id).await?;
         state.rbac_changed();
-        result.set_page(vec![user_json(&u, &roles)], unlinked);
+        result.set_page(vec![user_json(u, roles)], changed);
     }
     Ok(result)
 }

@@ -36,6 +36,35 @@ PY
   sql+=("$STATE/custom_rbac.sql")
 fi
 [ "$module" = security ] && sql+=("$F/security/manager/configuration_files/schema_security_test.sql")
+# The agents and groups of upstream's environment: a Wazuh tree built from the fixture files, with
+# master_only/agent_info.yaml and agent_groups.yaml applied to global.db as update_agent_info.py does
+# (agents 009/010 disconnected two days ago, memberships of 001-010).
+TREE="$STATE/wazuh-tree"
+rm -rf "$TREE"; mkdir -p "$TREE/etc" "$TREE/queue/db"
+B="$F/base/manager/configuration_files"
+cp "$B/config/etc/client.keys" "$TREE/etc/client.keys"
+cp -r "$B/config/etc/shared" "$TREE/etc/shared"
+cp "$B/config/queue/db/global.db" "$TREE/queue/db/global.db"
+chmod -R u+w "$TREE"
+"${HARNESS_VENV:?}/bin/python" - "$B/master_only" "$TREE/queue/db/global.db" <<'PY'
+import sqlite3, sys, time, yaml
+d, db = sys.argv[1], sys.argv[2]
+c = sqlite3.connect(db)
+for entry in yaml.safe_load(open(f"{d}/agent_info.yaml")):
+    a, extra = dict(entry["agent"]), entry["extra_params"]
+    a["last_keepalive"] = int(time.time()) - extra["days_from_last_connection"] * 86400
+    aid = extra["agent_id"]
+    c.execute(f"UPDATE agent SET {', '.join(k + '=?' for k in a)} WHERE id=?", [*map(str, a.values()), aid])
+    for k, v in entry.get("labels", {}).items():
+        c.execute("INSERT OR REPLACE INTO labels VALUES (?,?,?)", (aid, k.strip('#"'), str(v)))
+ids = {n: i for i, n in c.execute("SELECT id, name FROM `group`")}
+for aid, groups in yaml.safe_load(open(f"{d}/agent_groups.yaml"))["agent_ids"].items():
+    for g in groups:
+        c.execute("INSERT OR IGNORE INTO belongs (id_agent, id_group) VALUES (?,?)", (aid, ids[g]))
+c.commit()
+PY
+sql=("$TREE" "${sql[@]}")
+
 from=(); for s in "${sql[@]}"; do from+=(--from "$s"); done
 OXSEC_ADMIN_PASSWORD="$PASSWORD" "$OXSEC_BIN" import wazuh "${from[@]}" --data-dir "$DATA" \
   --rbac-mode "${mode:-white}" --token-timeout 900

@@ -60,3 +60,18 @@ pub fn required_str<'a>(body: &'a Value, field: &str) -> Result<&'a str, ApiErro
         })
     })
 }
+
+/// A raw request body (file uploads: XML, CDB lists), read within `max_upload_size`.
+pub struct RawBody(pub Bytes);
+
+impl FromRequest<AppState> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.config().max_upload_size;
+        let bytes = axum::body::to_bytes(req.into_body(), usize::try_from(limit).unwrap_or(usize::MAX))
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge { limit })?;
+        Ok(Self(bytes))
+    }
+}

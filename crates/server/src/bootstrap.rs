@@ -141,13 +141,146 @@ pub fn load_security(store: &Store) -> Result<SecurityConfig, String> {
         .map_err(|e| e.to_string())
 }
 
-/// What `oxsec import wazuh` found at a source path.
-fn import_source(store: &Store, path: &Path) -> Result<String, String> {
-    let rbac_db = if path.is_dir() {
-        path.join("api/configuration/security/rbac.db")
+/// Wazuh's `etc/shared/ar.conf`: the active-response commands every group's bundle carries.
+const DEFAULT_AR_CONF: &str = "restart-ossec0 - restart-ossec.sh - 0\nrestart-ossec0 - restart-ossec.cmd - 0\n\
+restart-wazuh0 - restart-ossec.sh - 0\nrestart-wazuh0 - restart-ossec.cmd - 0\nrestart-wazuh0 - restart-wazuh - 0\n\
+restart-wazuh0 - restart-wazuh.exe - 0\n";
+
+/// Gives every group of the store its directory in `etc/shared` (group `default` always exists),
+/// with `ar.conf` and each bundle in place, as a Wazuh install has them. Run at every start.
+pub fn seed_groups(store: &Store, data_dir: &Path) -> Result<(), String> {
+    use crate::service::shared::SharedDir;
+    let shared = SharedDir::new(data_dir);
+    let now = crate::timefmt::now_iso();
+    store
+        .write_blocking(|tx| oxsec_store::models::group::insert(tx, "default", &now))
+        .map_err(|e| format!("cannot create group default: {e}"))?;
+    let names = store
+        .read_blocking(oxsec_store::models::group::names)
+        .map_err(|e| format!("cannot list groups: {e}"))?;
+    let fail = |e: std::io::Error| format!("cannot prepare {}: {e}", data_dir.join("etc/shared").display());
+    if !data_dir.join("etc/shared/ar.conf").exists() {
+        shared
+            .write_common("ar.conf", DEFAULT_AR_CONF.as_bytes())
+            .map_err(fail)?;
+    }
+    for name in names {
+        if !shared.group_dir(&name).join(crate::service::shared::MERGED).exists() {
+            shared.create_group(&name).map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads a Wazuh install tree's agents (`queue/db/global.db`, `etc/client.keys`) and group files
+/// (`etc/shared`) into the store and the data dir. Returns a report line, or `None` when the tree
+/// has none of them.
+fn import_agents_tree(store: &Store, data_dir: &Path, tree: &Path) -> Result<Option<String>, String> {
+    use crate::service::shared::SharedDir;
+    let global_db = tree.join("queue/db/global.db");
+    let keys_file = tree.join("etc/client.keys");
+    let shared_src = tree.join("etc/shared");
+    if !global_db.is_file() && !keys_file.is_file() && !shared_src.is_dir() {
+        return Ok(None);
+    }
+    let keys = if keys_file.is_file() {
+        let text = std::fs::read_to_string(&keys_file).map_err(|e| format!("{}: {e}", keys_file.display()))?;
+        oxsec_store::import::parse_client_keys(&text).map_err(|e| format!("{}: {e}", keys_file.display()))?
     } else {
-        path.to_owned()
+        Vec::new()
     };
+    let now = crate::timefmt::now_iso();
+    let db = global_db.is_file().then_some(global_db.as_path());
+    let mut progress = |n: usize| {
+        if n > 0 && n % 10_000 == 0 {
+            eprintln!("  ... {n} agents");
+        }
+    };
+    let done = store
+        .with_connection_blocking(|c| oxsec_store::import::import_agents(c, db, &keys, &now, &mut progress))
+        .map_err(|e| format!("{}: {e}", tree.display()))?;
+    // Group files: each group directory's regular files (the bundle is rebuilt, not copied) and the
+    // common files at the top of etc/shared. Names that could leave the directory are skipped.
+    let shared = SharedDir::new(data_dir);
+    let mut files = 0usize;
+    if shared_src.is_dir() {
+        let read_dir = |p: &Path| std::fs::read_dir(p).map_err(|e| format!("{}: {e}", p.display()));
+        for entry in read_dir(&shared_src)? {
+            let entry = entry.map_err(|e| e.to_string())?;
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            let kind = entry.file_type().map_err(|e| e.to_string())?;
+            if kind.is_file() && crate::service::groups::valid_file_name(&name) {
+                let data = std::fs::read(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+                shared.write_common(&name, &data).map_err(|e| e.to_string())?;
+                files += 1;
+            } else if kind.is_dir() && crate::service::groups::valid_group_name(&name) {
+                shared.create_group(&name).map_err(|e| e.to_string())?;
+                for f in read_dir(&entry.path())? {
+                    let f = f.map_err(|e| e.to_string())?;
+                    let Some(fname) = f.file_name().to_str().map(str::to_owned) else {
+                        continue;
+                    };
+                    if fname == crate::service::shared::MERGED
+                        || !f.file_type().map_err(|e| e.to_string())?.is_file()
+                        || !crate::service::groups::valid_file_name(&fname)
+                    {
+                        continue;
+                    }
+                    let data = std::fs::read(f.path()).map_err(|e| format!("{}: {e}", f.path().display()))?;
+                    crate::fsutil::write_atomic(&shared.group_dir(&name).join(&fname), &data, 0o660)
+                        .map_err(|e| e.to_string())?;
+                    files += 1;
+                }
+                store
+                    .write_blocking(|tx| oxsec_store::models::group::insert(tx, &name, &now))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    seed_groups(store, data_dir)?;
+    let names = store
+        .read_blocking(oxsec_store::models::group::names)
+        .map_err(|e| e.to_string())?;
+    for name in &names {
+        shared.rebuild_merged(name).map_err(|e| e.to_string())?;
+    }
+    crate::service::agents::write_client_keys_blocking(store, data_dir).map_err(|e| e.to_string())?;
+    Ok(Some(format!(
+        "{}: {} agents, {} groups, {} labels, {} group files",
+        tree.display(),
+        done.agents,
+        names.len(),
+        done.labels,
+        files
+    )))
+}
+
+/// What `oxsec import wazuh` found at a source path.
+fn import_source(store: &Store, data_dir: &Path, path: &Path) -> Result<String, String> {
+    if path.is_dir() {
+        let mut lines = Vec::new();
+        let rbac_db = path.join("api/configuration/security/rbac.db");
+        if rbac_db.is_file() {
+            let done = store
+                .with_connection_blocking(|c| oxsec_store::import::copy_rbac_db(c, &rbac_db))
+                .map_err(|e| format!("{}: {e}", rbac_db.display()))?;
+            lines.push(format!("{}: {} rows imported", rbac_db.display(), done.statements));
+        }
+        if let Some(line) = import_agents_tree(store, data_dir, path)? {
+            lines.push(line);
+        }
+        if lines.is_empty() {
+            return Err(format!(
+                "{}: not a Wazuh install dir (none of api/configuration/security/rbac.db, queue/db/global.db, \
+                 etc/client.keys, etc/shared)",
+                path.display()
+            ));
+        }
+        return Ok(lines.join("\n"));
+    }
+    let rbac_db = path.to_owned();
     let is_sql = path.extension().is_some_and(|e| e == "sql");
     if is_sql {
         let sql = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -162,7 +295,7 @@ fn import_source(store: &Store, path: &Path) -> Result<String, String> {
         Ok(format!("{}: {} rows imported", rbac_db.display(), done.statements))
     } else {
         Err(format!(
-            "{}: not a Wazuh install dir (no api/configuration/security/rbac.db), an rbac.db or a .sql file",
+            "{}: not a Wazuh install dir, an rbac.db or a .sql file",
             path.display()
         ))
     }
@@ -191,7 +324,7 @@ pub fn import_wazuh(
     }
     seed_catalog(&store)?;
     for source in sources {
-        report.push(import_source(&store, source)?);
+        report.push(import_source(&store, &config.data_dir, source)?);
     }
     if let Some(s) = security {
         store

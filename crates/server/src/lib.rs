@@ -122,6 +122,7 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
     store
         .write_blocking(|tx| oxsec_store::models::agent::upsert_manager(tx, &manager))
         .map_err(|e| format!("cannot register the manager as agent 000: {e}"))?;
+    bootstrap::seed_groups(&store, &config.data_dir)?;
     let keys = auth::jwt::TokenKeys::load_or_create(&layout.security_dir())?;
     let security = bootstrap::load_security(&store)?;
     // Revocation rows whose tokens have all expired are dropped at start.

@@ -20,3 +20,8 @@ pub fn log_stamp(t: OffsetDateTime) -> String {
     t.format(format_description!("[year]/[month]/[day] [hour]:[minute]:[second]"))
         .unwrap_or_default()
 }
+
+/// Unix seconds as [`iso`] text (the epoch itself when out of range).
+pub fn epoch_iso(secs: i64) -> String {
+    iso(OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH))
+}

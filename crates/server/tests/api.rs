@@ -6,6 +6,7 @@ mod api {
     mod agents;
     pub mod common;
     mod default;
+    mod groups;
     mod list_params;
     mod rbac_walk;
     mod security_auth;

@@ -156,6 +156,299 @@ pub fn copy_rbac_db(conn: &mut Connection, rbac_db: &Path) -> Result<Imported> {
     result
 }
 
+/// One line of Wazuh's `client.keys`: id, name, registration IP, key.
+pub type KeyLine = (i64, String, String, String);
+
+/// Parses `client.keys` text; removed agents (`!name`) and comment lines are skipped, malformed
+/// lines are reported by number.
+pub fn parse_client_keys(text: &str) -> Result<Vec<KeyLine>> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [id, name, ip, key] = parts[..] else {
+            return Err(Error::Conflict(format!(
+                "client.keys line {}: expected 'id name ip key'",
+                n + 1
+            )));
+        };
+        if name.starts_with('!') || name.starts_with('#') {
+            continue;
+        }
+        let id: i64 = id
+            .parse()
+            .map_err(|_| Error::Conflict(format!("client.keys line {}: '{id}' is not an agent id", n + 1)))?;
+        out.push((id, name.to_owned(), ip.to_owned(), key.to_owned()));
+    }
+    Ok(out)
+}
+
+/// What an agent import did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ImportedAgents {
+    /// Agents inserted or replaced (the manager's own row is never imported).
+    pub agents: usize,
+    /// Groups known after the import.
+    pub groups: usize,
+    /// Label rows.
+    pub labels: usize,
+}
+
+fn epoch_to_iso(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm), valid for the whole i64 range we meet.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+00:00",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// Imports agents, groups, memberships and labels from a Wazuh `global.db` (any 4.x schema: only
+/// the columns present are read) plus the keys of its `client.keys`, which win over the database's.
+/// Agents only in `client.keys` come in as never connected. Runs in one transaction; `progress` is
+/// called with the number of agents written so far.
+pub fn import_agents(
+    conn: &mut Connection,
+    global_db: Option<&Path>,
+    keys: &[KeyLine],
+    now: &str,
+    progress: &mut dyn FnMut(usize),
+) -> Result<ImportedAgents> {
+    use rusqlite::params;
+    use std::collections::{BTreeMap, HashMap};
+
+    #[derive(Default)]
+    struct Row {
+        text: HashMap<&'static str, Option<String>>,
+        date_add: Option<i64>,
+        last_keepalive: Option<i64>,
+        disconnection_time: Option<i64>,
+        status_code: i64,
+        pending: bool,
+        groups_csv: Option<String>,
+    }
+    const TEXT: &[&str] = &[
+        "name",
+        "ip",
+        "register_ip",
+        "internal_key",
+        "os_name",
+        "os_version",
+        "os_major",
+        "os_minor",
+        "os_codename",
+        "os_build",
+        "os_platform",
+        "os_uname",
+        "os_arch",
+        "version",
+        "config_sum",
+        "merged_sum",
+        "manager_host",
+        "node_name",
+        "group_config_status",
+    ];
+    let mut rows: BTreeMap<i64, Row> = BTreeMap::new();
+    let mut group_names: Vec<String> = Vec::new();
+    let mut belongs: Vec<(i64, String, i64)> = Vec::new();
+    let mut labels: Vec<(i64, String, String)> = Vec::new();
+    if let Some(path) = global_db {
+        let src = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let columns = |table: &str| -> Result<Vec<String>> {
+            let mut stmt = src.prepare(&format!("PRAGMA table_info(`{table}`)"))?;
+            let cols = stmt.query_map([], |r| r.get::<_, String>(1))?;
+            Ok(cols.collect::<rusqlite::Result<_>>()?)
+        };
+        let agent_cols = columns("agent")?;
+        if agent_cols.is_empty() {
+            return Err(Error::Conflict(format!(
+                "{}: no `agent` table (not a Wazuh global.db)",
+                path.display()
+            )));
+        }
+        let has = |c: &str| agent_cols.iter().any(|x| x == c);
+        let mut select = vec!["id".to_owned()];
+        select.extend(TEXT.iter().filter(|c| has(c)).map(|c| format!("CAST(`{c}` AS TEXT)")));
+        for c in ["date_add", "last_keepalive", "disconnection_time", "status_code"] {
+            select.push(if has(c) { format!("`{c}`") } else { "NULL".into() });
+        }
+        select.push(if has("connection_status") {
+            "connection_status".into()
+        } else {
+            "NULL".into()
+        });
+        select.push(if has("group") { "`group`".into() } else { "NULL".into() });
+        let present: Vec<&'static str> = TEXT.iter().copied().filter(|c| has(c)).collect();
+        let sql = format!("SELECT {} FROM agent WHERE id != 0", select.join(", "));
+        let mut stmt = src.prepare(&sql)?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let id: i64 = r.get(0)?;
+            let mut row = Row::default();
+            for (i, c) in present.iter().enumerate() {
+                row.text.insert(c, r.get::<_, Option<String>>(1 + i)?);
+            }
+            let base = 1 + present.len();
+            let int = |i: usize| -> rusqlite::Result<Option<i64>> {
+                Ok(match r.get_ref(i)? {
+                    rusqlite::types::ValueRef::Integer(v) => Some(v),
+                    rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(|s| s.parse().ok()),
+                    _ => None,
+                })
+            };
+            row.date_add = int(base)?;
+            row.last_keepalive = int(base + 1)?.filter(|v| *v > 0);
+            row.disconnection_time = int(base + 2)?.filter(|v| *v > 0);
+            row.status_code = int(base + 3)?.unwrap_or(0);
+            row.pending = r.get::<_, Option<String>>(base + 4)?.as_deref() == Some("pending");
+            row.groups_csv = r.get(base + 5)?;
+            rows.insert(id, row);
+        }
+        if !columns("group")?.is_empty() {
+            let mut stmt = src.prepare("SELECT name FROM `group` WHERE name IS NOT NULL ORDER BY id")?;
+            group_names = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        }
+        let belongs_cols = columns("belongs")?;
+        if !belongs_cols.is_empty() {
+            let order = if belongs_cols.iter().any(|c| c == "priority") {
+                "b.priority"
+            } else {
+                "b.rowid"
+            };
+            let sql = format!(
+                "SELECT b.id_agent, g.name, {order} FROM belongs b JOIN `group` g ON g.id = b.id_group \
+                 WHERE b.id_agent != 0 ORDER BY b.id_agent, {order}"
+            );
+            let mut stmt = src.prepare(&sql)?;
+            belongs = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        if !columns("labels")?.is_empty() {
+            let mut stmt = src.prepare("SELECT id, key, value FROM labels WHERE id != 0")?;
+            labels = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+    }
+    for (id, name, ip, key) in keys {
+        let row = rows.entry(*id).or_default();
+        row.text.insert("name", Some(name.clone()));
+        row.text.insert("register_ip", Some(ip.clone()));
+        row.text.insert("internal_key", Some(key.clone()));
+    }
+    // Memberships: `belongs` when it has any, else the agent table's comma-separated `group`.
+    let mut memberships: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    if belongs.is_empty() {
+        for (id, row) in &rows {
+            if let Some(csv) = &row.groups_csv {
+                let list: Vec<String> = csv
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                memberships.insert(*id, list);
+            }
+        }
+    } else {
+        for (id, name, _) in belongs {
+            memberships.entry(id).or_default().push(name);
+        }
+    }
+
+    let tx = conn.transaction()?;
+    let mut done = ImportedAgents::default();
+    {
+        let mut insert = tx.prepare(
+            "INSERT OR REPLACE INTO agents (id, name, ip, register_ip, internal_key, os_name, os_version, os_major,
+                 os_minor, os_codename, os_build, os_platform, os_uname, os_arch, version, config_sum, merged_sum,
+                 manager_host, node_name, date_add, last_keepalive, group_config_status, disconnection_time,
+                 pending, status_code)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+                     ?22, ?23, ?24, ?25)",
+        )?;
+        let mut member =
+            tx.prepare("INSERT OR IGNORE INTO agent_groups (agent_id, group_name, priority) VALUES (?1, ?2, ?3)")?;
+        let mut group = tx.prepare("INSERT OR IGNORE INTO groups (name, created_at) VALUES (?1, ?2)")?;
+        for g in &group_names {
+            group.execute(params![g, now])?;
+        }
+        for (id, row) in &rows {
+            let t = |c: &str| row.text.get(c).cloned().flatten();
+            let Some(name) = t("name") else {
+                return Err(Error::Conflict(format!("agent {id:03} has no name")));
+            };
+            tx.execute("DELETE FROM agent_groups WHERE agent_id = ?1", [id])?;
+            tx.execute("DELETE FROM agent_labels WHERE agent_id = ?1", [id])?;
+            insert.execute(params![
+                id,
+                name,
+                t("ip"),
+                t("register_ip").unwrap_or_else(|| "any".into()),
+                t("internal_key").unwrap_or_default(),
+                t("os_name"),
+                t("os_version"),
+                t("os_major"),
+                t("os_minor"),
+                t("os_codename"),
+                t("os_build"),
+                t("os_platform"),
+                t("os_uname"),
+                t("os_arch"),
+                t("version"),
+                t("config_sum"),
+                t("merged_sum"),
+                t("manager_host"),
+                t("node_name")
+                    .filter(|n| n != "unknown")
+                    .unwrap_or_else(|| "node01".into()),
+                row.date_add
+                    .filter(|d| *d > 0)
+                    .map_or_else(|| now.to_owned(), epoch_to_iso),
+                row.last_keepalive.map(epoch_to_iso),
+                t("group_config_status").unwrap_or_else(|| "not synced".into()),
+                row.disconnection_time.map(epoch_to_iso),
+                row.pending,
+                row.status_code,
+            ])?;
+            for (i, g) in memberships.get(id).into_iter().flatten().enumerate() {
+                group.execute(params![g, now])?;
+                member.execute(params![id, g, i as i64])?;
+            }
+            done.agents += 1;
+            if done.agents % 10_000 == 0 {
+                progress(done.agents);
+            }
+        }
+        let mut label = tx.prepare("INSERT OR REPLACE INTO agent_labels (agent_id, key, value) VALUES (?1, ?2, ?3)")?;
+        for (id, k, v) in &labels {
+            if rows.contains_key(id) {
+                done.labels += label.execute(params![id, k, v])?;
+            }
+        }
+    }
+    done.groups = tx.query_row("SELECT COUNT(*) FROM groups", [], |r| r.get::<_, i64>(0))? as usize;
+    tx.commit()?;
+    progress(done.agents);
+    Ok(done)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_rbac_catalog.sql")),
     (3, include_str!("../migrations/sqlite/0003_agents.sql")),
     (4, include_str!("../migrations/sqlite/0004_agent_status_indexes.sql")),
+    (5, include_str!("../migrations/sqlite/0005_groups_labels_tasks.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -85,6 +85,58 @@ wazuh_codes! {
     /// An agent name with characters Wazuh refuses.
     InvalidAgentName = 1738, 400, "Agent name is too long", Some("Use up to 128 letters, digits, '-', '_' or '.'");
     /// A `select` field the resource does not have.
+    /// A file that is not there (or cannot be read).
+    FileNotFound = 1006, 404, "File/directory does not exist or there is a problem with the permissions", Some("Check the file name with the files listing of the resource");
+    /// A component or configuration that does not exist or cannot be rendered.
+    ComponentNotFound = 1101, 400, "Requested component does not exist", None;
+    /// A file `type` the endpoint does not know.
+    InvalidType = 1104, 400, "Invalid type", Some("Insert a valid type");
+    /// A configuration file that is not well-formed XML.
+    XmlSyntax = 1113, 400, "XML syntax error", Some("Please, ensure file content has correct XML");
+    /// The agent is not connected, so the command cannot reach it.
+    AgentNotActive = 1707, 400, "Cannot send request, agent is not active", Some("Check the agent's connection (GET /agents?agents_list=ID&select=status) and try again");
+    /// `POST /agents/insert` with an id in use.
+    AgentIdTaken = 1708, 400, "There is an agent with the same ID", Some("Please choose another ID");
+    /// An agent key shorter than 64 characters.
+    AgentKeyTooShort = 1709, 400, "Too short key size", Some("The necessary size for the key is 64 characters at least");
+    /// No such group.
+    GroupNotFound = 1710, 404, "The group does not exist", Some("List the existing groups with GET /groups");
+    /// The group exists already.
+    GroupExists = 1711, 400, "The group already exists", Some("Please, use another group ID");
+    /// Group `default` cannot be deleted.
+    DefaultGroupNotDeletable = 1712, 400, "Default group is not deletable", None;
+    /// A group name reserved for internal use.
+    GroupNameReserved = 1713, 400, "Invalid group ID. Some IDs are restricted for internal purposes", Some("Please, use another group ID");
+    /// A group name with characters or a length Wazuh does not allow.
+    InvalidGroupName = 1722, 400, "Incorrect format for group_id", Some("Characters supported  a-z, A-Z, 0-9, ., _ and -. Max length is 255");
+    /// A group's files cannot be listed.
+    GroupFilesError = 1727, 400, "Error listing group files", None;
+    /// A cluster node that does not exist.
+    NodeNotFound = 1730, 404, "Node does not exist", None;
+    /// The agent does not meet the conditions of the action (status, age).
+    AgentNotEligible = 1731, 400, "Agent is not eligible for the action to be performed", Some("Please, make sure the agent meets the requirements.");
+    /// The agent is not in the group it should leave.
+    AgentNotInGroup = 1734, 400, "Error removing agent from group", Some("The agent does not belong to this group; see its groups with GET /agents?agents_list=ID&select=group");
+    /// The agent's version lacks the feature.
+    AgentVersionIncompatible = 1735, 400, "Agent version is not compatible with this feature", None;
+    /// An agent already in 128 groups.
+    TooManyGroups = 1737, 400, "Maximum number of groups per multigroup is 128", Some("Please choose another group or remove an agent from the target group");
+    /// Only an active agent can do this.
+    AgentOnlyActive = 1740, 400, "Action only available for active agents", Some("Please activate the agent to synchronize it");
+    /// An agent in `default` only cannot leave it.
+    OnlyDefaultGroup = 1745, 400, "Agent only belongs to 'default' and it cannot be unassigned from this group.", None;
+    /// The agent is in the group already.
+    AgentAlreadyInGroup = 1751, 400, "Could not assign agent to group", Some("Agent already belongs to specified group, please select another agent");
+    /// `force_single_group` could not be applied.
+    ForceSingleGroupFailed = 1752, 400, "Could not force single group for the agent", None;
+    /// An agent could not be deleted.
+    AgentDeleteFailed = 1757, 400, "Error deleting an agent", Some("Please check all data fields and try again");
+    /// A legacy-only feature asked of a recent agent.
+    OnlyOlderAgents = 1760, 400, "Feature only available for older agent versions, it doesn't apply for more recent ones.", None;
+    /// `upgrade_result` for an agent without upgrade tasks (the task manager's own message).
+    NoUpgradeTask = 1813, 400, "No task in DB", None;
+    /// An upload with an empty body.
+    EmptyFile = 1912, 400, "Body is empty", Some("Please, check the content of the file to be uploaded");
     InvalidSelectField = 1724, 400, "Not a valid select field", Some("Use only the fields the resource returns");
     /// RBAC forbids the action.
     PermissionDenied = 4000, 403, "Permission denied", Some("Ask an administrator for a role whose policies allow this action on these resources");

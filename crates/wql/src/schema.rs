@@ -40,6 +40,10 @@ pub struct Field {
     pub column: String,
     /// Whether the free-text `search` parameter looks into this field (Wazuh searches every field).
     pub searchable: bool,
+    /// For a list-valued field (an agent's groups): SQL `FROM … WHERE …` over the rows holding the
+    /// values and the column of the value, so a condition holds when any value satisfies it (what
+    /// the in-memory executor does with a JSON array). `column` still renders the field's output.
+    pub members: Option<(String, String)>,
 }
 
 impl Field {
@@ -50,7 +54,16 @@ impl Field {
             kind,
             column: column.into(),
             searchable: true,
+            members: None,
         }
+    }
+
+    /// Makes this a list-valued field whose values are the `value_column` of `from_where` (trusted
+    /// schema text, e.g. `agent_groups WHERE agent_id = agents.id`).
+    #[must_use]
+    pub fn members(mut self, from_where: impl Into<String>, value_column: impl Into<String>) -> Self {
+        self.members = Some((from_where.into(), value_column.into()));
+        self
     }
 
     /// A searchable [`FieldKind::Text`] field.

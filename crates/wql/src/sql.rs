@@ -212,6 +212,20 @@ impl Builder {
             Pred::IsNull(f) => format!("({} IS NULL)", f.column),
             Pred::NotNull(f) => format!("({} IS NOT NULL)", f.column),
             Pred::Never => "(1 = 0)".to_string(),
+            Pred::Text { field, op, value } if field.members.is_some() => {
+                let ph = self.bind(SqlValue::Text(value.clone()));
+                let (exists, op) = match op {
+                    CmpOp::Ne => ("NOT EXISTS", CmpOp::Eq),
+                    other => ("EXISTS", *other),
+                };
+                let cmp = self.member_cmp(field, sql_op(op), &ph);
+                format!("({exists} {cmp})")
+            }
+            Pred::Like { field, pattern, negate } if field.members.is_some() => {
+                let ph = self.bind(SqlValue::Text(pattern.clone()));
+                let cmp = self.member_cmp(field, "LIKE", &ph);
+                format!("({}EXISTS {cmp})", if *negate { "NOT " } else { "" })
+            }
             Pred::Text { field, op, value } => {
                 let ph = self.bind(SqlValue::Text(value.clone()));
                 let op = sql_op(*op);
@@ -240,6 +254,22 @@ impl Builder {
                 } else {
                     format!("({like})")
                 }
+            }
+        }
+    }
+
+    /// `(SELECT 1 FROM <members> AND value <op> ph)` for a list-valued field.
+    fn member_cmp(&self, field: &Field, op: &str, ph: &str) -> String {
+        let (from_where, col) = field
+            .members
+            .as_ref()
+            .map_or(("", ""), |(f, c)| (f.as_str(), c.as_str()));
+        match (self.dialect, op) {
+            (Dialect::Sqlite, "LIKE") => format!("(SELECT 1 FROM {from_where} AND {col} LIKE {ph})"),
+            (Dialect::Sqlite, _) => format!("(SELECT 1 FROM {from_where} AND {col} {op} {ph} COLLATE NOCASE)"),
+            (Dialect::Postgres, "LIKE") => format!("(SELECT 1 FROM {from_where} AND {col} ILIKE {ph} ESCAPE '')"),
+            (Dialect::Postgres, _) => {
+                format!("(SELECT 1 FROM {from_where} AND lower({col}) {op} lower({ph}) COLLATE \"C\")")
             }
         }
     }
@@ -393,6 +423,30 @@ mod tests {
             ]
         );
         assert_eq!(c.count_params().len(), 5);
+    }
+
+    #[test]
+    fn list_fields_match_any_member() {
+        let schema = Schema::builder()
+            .field(Field::integer("id", "a.id"))
+            .field(Field::text("group", "g_csv").members("g WHERE g.a = a.id", "g.name"))
+            .default_sort("id")
+            .build()
+            .unwrap();
+        let q = ListQuery {
+            q: Some(parse_q("group=web;group!=db;group~we").unwrap()),
+            ..ListQuery::default()
+        };
+        let c = compile(&q, &schema, "a", Dialect::Sqlite).unwrap();
+        assert!(
+            c.count_sql.contains(
+                "((EXISTS (SELECT 1 FROM g WHERE g.a = a.id AND g.name = ?1 COLLATE NOCASE)) AND \
+                 (NOT EXISTS (SELECT 1 FROM g WHERE g.a = a.id AND g.name = ?2 COLLATE NOCASE)) AND \
+                 (EXISTS (SELECT 1 FROM g WHERE g.a = a.id AND g.name LIKE ?3)))"
+            ),
+            "{}",
+            c.count_sql
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 pub mod agents;
 pub mod default;
+pub mod groups;
+pub mod overview;
 pub mod security;
 
 use axum::http::Method;
@@ -96,4 +98,6 @@ pub fn routes() -> Routes {
         .merge(default::routes())
         .merge(security::routes())
         .merge(agents::routes())
+        .merge(groups::routes())
+        .merge(overview::routes())
 }

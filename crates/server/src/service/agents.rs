@@ -13,6 +13,9 @@ use crate::auth::authz::{denied_item, Authz};
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// This manager's node name (Wazuh's default for a standalone manager).
+pub const NODE_NAME: &str = "node01";
+
 /// Seconds without a keep-alive after which an agent counts as disconnected (remoted's default).
 pub const DISCONNECTION_SECONDS: i64 = 600;
 
@@ -35,7 +38,7 @@ pub fn schema(cutoff: &str) -> Result<Schema, ApiError> {
     Schema::builder()
         .field(Field::integer("id", "agents.id"))
         .field(Field::text("name", "agents.name"))
-        .field(Field::text("ip", "agents.ip"))
+        .field(Field::text("ip", "COALESCE(agents.ip, agents.register_ip)"))
         .field(Field::text("registerIP", "agents.register_ip"))
         .field(Field::text("status", &status))
         .field(Field::integer("status_code", "0"))
@@ -54,7 +57,10 @@ pub fn schema(cutoff: &str) -> Result<Schema, ApiError> {
         .field(Field::date("dateAdd", "agents.date_add"))
         .field(Field::date("lastKeepAlive", "agents.last_keepalive"))
         .field(Field::date("disconnection_time", "agents.disconnection_time"))
-        .field(Field::text("group", GROUPS_EXPR))
+        .field(Field::text("group", GROUPS_EXPR).members(
+            "agent_groups WHERE agent_groups.agent_id = agents.id",
+            "agent_groups.group_name",
+        ))
         .field(Field::text("group_config_status", "agents.group_config_status"))
         .field(Field::text("configSum", "agents.config_sum"))
         .field(Field::text("mergedSum", "agents.merged_sum"))
@@ -90,6 +96,33 @@ const FILTERS: &[(&str, &str)] = &[
     ("group_config_status", "group_config_status"),
 ];
 
+/// Wazuh's `older_than`: the last keep-alive is older than the timeframe, or, for an agent that
+/// never connected, its registration is.
+pub fn older_than(timeframe: &str) -> Expr {
+    let cond = |field: &str, op, value: &str| Expr::Cond {
+        field: field.into(),
+        op,
+        value: value.into(),
+    };
+    if timeframe == "0s" {
+        // Upstream: `0s` means no age condition.
+        return cond("id", Op::Ne, "-1");
+    }
+    Expr::And(vec![
+        cond("id", Op::Ne, "0"),
+        Expr::Or(vec![
+            Expr::And(vec![
+                cond("lastKeepAlive", Op::Gt, timeframe),
+                cond("status", Op::Ne, "never_connected"),
+            ]),
+            Expr::And(vec![
+                cond("dateAdd", Op::Gt, timeframe),
+                cond("status", Op::Eq, "never_connected"),
+            ]),
+        ]),
+    ])
+}
+
 /// Adds the endpoint's filter parameters to the query's `q` (AND).
 pub fn add_filters(query: &mut ListQuery, params: &crate::params::Params) {
     let mut conds: Vec<Expr> = Vec::new();
@@ -102,7 +135,7 @@ pub fn add_filters(query: &mut ListQuery, params: &crate::params::Params) {
             });
         }
     }
-    if let Some(statuses) = params.list("status") {
+    if let Some(statuses) = params.list("status").filter(|s| !s.iter().any(|x| x == "all")) {
         let ors: Vec<Expr> = statuses
             .into_iter()
             .map(|s| Expr::Cond {
@@ -116,16 +149,12 @@ pub fn add_filters(query: &mut ListQuery, params: &crate::params::Params) {
     if let Some(group) = params.text("group") {
         conds.push(Expr::Cond {
             field: "group".into(),
-            op: Op::Like,
+            op: Op::Eq,
             value: group,
         });
     }
     if let Some(older) = params.text("older_than") {
-        conds.push(Expr::Cond {
-            field: "lastKeepAlive".into(),
-            op: Op::Gt,
-            value: older,
-        });
+        conds.push(older_than(&older));
     }
     if conds.is_empty() {
         return;
@@ -136,8 +165,105 @@ pub fn add_filters(query: &mut ListQuery, params: &crate::params::Params) {
     query.q = Some(Expr::And(conds));
 }
 
-fn pad(id: i64) -> String {
+/// Wazuh's spelling of an agent id: zero-padded to three digits.
+pub fn pad(id: i64) -> String {
     format!("{id:03}")
+}
+
+/// An agent id as the path or a list gives it (`1`, `001`).
+pub fn parse_id(raw: &str) -> Option<i64> {
+    raw.parse::<u32>().ok().map(i64::from)
+}
+
+/// Whether an agent exists.
+pub async fn exists(state: &AppState, id: i64) -> Result<bool, ApiError> {
+    Ok(!state.store().read(move |c| agent::existing(c, &[id])).await?.is_empty())
+}
+
+/// The agents an operation acts on, after RBAC and existence checks.
+pub struct Targets {
+    /// Agents that exist and the caller may act on, ascending.
+    pub ids: Vec<i64>,
+}
+
+/// Resolves the agents an operation names. Ids the caller may not act on become 4000 failed items
+/// (a 403 when that is all of them), unknown ids 1701, and 000 becomes 1703 when the operation
+/// refuses the manager. Without a list: every agent the caller may act on (000 left out when
+/// refused).
+pub async fn targets(
+    state: &AppState,
+    authz: &Authz,
+    wanted: Option<Vec<String>>,
+    result: &mut AffectedItems,
+    refuse_manager: bool,
+) -> Result<Targets, ApiError> {
+    let everything = authz.permits_everything("agent:id");
+    let Some(wanted) = wanted.filter(|w| !w.iter().any(|x| x == "all")) else {
+        let mut ids: Vec<i64> = match visible_agents(state, authz).await? {
+            Some(ids) => ids,
+            None => {
+                state
+                    .store()
+                    .read(|c| {
+                        let mut stmt = c.prepare_cached("SELECT id FROM agents ORDER BY id")?;
+                        let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                        Ok(ids)
+                    })
+                    .await?
+            }
+        };
+        if refuse_manager {
+            ids.retain(|i| *i != 0);
+        }
+        return Ok(Targets { ids });
+    };
+    let mut parsed: Vec<(String, Option<i64>)> = wanted.into_iter().map(|w| (w.clone(), parse_id(&w))).collect();
+    parsed.sort_by_key(|(_, id)| *id);
+    parsed.dedup_by_key(|(_, id)| *id);
+    let numeric: Vec<i64> = parsed.iter().filter_map(|(_, id)| *id).collect();
+    let (present, groups) = {
+        let ids = numeric.clone();
+        state
+            .store()
+            .read(move |c| Ok((agent::existing(c, &ids)?, agent::groups_of(c, &ids)?)))
+            .await?
+    };
+    let no_groups: Vec<String> = Vec::new();
+    let mut allowed = Vec::new();
+    let mut refused = Vec::new();
+    for (raw, id) in parsed {
+        let Some(id) = id else {
+            allowed.push((raw, None));
+            continue;
+        };
+        let g = groups.get(&id).unwrap_or(&no_groups);
+        if everything || authz.permits_agent(&pad(id), g) {
+            allowed.push((raw, Some(id)));
+        } else {
+            refused.push(pad(id));
+        }
+    }
+    if allowed.is_empty() && !refused.is_empty() {
+        return Err(crate::auth::authz::denied("agent:id"));
+    }
+    for id in refused {
+        result.fail(id, denied_item("agent:id"));
+    }
+    let mut ids = Vec::new();
+    for (raw, id) in allowed {
+        match id {
+            Some(id) if present.binary_search(&id).is_ok() => {
+                if id == 0 && refuse_manager {
+                    result.fail(pad(0), ItemError::new(WazuhCode::ManagerAgent));
+                } else {
+                    ids.push(id);
+                }
+            }
+            Some(id) => result.fail(pad(id), ItemError::new(WazuhCode::AgentNotFound)),
+            None => result.fail(raw, ItemError::new(WazuhCode::AgentNotFound)),
+        }
+    }
+    Ok(Targets { ids })
 }
 
 /// Wazuh's shape of an agent item: zero-padded id, groups as a list.
@@ -152,6 +278,19 @@ fn shape(mut item: Value) -> Value {
         }
     }
     item
+}
+
+/// Restricts a list query to the agents of one group.
+pub fn restrict_to_group(query: &mut ListQuery, group: &str) {
+    let cond = Expr::Cond {
+        field: "group".into(),
+        op: Op::Eq,
+        value: group.to_owned(),
+    };
+    query.q = Some(match query.q.take() {
+        Some(q) => Expr::And(vec![cond, q]),
+        None => cond,
+    });
 }
 
 /// `GET /agents`.
@@ -267,7 +406,7 @@ pub async fn summary_status(state: &AppState, authz: &Authz) -> Result<Value, Ap
                     } else {
                         ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
                     };
-                    let filter = format!(" WHERE id IN ({list})");
+                    let filter = format!(" WHERE id IN ({list}) AND id != 0");
                     Ok((
                         agent::count_by(c, &expr, &filter)?,
                         agent::count_by(c, "group_config_status", &filter)?,
@@ -325,27 +464,50 @@ fn valid_ip(ip: &str) -> bool {
 
 /// `POST /agents`: registers an agent, returns its id and key.
 pub async fn add(state: &AppState, name: &str, ip: Option<&str>) -> Result<Value, ApiError> {
+    register(state, name, ip.unwrap_or("any"), None, None, false).await
+}
+
+/// Registers an agent: the next id and a random key unless given. With `force`, an agent holding
+/// the same name or IP is replaced (Wazuh's `force` option), never one holding the id.
+pub async fn register(
+    state: &AppState,
+    name: &str,
+    ip: &str,
+    id: Option<i64>,
+    key: Option<String>,
+    force: bool,
+) -> Result<Value, ApiError> {
     if !valid_name(name) {
         return Err(ApiError::with_details(WazuhCode::InvalidAgentName, name));
     }
-    let register_ip = ip.unwrap_or("any").to_owned();
+    let register_ip = ip.to_owned();
     if !valid_ip(&register_ip) {
         return Err(ApiError::with_details(WazuhCode::AgentIpTaken, register_ip));
     }
-    let key = random_key();
+    let key = key.unwrap_or_else(random_key);
     let name_owned = name.to_owned();
     let now = iso(time::OffsetDateTime::now_utc());
     let k = key.clone();
     let id = state
         .store()
         .write(move |tx| {
-            if agent::name_taken(tx, &name_owned)? {
-                return Ok(Err(WazuhCode::AgentNameTaken));
+            if let Some(id) = id {
+                if !agent::existing(tx, &[id])?.is_empty() {
+                    return Ok(Err(WazuhCode::AgentIdTaken));
+                }
             }
-            if register_ip != "any" && agent::register_ip_taken(tx, &register_ip)? {
+            let ip_clash = register_ip != "any" && agent::register_ip_taken(tx, &register_ip)?;
+            if force {
+                agent::delete_by_name_or_ip(tx, &name_owned, (register_ip != "any").then_some(register_ip.as_str()))?;
+            } else if agent::name_taken(tx, &name_owned)? {
+                return Ok(Err(WazuhCode::AgentNameTaken));
+            } else if ip_clash {
                 return Ok(Err(WazuhCode::AgentIpTaken));
             }
-            let id = agent::next_id(tx)?;
+            let id = match id {
+                Some(id) => id,
+                None => agent::next_id(tx)?,
+            };
             let a = agent::NewAgent {
                 id,
                 name: name_owned,
@@ -361,7 +523,7 @@ pub async fn add(state: &AppState, name: &str, ip: Option<&str>) -> Result<Value
         .await?
         .map_err(ApiError::code)?;
     write_client_keys(state).await?;
-    Ok(json!({"id": pad(id), "key": encoded_key(id, name, ip.unwrap_or("any"), &key)}))
+    Ok(json!({"id": pad(id), "key": encoded_key(id, name, ip, &key)}))
 }
 
 fn random_key() -> String {
@@ -396,14 +558,24 @@ pub async fn key(state: &AppState, id: i64) -> Result<AffectedItems, ApiError> {
 /// Rewrites `<data_dir>/etc/client.keys` (Wazuh's format, atomically) from the registry.
 pub async fn write_client_keys(state: &AppState) -> Result<(), ApiError> {
     let keys = state.store().read(agent::all_keys).await?;
+    save_client_keys(&state.config().data_dir, &keys).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// [`write_client_keys`] outside the server (import).
+pub fn write_client_keys_blocking(store: &oxsec_store::Store, data_dir: &Path) -> Result<(), String> {
+    let keys = store.read_blocking(agent::all_keys).map_err(|e| e.to_string())?;
+    save_client_keys(data_dir, &keys).map_err(|e| e.to_string())
+}
+
+fn save_client_keys(data_dir: &Path, keys: &[(i64, String, String, String)]) -> std::io::Result<()> {
     let text: String = keys
         .iter()
         .map(|(id, name, ip, key)| format!("{} {name} {ip} {key}\n", pad(*id)))
         .collect();
-    let path = state.config().data_dir.join("etc").join("client.keys");
+    let path = data_dir.join("etc").join("client.keys");
     let dir = path.parent().unwrap_or(Path::new("."));
-    crate::fsutil::ensure_dir(dir, 0o750).map_err(|e| ApiError::Internal(e.to_string()))?;
-    crate::fsutil::write_atomic(&path, text.as_bytes(), 0o640).map_err(|e| ApiError::Internal(e.to_string()))
+    crate::fsutil::ensure_dir(dir, 0o750)?;
+    crate::fsutil::write_atomic(&path, text.as_bytes(), 0o640)
 }
 
 /// The manager's row (agent 000) from this machine's facts.

@@ -1,6 +1,12 @@
 //! Business logic, one module per Wazuh group. Services take the state and plain values and return
 //! `ApiError`s; they know nothing about requests or responses.
 
+pub mod agent_admin;
+pub mod agent_commands;
+pub mod agent_groups;
 pub mod agents;
+pub mod groups;
 pub mod security;
 pub mod security_catalog;
+pub mod shared;
+pub mod tasks;

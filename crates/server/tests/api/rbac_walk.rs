@@ -111,7 +111,9 @@ impl Answer {
         self.status == 200
             && (self.body["data"]["total_affected_items"].as_u64() == Some(0)
                 // Summaries count only what the caller may read.
-                || self.body["data"]["connection"]["total"].as_u64() == Some(0))
+                || self.body["data"]["connection"]["total"].as_u64() == Some(0)
+                || self.body["data"]["agent_status"]["connection"]["total"].as_u64() == Some(0)
+                || self.body["data"]["status"].as_object().is_some_and(|s| s.values().all(|v| v == 0)))
     }
 
     fn snippet(&self) -> String {

@@ -201,6 +201,71 @@ pub fn seed(conn: &Connection, count: u64, now_iso: &dyn Fn(i64) -> String) -> R
     Ok(count)
 }
 
+/// Deletes agents (their groups and labels go with them); returns how many rows went.
+pub fn delete(conn: &Connection, ids: &[i64]) -> Result<usize> {
+    let mut stmt = conn.prepare_cached("DELETE FROM agents WHERE id = ?1 AND id != 0")?;
+    let mut n = 0;
+    for id in ids {
+        n += stmt.execute([id])?;
+    }
+    Ok(n)
+}
+
+/// Deletes the agents (not the manager) with this name or registration IP; returns how many.
+pub fn delete_by_name_or_ip(conn: &Connection, name: &str, ip: Option<&str>) -> Result<usize> {
+    Ok(conn.execute(
+        "DELETE FROM agents WHERE id != 0 AND (name = ?1 OR (?2 IS NOT NULL AND register_ip = ?2))",
+        params![name, ip],
+    )?)
+}
+
+/// The bundle checksum an agent last reported (`mergedSum`).
+pub fn merged_sum(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT merged_sum FROM agents WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+/// Which of `ids` exist, ascending.
+pub fn existing(conn: &Connection, ids: &[i64]) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM agents WHERE id = ?1")?;
+    let mut out = Vec::new();
+    for id in ids {
+        if stmt.exists([id])? {
+            out.push(*id);
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// An agent's labels (key, value), by key.
+pub fn labels_of(conn: &Connection, id: i64) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT key, value FROM agent_labels WHERE agent_id = ?1 ORDER BY key")?;
+    let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every agent id with its groups (assignment order), for RBAC scoping by group: one pass.
+pub fn all_with_groups(conn: &Connection) -> Result<Vec<(i64, Vec<String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, g.group_name FROM agents a LEFT JOIN agent_groups g ON g.agent_id = a.id
+         ORDER BY a.id, g.priority",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out: Vec<(i64, Vec<String>)> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let group: Option<String> = r.get(1)?;
+        match out.last_mut() {
+            Some((last, groups)) if *last == id => groups.extend(group),
+            _ => out.push((id, group.into_iter().collect())),
+        }
+    }
+    Ok(out)
+}
+
 /// Agents by connection status and configuration sync, as `GET /agents/summary/status` reports them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StatusCounts {
@@ -221,20 +286,27 @@ pub struct StatusCounts {
 /// Counts every agent by status using the indexes (no scan of the table): `cutoff` is the oldest
 /// keep-alive (ISO text) that still counts as active.
 pub fn status_counts(conn: &Connection, cutoff: &str) -> Result<StatusCounts> {
+    // The manager (000) is not counted, as upstream's summary leaves it out.
     let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<i64> { Ok(conn.query_row(sql, p, |r| r.get(0))?) };
-    let total = count("SELECT COUNT(*) FROM agents", &[])?;
+    let total = count("SELECT COUNT(*) FROM agents WHERE id != 0", &[])?;
     let never_connected = count("SELECT COUNT(*) FROM agents WHERE last_keepalive IS NULL", &[])?;
     let pending = count(
         "SELECT COUNT(*) FROM agents WHERE pending = 1 AND last_keepalive IS NOT NULL",
         &[],
     )?;
-    let recent = count("SELECT COUNT(*) FROM agents WHERE last_keepalive >= ?1", &[&cutoff])?;
+    let recent = count(
+        "SELECT COUNT(*) FROM agents WHERE last_keepalive >= ?1 AND id != 0",
+        &[&cutoff],
+    )?;
     let recent_pending = count(
         "SELECT COUNT(*) FROM agents WHERE pending = 1 AND last_keepalive >= ?1",
         &[&cutoff],
     )?;
     let active = recent - recent_pending;
-    let synced = count("SELECT COUNT(*) FROM agents WHERE group_config_status = 'synced'", &[])?;
+    let synced = count(
+        "SELECT COUNT(*) FROM agents WHERE group_config_status = 'synced' AND id != 0",
+        &[],
+    )?;
     Ok(StatusCounts {
         active,
         disconnected: total - never_connected - pending - active,

@@ -2,7 +2,9 @@
 
 pub mod agent;
 pub mod catalog;
+pub mod group;
 pub mod revocation;
 pub mod role;
 pub mod settings;
+pub mod task;
 pub mod user;

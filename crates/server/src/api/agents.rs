@@ -133,16 +133,13 @@ async fn delete_multiple_agent_single_group(
 
 async fn restart_agents_by_group(
     State(state): State<AppState>,
-    authz: Authz,
+    _authz: Authz,
     Path(group_id): Path<String>,
     _p: Params,
 ) -> ApiResult<Json<Value>> {
-    if !groups::exists(&state, &group_id).await? {
-        return Err(ApiError::code(WazuhCode::GroupNotFound));
-    }
+    groups::require(&state, &group_id).await?;
     // Upstream restarts the group's active agents and leaves the others out silently; none is
     // reachable here (no agent connection service), so none is affected.
-    let _ = authz;
     json(oxsec_types::AffectedItems::new(
         "Restart command was sent to all agents",
         "Restart command was not sent to some agents",

@@ -53,9 +53,7 @@ async fn get_agents_in_group(
     Path(group_id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
-    if !svc::exists(&state, &group_id).await? {
-        return Err(crate::error::ApiError::code(oxsec_types::WazuhCode::GroupNotFound));
-    }
+    svc::require(&state, &group_id).await?;
     let schema = agents::schema(&agents::cutoff())?;
     let mut query = crate::list::list_query(&params, &schema)?;
     agents::add_filters(&mut query, &params);

@@ -121,7 +121,6 @@ pub async fn summary_os(state: &AppState, authz: &Authz) -> Result<AffectedItems
         "Could not get the operative system of some agents",
         "Could not get the operative system of the agents",
     );
-    let schema = agents::schema(&agents::cutoff())?;
     let query = ListQuery {
         select: Some(vec!["os.platform".into()]),
         distinct: true,
@@ -135,7 +134,6 @@ pub async fn summary_os(state: &AppState, authz: &Authz) -> Result<AffectedItems
         ..ListQuery::default()
     };
     let items = agents::list(state, authz, None, query).await?.into_json();
-    let _ = schema;
     let platforms: Vec<Value> = items["data"]["affected_items"]
         .as_array()
         .into_iter()

@@ -31,6 +31,24 @@ fn unassign_code(r: group::UnassignRefusal) -> WazuhCode {
     }
 }
 
+/// Refuses unless the caller may change the group's assignments and the group exists.
+async fn require_modifiable(state: &AppState, authz: &Authz, group_id: &str) -> Result<(), ApiError> {
+    if !authz.permits("group:id", group_id) {
+        return Err(crate::auth::authz::denied("group:id"));
+    }
+    groups::require(state, group_id).await
+}
+
+/// Each agent's outcome as an affected id or a failed item with its code.
+fn record(result: &mut AffectedItems, outcomes: Vec<(i64, Result<(), WazuhCode>)>) {
+    for (id, outcome) in outcomes {
+        match outcome {
+            Ok(()) => result.push(Value::String(pad(id))),
+            Err(code) => result.fail(pad(id), ItemError::new(code)),
+        }
+    }
+}
+
 /// `PUT /agents/group` and `PUT /agents/{agent_id}/group/{group_id}`.
 pub async fn assign(
     state: &AppState,
@@ -49,12 +67,7 @@ pub async fn assign(
         format!("Some agents were not assigned to {group_id}{suffix}"),
         format!("No agents were assigned to {group_id}"),
     );
-    if !authz.permits("group:id", group_id) {
-        return Err(crate::auth::authz::denied("group:id"));
-    }
-    if !groups::exists(state, group_id).await? {
-        return Err(ApiError::code(WazuhCode::GroupNotFound));
-    }
+    require_modifiable(state, authz, group_id).await?;
     let Targets { ids, .. } = super::agents::targets(state, authz, agents, &mut result, true).await?;
     let group_name = group_id.to_owned();
     // With force_single_group the agent's current groups must all be ones the caller may modify.
@@ -73,12 +86,7 @@ pub async fn assign(
             Ok(out)
         })
         .await?;
-    for (id, outcome) in outcomes {
-        match outcome {
-            Ok(()) => result.push(Value::String(pad(id))),
-            Err(code) => result.fail(pad(id), ItemError::new(code)),
-        }
-    }
+    record(&mut result, outcomes);
     Ok(result)
 }
 
@@ -180,12 +188,7 @@ pub async fn unassign_agents(
         format!("Some agents were not removed from group {group_id}"),
         format!("No agent was removed from group {group_id}"),
     );
-    if !authz.permits("group:id", group_id) {
-        return Err(crate::auth::authz::denied("group:id"));
-    }
-    if !groups::exists(state, group_id).await? {
-        return Err(ApiError::code(WazuhCode::GroupNotFound));
-    }
+    require_modifiable(state, authz, group_id).await?;
     // Without a list: every agent of the group.
     let agents = match agents {
         Some(a) => Some(a),
@@ -207,11 +210,6 @@ pub async fn unassign_agents(
             Ok(out)
         })
         .await?;
-    for (id, outcome) in outcomes {
-        match outcome {
-            Ok(()) => result.push(Value::String(pad(id))),
-            Err(code) => result.fail(pad(id), ItemError::new(code)),
-        }
-    }
+    record(&mut result, outcomes);
     Ok(result)
 }

@@ -103,7 +103,7 @@ pub async fn exists(state: &AppState, name: &str) -> Result<bool, ApiError> {
 }
 
 /// Refuses with 1710 unless the group exists.
-async fn require(state: &AppState, name: &str) -> Result<(), ApiError> {
+pub async fn require(state: &AppState, name: &str) -> Result<(), ApiError> {
     if exists(state, name).await? {
         Ok(())
     } else {

@@ -98,6 +98,8 @@ fn percent_decode(s: &str) -> String {
 pub struct Prepared {
     /// The application.
     pub app: axum::Router,
+    /// The store the application uses.
+    pub store: oxsec_store::Store,
     /// The bound listeners.
     pub listeners: Vec<TcpListener>,
     /// TLS, when enabled.
@@ -123,6 +125,9 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
         .write_blocking(|tx| oxsec_store::models::agent::upsert_manager(tx, &manager))
         .map_err(|e| format!("cannot register the manager as agent 000: {e}"))?;
     bootstrap::seed_groups(&store, &config.data_dir)?;
+    store
+        .write_blocking(|tx| service::agents::disconnect_stale(tx))
+        .map_err(|e| format!("cannot update agent statuses: {e}"))?;
     let keys = auth::jwt::TokenKeys::load_or_create(&layout.security_dir())?;
     let security = bootstrap::load_security(&store)?;
     // Revocation rows whose tokens have all expired are dropped at start.
@@ -152,10 +157,11 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
         addrs.push(listener.local_addr().map_err(|e| e.to_string())?);
         listeners.push(listener);
     }
-    let state = AppState::new(config, store, keys, security, floors);
+    let state = AppState::new(config, store.clone(), keys, security, floors);
     let app = app::build(state)?;
     Ok(Prepared {
         app,
+        store,
         listeners,
         tls,
         addrs,
@@ -165,7 +171,18 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
 
 /// Serves a prepared server until `shutdown` resolves.
 pub async fn run(prepared: Prepared, shutdown: impl Future<Output = ()> + Send + 'static) {
+    let store = prepared.store.clone();
+    let sweeper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(service::agents::DISCONNECTION_SWEEP);
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.write(|tx| service::agents::disconnect_stale(tx)).await {
+                tracing::warn!(error = %e, "cannot update agent statuses");
+            }
+        }
+    });
     server::serve(prepared.app, prepared.listeners, prepared.tls, shutdown).await;
+    sweeper.abort();
 }
 
 #[cfg(test)]

@@ -14,3 +14,17 @@ pub fn pretty(v: &Value) -> Result<Vec<u8>, serde_json::Error> {
     v.serialize(&mut ser)?;
     Ok(out)
 }
+
+/// A listing's envelope, rendered straight to bytes: a page written from database rows is copied
+/// in without being parsed (see `AffectedItems::set_rendered_page`).
+pub struct Envelope(pub oxsec_types::AffectedItems);
+
+impl axum::response::IntoResponse for Envelope {
+    fn into_response(self) -> axum::response::Response {
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            self.0.into_bytes(),
+        )
+            .into_response()
+    }
+}

@@ -239,7 +239,7 @@ pub fn import_agents(
         last_keepalive: Option<i64>,
         disconnection_time: Option<i64>,
         status_code: i64,
-        pending: bool,
+        connection_status: Option<String>,
         groups_csv: Option<String>,
     }
     const TEXT: &[&str] = &[
@@ -315,7 +315,9 @@ pub fn import_agents(
             row.last_keepalive = int(base + 1)?.filter(|v| *v > 0);
             row.disconnection_time = int(base + 2)?.filter(|v| *v > 0);
             row.status_code = int(base + 3)?.unwrap_or(0);
-            row.pending = r.get::<_, Option<String>>(base + 4)?.as_deref() == Some("pending");
+            row.connection_status = r
+                .get::<_, Option<String>>(base + 4)?
+                .filter(|s| matches!(s.as_str(), "active" | "pending" | "disconnected" | "never_connected"));
             row.groups_csv = r.get(base + 5)?;
             rows.insert(id, row);
         }
@@ -379,7 +381,7 @@ pub fn import_agents(
             "INSERT OR REPLACE INTO agents (id, name, ip, register_ip, internal_key, os_name, os_version, os_major,
                  os_minor, os_codename, os_build, os_platform, os_uname, os_arch, version, config_sum, merged_sum,
                  manager_host, node_name, date_add, last_keepalive, group_config_status, disconnection_time,
-                 pending, status_code)
+                 connection_status, status_code)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
                      ?22, ?23, ?24, ?25)",
         )?;
@@ -424,7 +426,16 @@ pub fn import_agents(
                 row.last_keepalive.map(epoch_to_iso),
                 t("group_config_status").unwrap_or_else(|| "not synced".into()),
                 row.disconnection_time.map(epoch_to_iso),
-                row.pending,
+                // Without a stored status, one from the keep-alive: the sweep at the next start
+                // turns a stale one into `disconnected`.
+                row.connection_status.clone().unwrap_or_else(|| {
+                    if row.last_keepalive.is_some() {
+                        "active"
+                    } else {
+                        "never_connected"
+                    }
+                    .to_owned()
+                }),
                 row.status_code,
             ])?;
             for (i, g) in memberships.get(id).into_iter().flatten().enumerate() {

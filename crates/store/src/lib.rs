@@ -151,6 +151,8 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // REPLACE must fire delete triggers, which keep the agent status counts.
+    conn.pragma_update(None, "recursive_triggers", "ON")?;
     Ok(conn)
 }
 

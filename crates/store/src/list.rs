@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use crate::Result;
 
-struct Param<'a>(&'a SqlValue);
+/// A bound value of a compiled query.
+pub(crate) struct Param<'a>(pub(crate) &'a SqlValue);
 
 impl rusqlite::ToSql for Param<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -48,6 +49,61 @@ pub fn run(conn: &Connection, query: &SqlQuery) -> Result<(u64, Vec<Value>)> {
         items.push(query.item_from_row(&values));
     }
     Ok((u64::try_from(total).unwrap_or(0), items))
+}
+
+/// The total number of matching rows and the requested page as a JSON array, written straight
+/// from the rows (see [`oxsec_wql::sql::SqlQuery::item_writer`]). `known_total`, when the caller
+/// has it from a kept count, saves counting the rows.
+pub fn run_json(conn: &Connection, query: &SqlQuery, known_total: Option<u64>) -> Result<(u64, Vec<u8>)> {
+    let total: i64 = match known_total {
+        Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
+        None => {
+            let count_params: Vec<Param<'_>> = query.count_params().iter().map(Param).collect();
+            conn.prepare_cached(&query.count_sql)?
+                .query_row(rusqlite::params_from_iter(count_params.iter()), |r| r.get(0))?
+        }
+    };
+    let params: Vec<Param<'_>> = query.params.iter().map(Param).collect();
+    let mut stmt = conn.prepare_cached(&query.select_sql)?;
+    let width = stmt.column_count();
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    let writer = query.item_writer();
+    let mut out = Vec::with_capacity(4096);
+    out.push(b'[');
+    let mut values: Vec<SqlValue> = Vec::with_capacity(width);
+    while let Some(row) = rows.next()? {
+        values.clear();
+        for i in 0..width {
+            values.push(from_sqlite(row.get_ref(i)?));
+        }
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        writer.write(&values, &mut out);
+    }
+    out.push(b']');
+    Ok((u64::try_from(total).unwrap_or(0), out))
+}
+
+/// Runs a query compiled with [`oxsec_wql::sql::compile_counts`]: each combination as an item with
+/// its number of rows.
+pub fn run_counts(conn: &Connection, query: &SqlQuery) -> Result<Vec<(Value, u64)>> {
+    let params: Vec<Param<'_>> = query.params.iter().map(Param).collect();
+    let mut stmt = conn.prepare_cached(&query.select_sql)?;
+    let width = stmt.column_count();
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let values: Vec<SqlValue> = (0..width)
+            .map(|i| row.get_ref(i).map(from_sqlite))
+            .collect::<rusqlite::Result<_>>()?;
+        let count = match values.last() {
+            Some(SqlValue::Integer(n)) => u64::try_from(*n).unwrap_or(0),
+            _ => 0,
+        };
+        out.push((query.item_from_row(&values[..width.saturating_sub(1)]), count));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -90,6 +146,23 @@ mod tests {
         };
         let sql = compile(&query, &schema, "t", Dialect::Sqlite).expect("compile");
         assert_eq!(run(&conn, &sql).expect("run").0, 1);
+        let all = compile(&ListQuery::default(), &schema, "t", Dialect::Sqlite).expect("compile");
+        let (total, items) = run(&conn, &all).expect("run");
+        let (json_total, json) = run_json(&conn, &all, None).expect("run_json");
+        assert_eq!((json_total, json), (total, serde_json::to_vec(&items).expect("json")));
+        let by_os = ListQuery {
+            select: Some(vec!["os.name".into()]),
+            sort: oxsec_wql::parse_sort("-id").expect("sort"),
+            ..ListQuery::default()
+        };
+        let counts = oxsec_wql::sql::compile_counts(&by_os, &schema, "t", Dialect::Sqlite).expect("compile");
+        assert_eq!(
+            run_counts(&conn, &counts).expect("counts"),
+            vec![
+                (serde_json::json!({"os": {"name": "Ubuntu"}}), 2),
+                (serde_json::json!({"os": {"name": "Debian"}}), 1)
+            ]
+        );
         assert_eq!(
             run(
                 &conn,

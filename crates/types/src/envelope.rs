@@ -56,6 +56,8 @@ pub struct FailedItem {
 #[derive(Debug, Clone, Default)]
 pub struct AffectedItems {
     affected: Vec<Value>,
+    /// The page as a JSON array already rendered (from database rows); `affected` is empty then.
+    rendered: Option<Vec<u8>>,
     total_affected: u64,
     failed: Vec<FailedItem>,
     all_msg: String,
@@ -83,6 +85,7 @@ impl AffectedItems {
 
     /// Adds one affected item.
     pub fn push(&mut self, item: Value) {
+        self.materialize();
         self.affected.push(item);
         self.total_affected += 1;
     }
@@ -91,7 +94,23 @@ impl AffectedItems {
     /// when `offset`/`limit` cut it).
     pub fn set_page(&mut self, items: Vec<Value>, total: u64) {
         self.affected = items;
+        self.rendered = None;
         self.total_affected = total;
+    }
+
+    /// Sets the page as a JSON array already rendered (see [`AffectedItems::set_page`]); large
+    /// listings skip building a value per item this way.
+    pub fn set_rendered_page(&mut self, json_array: Vec<u8>, total: u64) {
+        self.affected = Vec::new();
+        self.rendered = Some(json_array);
+        self.total_affected = total;
+    }
+
+    /// Turns a rendered page back into values (only when an item is added to it afterwards).
+    fn materialize(&mut self) {
+        if let Some(json) = self.rendered.take() {
+            self.affected = serde_json::from_slice(&json).unwrap_or_default();
+        }
     }
 
     /// Records that `id` failed with `error`; ids sharing an error are grouped as Wazuh does.
@@ -118,8 +137,31 @@ impl AffectedItems {
         }
     }
 
+    /// The full envelope as compact JSON text: what serializing [`AffectedItems::into_json`] gives,
+    /// with a rendered page copied in as it is.
+    pub fn into_bytes(mut self) -> Vec<u8> {
+        let Some(items) = self.rendered.take() else {
+            return serde_json::to_vec(&self.into_json()).unwrap_or_default();
+        };
+        let mut envelope = self.into_json();
+        if let Some(data) = envelope.get_mut("data").and_then(Value::as_object_mut) {
+            data.insert("affected_items".into(), Value::from(PLACEHOLDER));
+        }
+        let text = serde_json::to_vec(&envelope).unwrap_or_default();
+        let marker = serde_json::to_vec(PLACEHOLDER).unwrap_or_default();
+        let Some(at) = text.windows(marker.len()).position(|w| w == marker.as_slice()) else {
+            return text;
+        };
+        let mut out = Vec::with_capacity(text.len() + items.len());
+        out.extend_from_slice(&text[..at]);
+        out.extend_from_slice(&items);
+        out.extend_from_slice(&text[at + marker.len()..]);
+        out
+    }
+
     /// The full envelope as JSON.
-    pub fn into_json(self) -> Value {
+    pub fn into_json(mut self) -> Value {
+        self.materialize();
         let error = self.error_level();
         let total_failed = self.total_failed();
         let message = if self.total_affected == 0 {
@@ -135,18 +177,24 @@ impl AffectedItems {
         for group in &mut failed {
             sort_ids(&mut group.id);
         }
-        json!({
-            "data": {
-                "affected_items": self.affected,
-                "total_affected_items": self.total_affected,
-                "total_failed_items": total_failed,
-                "failed_items": failed,
-            },
-            "message": message,
-            "error": error,
-        })
+        // Built by hand: `json!` would serialize the items into a deep copy, which at 100,000 agents
+        // costs as much as the query.
+        let mut data = Map::new();
+        data.insert("affected_items".into(), Value::Array(self.affected));
+        data.insert("total_affected_items".into(), Value::from(self.total_affected));
+        data.insert("total_failed_items".into(), Value::from(total_failed));
+        data.insert("failed_items".into(), json!(failed));
+        let mut envelope = Map::new();
+        envelope.insert("data".into(), Value::Object(data));
+        envelope.insert("message".into(), Value::from(message));
+        envelope.insert("error".into(), Value::from(error));
+        Value::Object(envelope)
     }
 }
+
+/// Stands in for a rendered page while the rest of the envelope is serialized; it comes before
+/// every other field, so it is found before any text from a message or a failed item.
+const PLACEHOLDER: &str = "\u{0}oxsec-rendered-items\u{0}";
 
 /// Wazuh sorts a group's ids numerically when every id is a number (as text or not), else as text.
 fn sort_ids(ids: &mut [Value]) {
@@ -185,6 +233,32 @@ pub fn message(message: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rendered_pages_give_the_same_envelope_as_values() {
+        let items = vec![json!({"id": "001", "os": {"name": "Ubuntu"}}), json!({"id": "002"})];
+        let mut values = AffectedItems::new("all", "some", "none");
+        values.set_page(items.clone(), 7);
+        values.fail("005", ItemError::new(WazuhCode::AgentNotFound));
+        let mut rendered = AffectedItems::new("all", "some", "none");
+        rendered.set_rendered_page(serde_json::to_vec(&items).expect("json"), 7);
+        rendered.fail("005", ItemError::new(WazuhCode::AgentNotFound));
+        let expected = serde_json::to_vec(&values.clone().into_json()).expect("json");
+        assert_eq!(
+            String::from_utf8(rendered.clone().into_bytes()).expect("json"),
+            String::from_utf8(expected).expect("json")
+        );
+        assert_eq!(rendered.clone().into_json(), values.into_json());
+        // Adding an item to a rendered page keeps the rendered ones.
+        rendered.push(json!({"id": "003"}));
+        assert_eq!(
+            rendered.into_json()["data"]["affected_items"]
+                .as_array()
+                .expect("json")
+                .len(),
+            3
+        );
+    }
 
     #[test]
     fn error_level_and_message_follow_wazuh() {

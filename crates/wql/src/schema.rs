@@ -44,6 +44,10 @@ pub struct Field {
     /// values and the column of the value, so a condition holds when any value satisfies it (what
     /// the in-memory executor does with a JSON array). `column` still renders the field's output.
     pub members: Option<(String, String)>,
+    /// SQL that yields the field's output as JSON text, when the output is not the column's value
+    /// (an integer id shown zero-padded, a list gathered from another table). Filters and sorting
+    /// still use `column`; the in-memory executor does not use it.
+    pub output_json: Option<String>,
 }
 
 impl Field {
@@ -55,7 +59,21 @@ impl Field {
             column: column.into(),
             searchable: true,
             members: None,
+            output_json: None,
         }
+    }
+
+    /// Renders this field in SQL results with `json_sql` (trusted schema text yielding JSON text,
+    /// or NULL to leave the field out).
+    #[must_use]
+    pub fn output_json(mut self, json_sql: impl Into<String>) -> Self {
+        self.output_json = Some(json_sql.into());
+        self
+    }
+
+    /// The SQL expression the field is selected with.
+    pub fn output_sql(&self) -> &str {
+        self.output_json.as_deref().unwrap_or(&self.column)
     }
 
     /// Makes this a list-valued field whose values are the `value_column` of `from_where` (trusted

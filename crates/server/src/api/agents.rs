@@ -9,6 +9,7 @@ use crate::auth::authz::Authz;
 use crate::body::{required_str, JsonBody};
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
+use crate::render::Envelope;
 use crate::service::{agent_admin, agent_commands, agent_groups, agents, groups};
 use crate::state::AppState;
 use oxsec_types::{envelope, WazuhCode};
@@ -55,11 +56,13 @@ fn json(result: oxsec_types::AffectedItems) -> ApiResult<Json<Value>> {
     Ok(Json(result.into_json()))
 }
 
-async fn get_agents(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<Value>> {
-    let schema = agents::schema(&agents::cutoff())?;
+async fn get_agents(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Envelope> {
+    let schema = agents::schema()?;
     let mut query = crate::list::list_query(&params, &schema)?;
     agents::add_filters(&mut query, &params);
-    json(agents::list(&state, &authz, params.list("agents_list"), query).await?)
+    Ok(Envelope(
+        agents::list(&state, &authz, params.list("agents_list"), query).await?,
+    ))
 }
 
 async fn add_agent(State(state): State<AppState>, _p: Params, JsonBody(body): JsonBody) -> ApiResult<Json<Value>> {
@@ -86,7 +89,7 @@ const FILTER_PARAMS: &[&str] = &[
 ];
 
 async fn delete_agents(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<Value>> {
-    let schema = agents::schema(&agents::cutoff())?;
+    let schema = agents::schema()?;
     let mut query = crate::list::list_query(&params, &schema)?;
     agents::add_filters(&mut query, &params);
     if !params.has("older_than") {
@@ -168,18 +171,18 @@ async fn post_new_agent(State(state): State<AppState>, params: Params) -> ApiRes
     Ok(Json(envelope::data(agents::add(&state, &name, None).await?)))
 }
 
-async fn get_agent_no_group(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<Value>> {
-    let schema = agents::schema(&agents::cutoff())?;
+async fn get_agent_no_group(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Envelope> {
+    let schema = agents::schema()?;
     let mut query = crate::list::list_query(&params, &schema)?;
     agent_admin::restrict_to_no_group(&mut query);
-    json(agents::list(&state, &authz, None, query).await?)
+    Ok(Envelope(agents::list(&state, &authz, None, query).await?))
 }
 
-async fn get_agent_outdated(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<Value>> {
-    let schema = agents::schema(&agents::cutoff())?;
+async fn get_agent_outdated(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Envelope> {
+    let schema = agents::schema()?;
     let mut query = crate::list::list_query(&params, &schema)?;
     agent_admin::restrict_to_outdated(&mut query);
-    json(agents::list(&state, &authz, None, query).await?)
+    Ok(Envelope(agents::list(&state, &authz, None, query).await?))
 }
 
 async fn reconnect_agents(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<Value>> {
@@ -201,7 +204,7 @@ async fn restart_agent(
 
 async fn get_agent_fields(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Json<Value>> {
     let fields = params.list("fields").unwrap_or_default();
-    let schema = agents::schema(&agents::cutoff())?;
+    let schema = agents::schema()?;
     let mut query = crate::list::list_query(&params, &schema)?;
     // Sorting applies to the distinct rows (fields and count), not to the agents.
     query.sort = Vec::new();

@@ -11,6 +11,7 @@ use crate::auth::authz::Authz;
 use crate::body::{required_str, JsonBody, RawBody};
 use crate::error::ApiResult;
 use crate::params::Params;
+use crate::render::Envelope;
 use crate::service::groups::{self, FileContent};
 use crate::service::{agents, groups as svc};
 use crate::state::AppState;
@@ -52,14 +53,13 @@ async fn get_agents_in_group(
     authz: Authz,
     Path(group_id): Path<String>,
     params: Params,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Envelope> {
     svc::require(&state, &group_id).await?;
-    let schema = agents::schema(&agents::cutoff())?;
+    let schema = agents::schema()?;
     let mut query = crate::list::list_query(&params, &schema)?;
     agents::add_filters(&mut query, &params);
     agents::restrict_to_group(&mut query, &group_id);
-    let result = agents::list(&state, &authz, None, query).await?;
-    Ok(Json(result.into_json()))
+    Ok(Envelope(agents::list(&state, &authz, None, query).await?))
 }
 
 async fn get_group_config(

@@ -1,6 +1,8 @@
 //! Agent registry operations beyond listing: deletion, insertion with a given id/key, and the
 //! summaries (`summary`, `summary/os`, `stats/distinct`, `outdated`, `no_group`, overview).
 
+use std::collections::BTreeMap;
+
 use oxsec_store::models::{agent, group};
 use oxsec_types::envelope::ItemError;
 use oxsec_types::{AffectedItems, WazuhCode};
@@ -49,7 +51,7 @@ pub async fn delete(
     if ids.is_empty() {
         return Ok(result);
     }
-    let schema = agents::schema(&agents::cutoff())?;
+    let schema = agents::schema()?;
     let mut query = eligible_query;
     query.select = Some(vec!["id".into()]);
     query.limit = None;
@@ -58,10 +60,7 @@ pub async fn delete(
     query.sort = Vec::new();
     let sql = compile(&query, &schema, "agents", Dialect::Sqlite).map_err(crate::list::wql_error)?;
     let (_, rows) = state.store().read(move |c| oxsec_store::list::run(c, &sql)).await?;
-    let eligible: std::collections::HashSet<i64> = rows
-        .iter()
-        .filter_map(|r| r.get("id").and_then(Value::as_i64))
-        .collect();
+    let eligible: std::collections::HashSet<i64> = rows.iter().filter_map(agents::item_id).collect();
     let (go, stay): (Vec<i64>, Vec<i64>) = ids.into_iter().partition(|id| eligible.contains(id));
     if !stay.is_empty() {
         let mut text: Vec<String> = filters
@@ -157,7 +156,7 @@ pub async fn distinct(
         "Some agents information was not returned",
         "No agent information was returned",
     );
-    let schema = agents::schema(&agents::cutoff())?;
+    let schema = agents::schema()?;
     let fields = if fields.is_empty() {
         schema.fields().iter().map(|f| f.name.clone()).collect()
     } else {
@@ -168,35 +167,40 @@ pub async fn distinct(
             return Err(ApiError::with_details(WazuhCode::InvalidSelectField, f.clone()));
         }
     }
-    // Every matching agent's selected fields, counted by combination (the caller's agents only).
-    let mut all = query.clone();
-    all.select = Some(fields.clone());
-    all.limit = None;
-    all.offset = 0;
-    all.search = None;
-    all.sort = Vec::new();
-    let rows = agents::list(state, authz, None, all).await?.into_json();
-    let agents_total = rows["data"]["total_affected_items"].as_u64().unwrap_or(0);
-    let mut counts: Vec<(Value, u64)> = Vec::new();
-    for row in rows["data"]["affected_items"].as_array().into_iter().flatten() {
-        let mut key = Map::new();
-        for f in &fields {
-            let mut v = lookup(row, f);
-            if v.is_null() {
-                v = if f == "group" {
-                    json!(["N/A"])
-                } else {
-                    Value::String("N/A".into())
-                };
+    // Every matching agent's selected fields, counted by combination in the store (the caller's
+    // agents only).
+    let mut all = ListQuery {
+        select: Some(fields.clone()),
+        search: None,
+        sort: Vec::new(),
+        ..query.clone()
+    };
+    agents::restrict_to_scope(state, authz, None, &mut all, &mut result).await?;
+    let sql =
+        oxsec_wql::sql::compile_counts(&all, &schema, "agents", Dialect::Sqlite).map_err(crate::list::wql_error)?;
+    let combos = state
+        .store()
+        .read(move |c| oxsec_store::list::run_counts(c, &sql))
+        .await?;
+    let agents_total: u64 = combos.iter().map(|(_, n)| n).sum();
+    let counts: Vec<(Value, u64)> = combos
+        .into_iter()
+        .map(|(row, n)| {
+            let mut key = Map::new();
+            for f in &fields {
+                let mut v = lookup(&row, f);
+                if v.is_null() {
+                    v = if f == "group" {
+                        json!(["N/A"])
+                    } else {
+                        Value::String("N/A".into())
+                    };
+                }
+                insert_path(&mut key, f, v);
             }
-            insert_path(&mut key, f, v);
-        }
-        let key = Value::Object(key);
-        match counts.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((key, 1)),
-        }
-    }
+            (Value::Object(key), n)
+        })
+        .collect();
     let records: Vec<Value> = counts
         .into_iter()
         .map(|(mut k, n)| {
@@ -295,9 +299,7 @@ pub fn restrict_to_outdated(query: &mut ListQuery) {
 /// `GET /agents/summary`: counts by status, OS platform and group of the caller's agents (000
 /// left out), keyed alphabetically as upstream's wazuh-db answers.
 pub async fn summary(state: &AppState, authz: &Authz, wanted: Option<Vec<String>>) -> Result<Value, ApiError> {
-    let query = ListQuery {
-        select: Some(vec!["status".into(), "os.platform".into(), "group".into()]),
-        limit: None,
+    let mut scope = ListQuery {
         q: Some(Expr::Cond {
             field: "id".into(),
             op: Op::Ne,
@@ -305,28 +307,58 @@ pub async fn summary(state: &AppState, authz: &Authz, wanted: Option<Vec<String>
         }),
         ..ListQuery::default()
     };
-    let rows = agents::list(state, authz, wanted, query).await?.into_json();
-    let mut status: std::collections::BTreeMap<String, u64> = ["active", "disconnected", "never_connected", "pending"]
+    let mut ignored = AffectedItems::default();
+    agents::restrict_to_scope(state, authz, wanted, &mut scope, &mut ignored).await?;
+    let schema = agents::schema()?;
+    let counts_of = |field: &str| -> Result<_, ApiError> {
+        let q = ListQuery {
+            select: Some(vec![field.to_owned()]),
+            ..scope.clone()
+        };
+        oxsec_wql::sql::compile_counts(&q, &schema, "agents", Dialect::Sqlite).map_err(crate::list::wql_error)
+    };
+    let by_status = counts_of("status")?;
+    let by_platform = counts_of("os.platform")?;
+    let members = compile(
+        &ListQuery {
+            select: Some(vec!["id".into()]),
+            ..scope.clone()
+        },
+        &schema,
+        "agents",
+        Dialect::Sqlite,
+    )
+    .map_err(crate::list::wql_error)?;
+    let (by_status, by_platform, by_group) = state
+        .store()
+        .read(move |c| {
+            Ok((
+                oxsec_store::list::run_counts(c, &by_status)?,
+                oxsec_store::list::run_counts(c, &by_platform)?,
+                group::member_counts(c, &members)?,
+            ))
+        })
+        .await?;
+    let mut status: BTreeMap<String, u64> = ["active", "disconnected", "never_connected", "pending"]
         .iter()
         .map(|s| ((*s).to_owned(), 0))
         .collect();
-    let mut os: std::collections::BTreeMap<String, u64> = Default::default();
-    let mut groups: std::collections::BTreeMap<String, u64> = Default::default();
-    for r in rows["data"]["affected_items"].as_array().into_iter().flatten() {
-        if let Some(s) = r["status"].as_str() {
-            *status.entry(s.to_owned()).or_default() += 1;
+    for (row, n) in by_status {
+        if let Some(s) = row["status"].as_str() {
+            *status.entry(s.to_owned()).or_default() += n;
         }
-        if let Some(p) = r
+    }
+    let mut os: BTreeMap<String, u64> = BTreeMap::new();
+    for (row, n) in by_platform {
+        if let Some(p) = row
             .pointer("/os/platform")
             .and_then(Value::as_str)
             .filter(|p| !p.is_empty())
         {
-            *os.entry(p.to_owned()).or_default() += 1;
-        }
-        for g in r["group"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-            *groups.entry(g.to_owned()).or_default() += 1;
+            *os.entry(p.to_owned()).or_default() += n;
         }
     }
+    let groups: BTreeMap<String, u64> = by_group.into_iter().collect();
     Ok(json!({"status": status, "os": os, "groups": groups}))
 }
 

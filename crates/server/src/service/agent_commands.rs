@@ -36,13 +36,13 @@ async fn statuses(state: &AppState, ids: &[i64]) -> Result<std::collections::Has
         )),
         ..Default::default()
     };
-    let schema = agents::schema(&agents::cutoff())?;
+    let schema = agents::schema()?;
     let sql = oxsec_wql::sql::compile(&query, &schema, "agents", oxsec_wql::sql::Dialect::Sqlite)
         .map_err(crate::list::wql_error)?;
     let (_, rows) = state.store().read(move |c| oxsec_store::list::run(c, &sql)).await?;
     Ok(rows
         .iter()
-        .filter_map(|r| Some((r.get("id")?.as_i64()?, r.get("status")?.as_str()?.to_owned())))
+        .filter_map(|r| Some((agents::item_id(r)?, r.get("status")?.as_str()?.to_owned())))
         .collect())
 }
 

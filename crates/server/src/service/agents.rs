@@ -19,29 +19,25 @@ pub const NODE_NAME: &str = "node01";
 /// Seconds without a keep-alive after which an agent counts as disconnected (remoted's default).
 pub const DISCONNECTION_SECONDS: i64 = 600;
 
-/// The SQL that computes Wazuh's `status` of an agent row at `cutoff` (ISO text).
-fn status_expr(cutoff: &str) -> String {
-    // `cutoff` is produced by the server (a formatted timestamp), never taken from the request.
-    format!(
-        "(CASE WHEN agents.id = 0 THEN 'active' WHEN agents.last_keepalive IS NULL THEN 'never_connected' \
-         WHEN agents.pending = 1 THEN 'pending' WHEN agents.last_keepalive >= '{cutoff}' THEN 'active' \
-         ELSE 'disconnected' END)"
-    )
-}
-
 const GROUPS_EXPR: &str =
     "(SELECT group_concat(g.group_name, ',') FROM (SELECT group_name FROM agent_groups WHERE agent_id = agents.id ORDER BY priority) g)";
 
+/// An agent's groups as Wazuh shows them: a JSON list in assignment order, absent when none.
+const GROUPS_JSON: &str = "(SELECT NULLIF(json_group_array(g.group_name), '[]') FROM \
+     (SELECT group_name FROM agent_groups WHERE agent_id = agents.id ORDER BY priority) g)";
+
+/// Wazuh's spelling of the id in output: zero-padded to three digits, as a string.
+const ID_JSON: &str = "printf('\"%03d\"', agents.id)";
+
 /// The fields of `GET /agents`, in Wazuh's names.
-pub fn schema(cutoff: &str) -> Result<Schema, ApiError> {
-    let status = status_expr(cutoff);
+pub fn schema() -> Result<Schema, ApiError> {
     Schema::builder()
-        .field(Field::integer("id", "agents.id"))
+        .field(Field::integer("id", "agents.id").output_json(ID_JSON))
         .field(Field::text("name", "agents.name"))
         .field(Field::text("ip", "COALESCE(agents.ip, agents.register_ip)"))
         .field(Field::text("registerIP", "agents.register_ip"))
-        .field(Field::text("status", &status))
-        .field(Field::integer("status_code", "0"))
+        .field(Field::text("status", "agents.connection_status"))
+        .field(Field::integer("status_code", "agents.status_code"))
         .field(Field::text("os.name", "agents.os_name"))
         .field(Field::text("os.version", "agents.os_version"))
         .field(Field::text("os.major", "agents.os_major"))
@@ -57,10 +53,14 @@ pub fn schema(cutoff: &str) -> Result<Schema, ApiError> {
         .field(Field::date("dateAdd", "agents.date_add"))
         .field(Field::date("lastKeepAlive", "agents.last_keepalive"))
         .field(Field::date("disconnection_time", "agents.disconnection_time"))
-        .field(Field::text("group", GROUPS_EXPR).members(
-            "agent_groups WHERE agent_groups.agent_id = agents.id",
-            "agent_groups.group_name",
-        ))
+        .field(
+            Field::text("group", GROUPS_EXPR)
+                .members(
+                    "agent_groups WHERE agent_groups.agent_id = agents.id",
+                    "agent_groups.group_name",
+                )
+                .output_json(GROUPS_JSON),
+        )
         .field(Field::text("group_config_status", "agents.group_config_status"))
         .field(Field::text("configSum", "agents.config_sum"))
         .field(Field::text("mergedSum", "agents.merged_sum"))
@@ -70,11 +70,16 @@ pub fn schema(cutoff: &str) -> Result<Schema, ApiError> {
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-/// Now minus the disconnection time, as the ISO text stored in the registry.
-pub fn cutoff() -> String {
-    let t = time::OffsetDateTime::now_utc() - time::Duration::seconds(DISCONNECTION_SECONDS);
-    iso(t)
+/// Marks agents whose keep-alive is older than the disconnection time as disconnected: run at start
+/// and every few seconds after, as Wazuh's manager does, so `status` is a stored, indexed column.
+pub fn disconnect_stale(conn: &oxsec_store::rusqlite::Connection) -> oxsec_store::Result<usize> {
+    let now = time::OffsetDateTime::now_utc();
+    let cutoff = iso(now - time::Duration::seconds(DISCONNECTION_SECONDS));
+    agent::disconnect_stale(conn, &cutoff, &iso(now))
 }
+
+/// How often stale agents are looked for.
+pub const DISCONNECTION_SWEEP: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// `YYYY-MM-DDTHH:MM:SS+00:00`, the registry's and Wazuh's agent timestamp format.
 pub fn iso(t: time::OffsetDateTime) -> String {
@@ -266,18 +271,9 @@ pub async fn targets(
     Ok(Targets { ids })
 }
 
-/// Wazuh's shape of an agent item: zero-padded id, groups as a list.
-fn shape(mut item: Value) -> Value {
-    if let Some(obj) = item.as_object_mut() {
-        if let Some(id) = obj.get("id").and_then(Value::as_i64) {
-            obj.insert("id".into(), Value::from(pad(id)));
-        }
-        if let Some(groups) = obj.get("group").and_then(Value::as_str).map(str::to_owned) {
-            let list: Vec<Value> = groups.split(',').map(Value::from).collect();
-            obj.insert("group".into(), Value::Array(list));
-        }
-    }
-    item
+/// The id of an agent item as listed (`"001"`).
+pub fn item_id(item: &Value) -> Option<i64> {
+    item.get("id").and_then(Value::as_str).and_then(parse_id)
 }
 
 /// Restricts a list query to the agents of one group.
@@ -305,7 +301,31 @@ pub async fn list(
         "Some agents information was not returned",
         "No agent information was returned",
     );
-    let schema = schema(&cutoff())?;
+    let schema = schema()?;
+    restrict_to_scope(state, authz, ids, &mut query, &mut result).await?;
+    let sql = compile(&query, &schema, "agents", Dialect::Sqlite).map_err(crate::list::wql_error)?;
+    let unfiltered = sql.where_sql.is_empty();
+    let (total, items) = state
+        .store()
+        .read(move |c| {
+            // Without a filter the total is every agent: the kept status counts give it at once.
+            let known = if unfiltered { Some(agent::count_all(c)?) } else { None };
+            oxsec_store::list::run_json(c, &sql, known)
+        })
+        .await?;
+    result.set_rendered_page(items, total);
+    Ok(result)
+}
+
+/// Restricts a listing to the agents the caller may read and, when `ids` names some, to those
+/// (ids refused or unknown become failed items of `result`).
+pub async fn restrict_to_scope(
+    state: &AppState,
+    authz: &Authz,
+    ids: Option<Vec<String>>,
+    query: &mut ListQuery,
+    result: &mut AffectedItems,
+) -> Result<(), ApiError> {
     let scope: Option<Vec<i64>> = if let Some(ids) = ids {
         let (allowed, refused) = authz.split_ids("agent:id", ids)?;
         for id in refused {
@@ -314,20 +334,9 @@ pub async fn list(
         let wanted: Vec<i64> = allowed.iter().filter_map(|i| i.parse().ok()).collect();
         let existing: Vec<i64> = {
             let w = wanted.clone();
-            state
-                .store()
-                .read(move |c| {
-                    let mut found = Vec::new();
-                    for id in w {
-                        if agent::key_of(c, id)?.is_some() || id == 0 {
-                            found.push(id);
-                        }
-                    }
-                    Ok(found)
-                })
-                .await?
+            state.store().read(move |c| agent::existing(c, &w)).await?
         };
-        for id in wanted.iter().filter(|i| !existing.contains(i)) {
+        for id in wanted.iter().filter(|i| existing.binary_search(i).is_err()) {
             result.fail(pad(*id), ItemError::new(WazuhCode::AgentNotFound));
         }
         Some(existing)
@@ -357,10 +366,7 @@ pub async fn list(
             None => cond,
         });
     }
-    let sql = compile(&query, &schema, "agents", Dialect::Sqlite).map_err(crate::list::wql_error)?;
-    let (total, items) = state.store().read(move |c| oxsec_store::list::run(c, &sql)).await?;
-    result.set_page(items.into_iter().map(shape).collect(), total);
-    Ok(result)
+    Ok(())
 }
 
 /// The agents a restricted caller may read (`None` when it may read every agent). Group entries of
@@ -389,14 +395,12 @@ async fn visible_agents(state: &AppState, authz: &Authz) -> Result<Option<Vec<i6
 
 /// `GET /agents/summary/status`.
 pub async fn summary_status(state: &AppState, authz: &Authz) -> Result<Value, ApiError> {
-    let cutoff = cutoff();
     // Counted over the agents the caller may read, as upstream's RBAC-filtered summary. An
     // unrestricted caller gets index counts; a restricted one a pass over its own agents.
     let scope = visible_agents(state, authz).await?;
     let counts = match scope {
-        None => state.store().read(move |c| agent::status_counts(c, &cutoff)).await?,
+        None => state.store().read(agent::status_counts).await?,
         Some(ids) => {
-            let expr = status_expr(&cutoff);
             let (status, config) = state
                 .store()
                 .read(move |c| {
@@ -408,7 +412,7 @@ pub async fn summary_status(state: &AppState, authz: &Authz) -> Result<Value, Ap
                     };
                     let filter = format!(" WHERE id IN ({list}) AND id != 0");
                     Ok((
-                        agent::count_by(c, &expr, &filter)?,
+                        agent::count_by(c, "connection_status", &filter)?,
                         agent::count_by(c, "group_config_status", &filter)?,
                     ))
                 })

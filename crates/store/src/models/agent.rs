@@ -80,9 +80,9 @@ pub fn upsert_manager(conn: &Connection, m: &ManagerInfo) -> Result<()> {
     conn.execute(
         "INSERT INTO agents (id, name, ip, register_ip, internal_key, version, manager_host, node_name, date_add,
                              last_keepalive, group_config_status, os_name, os_version, os_major, os_minor,
-                             os_codename, os_platform, os_uname, os_arch)
+                             os_codename, os_platform, os_uname, os_arch, connection_status)
          VALUES (0, ?1, '127.0.0.1', '127.0.0.1', '', ?2, ?1, 'node01', ?3, '9999-12-31T23:59:59+00:00', 'not synced',
-                 ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'active')
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, version = excluded.version,
              manager_host = excluded.manager_host, os_name = excluded.os_name, os_version = excluded.os_version,
              os_major = excluded.os_major, os_minor = excluded.os_minor, os_codename = excluded.os_codename,
@@ -163,8 +163,9 @@ pub fn seed(conn: &Connection, count: u64, now_iso: &dyn Fn(i64) -> String) -> R
     let mut agent = conn.prepare(
         "INSERT INTO agents (id, name, ip, register_ip, internal_key, os_name, os_version, os_major, os_platform,
                              os_codename, os_arch, version, manager_host, node_name, date_add, last_keepalive,
-                             group_config_status)
-         VALUES (?1, ?2, ?3, 'any', ?4, ?5, ?6, ?7, ?8, ?9, 'x86_64', ?10, 'manager', 'node01', ?11, ?12, ?13)",
+                             group_config_status, connection_status, disconnection_time)
+         VALUES (?1, ?2, ?3, 'any', ?4, ?5, ?6, ?7, ?8, ?9, 'x86_64', ?10, 'manager', 'node01', ?11, ?12, ?13, ?14,
+                 ?15)",
     )?;
     let mut group = conn.prepare("INSERT INTO agent_groups (agent_id, group_name, priority) VALUES (?1, ?2, ?3)")?;
     for n in 0..count {
@@ -172,10 +173,10 @@ pub fn seed(conn: &Connection, count: u64, now_iso: &dyn Fn(i64) -> String) -> R
         let (os, ver, platform, codename) = OS[(n % OS.len() as u64) as usize];
         let major = ver.split('.').next().unwrap_or_default();
         // 1 in 10 never connected, 1 in 5 disconnected for a day, the rest active.
-        let keepalive = match n % 10 {
-            0 => None,
-            1 | 2 => Some(now_iso(86_400)),
-            _ => Some(now_iso(30)),
+        let (keepalive, status, disconnected) = match n % 10 {
+            0 => (None, "never_connected", None),
+            1 | 2 => (Some(now_iso(86_400)), "disconnected", Some(now_iso(86_400 - 600))),
+            _ => (Some(now_iso(30)), "active", None),
         };
         let ip = format!("10.{}.{}.{}", (id >> 16) & 255, (id >> 8) & 255, id & 255);
         agent.execute(params![
@@ -192,6 +193,8 @@ pub fn seed(conn: &Connection, count: u64, now_iso: &dyn Fn(i64) -> String) -> R
             now_iso(86_400 * 30),
             keepalive,
             if n % 3 == 0 { "not synced" } else { "synced" },
+            status,
+            disconnected,
         ])?;
         group.execute(params![id, "default", 0])?;
         if n % 2 == 0 {
@@ -283,38 +286,50 @@ pub struct StatusCounts {
     pub synced: i64,
 }
 
-/// Counts every agent by status using the indexes (no scan of the table): `cutoff` is the oldest
-/// keep-alive (ISO text) that still counts as active.
-pub fn status_counts(conn: &Connection, cutoff: &str) -> Result<StatusCounts> {
-    // The manager (000) is not counted, as upstream's summary leaves it out.
-    let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<i64> { Ok(conn.query_row(sql, p, |r| r.get(0))?) };
-    let total = count("SELECT COUNT(*) FROM agents WHERE id != 0", &[])?;
-    let never_connected = count("SELECT COUNT(*) FROM agents WHERE last_keepalive IS NULL", &[])?;
-    let pending = count(
-        "SELECT COUNT(*) FROM agents WHERE pending = 1 AND last_keepalive IS NOT NULL",
-        &[],
-    )?;
-    let recent = count(
-        "SELECT COUNT(*) FROM agents WHERE last_keepalive >= ?1 AND id != 0",
-        &[&cutoff],
-    )?;
-    let recent_pending = count(
-        "SELECT COUNT(*) FROM agents WHERE pending = 1 AND last_keepalive >= ?1",
-        &[&cutoff],
-    )?;
-    let active = recent - recent_pending;
-    let synced = count(
-        "SELECT COUNT(*) FROM agents WHERE group_config_status = 'synced' AND id != 0",
-        &[],
-    )?;
-    Ok(StatusCounts {
-        active,
-        disconnected: total - never_connected - pending - active,
-        never_connected,
-        pending,
-        total,
-        synced,
-    })
+/// Counts every agent but the manager (upstream's summary leaves 000 out) by status, from the
+/// counts the triggers of `agent_status_counts` keep.
+pub fn status_counts(conn: &Connection) -> Result<StatusCounts> {
+    let mut counts = StatusCounts::default();
+    let mut stmt = conn.prepare_cached("SELECT connection_status, group_config_status, n FROM agent_status_counts")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+    })?;
+    for row in rows {
+        let (status, config, n) = row?;
+        match status.as_str() {
+            "active" => counts.active += n,
+            "disconnected" => counts.disconnected += n,
+            "never_connected" => counts.never_connected += n,
+            "pending" => counts.pending += n,
+            _ => {}
+        }
+        if config == "synced" {
+            counts.synced += n;
+        }
+        counts.total += n;
+    }
+    Ok(counts)
+}
+
+/// Every agent, the manager included, from the kept status counts.
+pub fn count_all(conn: &Connection) -> Result<u64> {
+    let others: i64 = conn
+        .prepare_cached("SELECT COALESCE(SUM(n), 0) FROM agent_status_counts")?
+        .query_row([], |r| r.get(0))?;
+    let manager: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM agents WHERE id = 0")?
+        .query_row([], |r| r.get(0))?;
+    Ok(u64::try_from(others + manager).unwrap_or(0))
+}
+
+/// Marks active and pending agents whose last keep-alive is older than `cutoff` as disconnected
+/// since `now` (both ISO text); returns how many changed. The manager is never disconnected.
+pub fn disconnect_stale(conn: &Connection, cutoff: &str, now: &str) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE agents SET connection_status = 'disconnected', disconnection_time = ?2
+         WHERE connection_status IN ('active', 'pending') AND last_keepalive < ?1 AND id != 0",
+        params![cutoff, now],
+    )?)
 }
 
 #[cfg(test)]
@@ -343,5 +358,67 @@ mod tests {
             "ids continue after the highest"
         );
         assert_eq!(next_id(&conn).expect("next"), 36);
+    }
+
+    #[test]
+    fn stale_agents_are_disconnected_and_counted_by_status() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        crate::migrate::apply(&mut conn).expect("migrate");
+        let ago = |s: i64| format!("2026-01-01T{:02}:00:00+00:00", 23 - s / 3_600);
+        seed(&conn, 10, &ago).expect("seed");
+        let set = |id: i64, keepalive: &str, status: &str| {
+            conn.execute(
+                "UPDATE agents SET last_keepalive = ?2, connection_status = ?3 WHERE id = ?1",
+                params![id, keepalive, status],
+            )
+            .expect("update")
+        };
+        set(4, "2026-01-01T10:00:00+00:00", "pending");
+        set(5, "2026-01-01T12:00:00+00:00", "active");
+        let before = status_counts(&conn).expect("counts");
+        assert_eq!((before.never_connected, before.total), (1, 10));
+        // Only active/pending agents older than the cutoff change; 000 never does.
+        assert_eq!(
+            disconnect_stale(&conn, "2026-01-01T11:00:00+00:00", "2026-01-01T11:10:00+00:00").expect("sweep"),
+            1
+        );
+        let after = status_counts(&conn).expect("counts");
+        assert_eq!(after.disconnected, before.disconnected + 1);
+        assert_eq!(after.pending, before.pending - 1);
+        let (status, since): (String, String) = conn
+            .query_row(
+                "SELECT connection_status, disconnection_time FROM agents WHERE id = 4",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("row");
+        assert_eq!(
+            (status.as_str(), since.as_str()),
+            ("disconnected", "2026-01-01T11:10:00+00:00")
+        );
+        // The kept counts follow inserts, REPLACEs, updates and deletes.
+        conn.pragma_update(None, "recursive_triggers", "ON").expect("pragma");
+        conn.execute_batch(
+            "INSERT OR REPLACE INTO agents (id, name, register_ip, internal_key, date_add, connection_status)
+                 VALUES (3, 'again', 'any', 'k', '2026-01-01T00:00:00+00:00', 'pending');
+             UPDATE agents SET group_config_status = 'synced' WHERE id = 7;
+             DELETE FROM agents WHERE id IN (1, 2);",
+        )
+        .expect("changes");
+        let scanned = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect("count") };
+        let kept = status_counts(&conn).expect("counts");
+        assert_eq!(kept.total, scanned("SELECT COUNT(*) FROM agents WHERE id != 0"));
+        assert_eq!(
+            count_all(&conn).expect("all") as i64,
+            scanned("SELECT COUNT(*) FROM agents")
+        );
+        assert_eq!(
+            kept.pending,
+            scanned("SELECT COUNT(*) FROM agents WHERE id != 0 AND connection_status = 'pending'")
+        );
+        assert_eq!(
+            kept.synced,
+            scanned("SELECT COUNT(*) FROM agents WHERE id != 0 AND group_config_status = 'synced'")
+        );
     }
 }

@@ -179,6 +179,26 @@ pub fn agents_without_group(conn: &Connection) -> Result<Vec<i64>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Members per group among the agents a listing compiled over `agents` selects, by group name.
+pub fn member_counts(conn: &Connection, agents: &oxsec_wql::sql::SqlQuery) -> Result<Vec<(String, u64)>> {
+    let sql = format!(
+        "SELECT membership.group_name, COUNT(*) FROM agent_groups AS membership \
+         JOIN agents ON agents.id = membership.agent_id{} GROUP BY membership.group_name",
+        agents.where_sql
+    );
+    let params: Vec<crate::list::Param<'_>> = agents.count_params().iter().map(crate::list::Param).collect();
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (name, n) = row?;
+        out.push((name, u64::try_from(n).unwrap_or(0)));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

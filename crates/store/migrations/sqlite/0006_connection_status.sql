@@ -12,8 +12,12 @@ UPDATE agents SET connection_status = CASE
 DROP INDEX agents_pending;
 ALTER TABLE agents DROP COLUMN pending;
 CREATE INDEX agents_connection_status ON agents (connection_status, last_keepalive);
+-- The list engine compares text case-insensitively (COLLATE NOCASE), which only NOCASE indexes
+-- serve: the filters used most (status, platform + status, name) get one.
 DROP INDEX agents_os_platform;
-CREATE INDEX agents_os_platform_status ON agents (os_platform, connection_status);
+CREATE INDEX agents_os_platform_status ON agents (os_platform COLLATE NOCASE, connection_status COLLATE NOCASE);
+CREATE INDEX agents_status_nocase ON agents (connection_status COLLATE NOCASE);
+CREATE INDEX agents_name_nocase ON agents (name COLLATE NOCASE);
 
 -- Agents (000 left out) per connection status and group sync status, kept by triggers so that
 -- `GET /agents/summary/status` reads a handful of rows at any number of agents. Connections run

@@ -140,6 +140,23 @@ pub enum ParamError {
     },
 }
 
+/// An integer as the contract's validator takes it: any length of digits (Python's integers are
+/// unbounded), saturated to the i64 range, which every bound of the contract lies within.
+fn parse_big_integer(raw: &str) -> Option<i64> {
+    if let Ok(n) = raw.parse::<i64>() {
+        return Some(n);
+    }
+    let (negative, digits) = match raw.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, raw.strip_prefix('+').unwrap_or(raw)),
+    };
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(if negative {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
 /// All operations, keyed by method and path template.
 pub struct Contract {
     ops: HashMap<(String, String), Operation>,
@@ -450,9 +467,8 @@ fn validate_at(
             )),
         },
         Schema::Integer { min, max } => {
-            let n: i64 = raw
-                .parse()
-                .map_err(|_| fail(format!("{quoted} is not of type 'integer'"), "type", quoted.clone()))?;
+            let n: i64 = parse_big_integer(raw)
+                .ok_or_else(|| fail(format!("{quoted} is not of type 'integer'"), "type", quoted.clone()))?;
             if let Some(min) = min.filter(|m| n < *m) {
                 return Err(fail(
                     format!("{n} is less than the minimum of {min}"),

@@ -25,3 +25,10 @@ pub fn log_stamp(t: OffsetDateTime) -> String {
 pub fn epoch_iso(secs: i64) -> String {
     iso(OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH))
 }
+
+/// Unix seconds of an RFC 3339 timestamp (the registry's `…+00:00` text).
+pub fn iso_epoch(text: &str) -> Option<i64> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .ok()
+        .map(OffsetDateTime::unix_timestamp)
+}

@@ -84,9 +84,8 @@ wazuh_codes! {
     AgentIpTaken = 1706, 400, "There is an agent with the same IP or the IP is invalid", Some("Choose another IP");
     /// An agent name with characters Wazuh refuses.
     InvalidAgentName = 1738, 400, "Agent name is too long", Some("Use up to 128 letters, digits, '-', '_' or '.'");
-    /// A `select` field the resource does not have.
     /// A file that is not there (or cannot be read).
-    FileNotFound = 1006, 404, "File/directory does not exist or there is a problem with the permissions", Some("Check the file name with the files listing of the resource");
+    FileNotFound = 1006, 400, "File/directory does not exist or there is a problem with the permissions", Some("Check the file name with the files listing of the resource");
     /// A component or configuration that does not exist or cannot be rendered.
     ComponentNotFound = 1101, 400, "Requested component does not exist", None;
     /// A file `type` the endpoint does not know.
@@ -137,7 +136,10 @@ wazuh_codes! {
     NoUpgradeTask = 1813, 400, "No task in DB", None;
     /// An upload with an empty body.
     EmptyFile = 1912, 400, "Body is empty", Some("Please, check the content of the file to be uploaded");
+    /// A `select` field the resource does not have.
     InvalidSelectField = 1724, 400, "Not a valid select field", Some("Use only the fields the resource returns");
+    /// A request the agent database cannot run (upstream: wazuh-db refused it).
+    WazuhDbError = 2003, 400, "Error in wazuhdb request", Some("Make sure the request is correct");
     /// RBAC forbids the action.
     PermissionDenied = 4000, 403, "Permission denied", Some("Ask an administrator for a role whose policies allow this action on these resources");
     /// A request body with nothing to change.

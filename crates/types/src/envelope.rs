@@ -123,6 +123,13 @@ impl AffectedItems {
         }
     }
 
+    /// Forgets failures with these codes: Wazuh leaves them out when an operation was asked for
+    /// every item (`all`) rather than for named ones, e.g. the groups an agent is not in.
+    pub fn drop_failures(&mut self, codes: &[WazuhCode]) {
+        self.failed
+            .retain(|f| !codes.iter().any(|c| c.number() == f.error.code));
+    }
+
     /// Number of failed ids.
     pub fn total_failed(&self) -> u64 {
         self.failed.iter().map(|f| f.id.len() as u64).sum()

@@ -59,6 +59,7 @@ pub use error::Error;
 pub use memory::Page;
 pub use query::{parse_q, Expr, Op};
 pub use schema::{Field, FieldKind, Schema, SchemaBuilder, WAZUH_MAX_LIMIT};
+pub use value::timeframe_seconds;
 
 /// One sort key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -317,6 +317,15 @@ pub(crate) fn parse_date_value(v: &str) -> Result<DateValue, bool> {
     parse_instant(v).map(DateValue::At).ok_or(false)
 }
 
+/// Wazuh's timeframe in seconds: bare digits are seconds, else `(digits unit)+` with units d, h,
+/// m, s (`7d`, `1h30m`, `10`).
+pub fn timeframe_seconds(v: &str) -> Option<i64> {
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return v.parse().ok();
+    }
+    parse_timeframe(v)
+}
+
 /// `(digits unit)+` with units d, h, m, s, summed.
 fn parse_timeframe(v: &str) -> Option<i64> {
     let mut total: i64 = 0;

@@ -68,7 +68,8 @@ async fn get_agents(State(state): State<AppState>, authz: Authz, params: Params)
 async fn add_agent(State(state): State<AppState>, _p: Params, JsonBody(body): JsonBody) -> ApiResult<Json<Value>> {
     let name = required_str(&body, "name")?;
     let ip = body.get("ip").and_then(Value::as_str);
-    let data = agents::add(&state, name, ip).await?;
+    let force = agents::Force::from_body(body.get("force"))?;
+    let data = agents::add(&state, name, ip, force).await?;
     Ok(Json(envelope::data(data)))
 }
 
@@ -168,7 +169,9 @@ async fn insert_agent(State(state): State<AppState>, _p: Params, JsonBody(body):
 
 async fn post_new_agent(State(state): State<AppState>, params: Params) -> ApiResult<Json<Value>> {
     let name = params.text("agent_name").unwrap_or_default();
-    Ok(Json(envelope::data(agents::add(&state, &name, None).await?)))
+    Ok(Json(envelope::data(
+        agents::add(&state, &name, None, agents::Force::DISABLED).await?,
+    )))
 }
 
 async fn get_agent_no_group(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Envelope> {

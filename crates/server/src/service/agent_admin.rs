@@ -42,11 +42,8 @@ pub async fn delete(
         "Some agents were not deleted",
         "No agents were deleted",
     );
-    let wanted = if wanted.iter().any(|w| w == "all") {
-        None
-    } else {
-        Some(wanted)
-    };
+    let every = wanted.iter().any(|w| w == "all");
+    let wanted = if every { None } else { Some(wanted) };
     let Targets { ids } = agents::targets(state, authz, wanted, &mut result, true).await?;
     if ids.is_empty() {
         return Ok(result);
@@ -61,7 +58,8 @@ pub async fn delete(
     let sql = compile(&query, &schema, "agents", Dialect::Sqlite).map_err(crate::list::wql_error)?;
     let (_, rows) = state.store().read(move |c| oxsec_store::list::run(c, &sql)).await?;
     let eligible: std::collections::HashSet<i64> = rows.iter().filter_map(agents::item_id).collect();
-    let (go, stay): (Vec<i64>, Vec<i64>) = ids.into_iter().partition(|id| eligible.contains(id));
+    let (mut go, stay): (Vec<i64>, Vec<i64>) = ids.into_iter().partition(|id| eligible.contains(id));
+    go.sort_unstable();
     if !stay.is_empty() {
         let mut text: Vec<String> = filters
             .iter()
@@ -86,6 +84,14 @@ pub async fn delete(
     for id in go {
         result.push(Value::String(pad(id)));
     }
+    if every {
+        // Asked for every agent, upstream reports only those deleted and real errors.
+        result.drop_failures(&[
+            WazuhCode::AgentNotFound,
+            WazuhCode::ManagerAgent,
+            WazuhCode::AgentNotEligible,
+        ]);
+    }
     Ok(result)
 }
 
@@ -104,13 +110,8 @@ pub async fn insert(state: &AppState, body: &Value) -> Result<Value, ApiError> {
             return Err(ApiError::code(WazuhCode::AgentKeyTooShort));
         }
     }
-    let force = body.get("force");
-    let force_enabled = force
-        .and_then(|f| f.get("enabled"))
-        .and_then(Value::as_bool)
-        .unwrap_or(true)
-        && force.is_some();
-    agents::register(state, &name, &ip, id, key, force_enabled).await
+    let force = agents::Force::from_body(body.get("force"))?;
+    agents::register(state, &name, &ip, id, key, force).await
 }
 
 /// `GET /agents/summary/os`: the distinct `os.platform` values of the caller's agents.

@@ -135,11 +135,18 @@ pub async fn unassign_groups(
     if !super::agents::exists(state, id).await? {
         return Err(ApiError::code(WazuhCode::AgentNotFound));
     }
-    let current = state.store().read(move |c| group::of_agent(c, id)).await?;
-    let mut wanted = wanted.unwrap_or_else(|| current.clone());
-    let (allowed, refused) = authz.split_ids("group:id", std::mem::take(&mut wanted))?;
-    for g in refused {
-        result.fail(g, denied_item("group:id"));
+    // Without a list: every group the caller may modify (upstream expands to all groups, so
+    // the ones the agent is not in fail with 1734 and are then left out, as 1710 and 1745 are).
+    let every = wanted.is_none();
+    let wanted = match wanted {
+        Some(w) => w,
+        None => state.store().read(group::names).await?,
+    };
+    let (allowed, refused) = authz.split_ids("group:id", wanted)?;
+    if !every {
+        for g in refused {
+            result.fail(g, denied_item("group:id"));
+        }
     }
     // `default` last: an agent emptied of groups returns to it, so removing it first would be undone.
     let mut order: Vec<String> = allowed.iter().filter(|g| *g != "default").cloned().collect();
@@ -173,6 +180,13 @@ pub async fn unassign_groups(
     for g in removed {
         result.push(Value::String(g));
     }
+    if every {
+        result.drop_failures(&[
+            WazuhCode::GroupNotFound,
+            WazuhCode::AgentNotInGroup,
+            WazuhCode::OnlyDefaultGroup,
+        ]);
+    }
     Ok(result)
 }
 
@@ -189,16 +203,15 @@ pub async fn unassign_agents(
         format!("No agent was removed from group {group_id}"),
     );
     require_modifiable(state, authz, group_id).await?;
-    // Without a list: every agent of the group.
-    let agents = match agents {
-        Some(a) => Some(a),
-        None => {
-            let g = group_id.to_owned();
-            let members = state.store().read(move |c| group::members(c, &g)).await?;
-            Some(members.into_iter().map(pad).collect())
-        }
-    };
-    let Targets { ids, .. } = super::agents::targets(state, authz, agents, &mut result, true).await?;
+    let every = agents.as_ref().is_none_or(|a| a.iter().any(|x| x == "all"));
+    let Targets { mut ids, .. } = super::agents::targets(state, authz, agents, &mut result, true).await?;
+    if every {
+        // Upstream expands `all` to every agent the caller may modify and leaves out the 1734 of
+        // those not in the group: the members among them give the same result.
+        let g = group_id.to_owned();
+        let members = state.store().read(move |c| group::members(c, &g)).await?;
+        ids.retain(|id| members.binary_search(id).is_ok());
+    }
     let g = group_id.to_owned();
     let outcomes = state
         .store()

@@ -302,6 +302,13 @@ pub async fn list(
         "No agent information was returned",
     );
     let schema = schema()?;
+    if query.offset >= i64::MAX as u64 {
+        // Upstream hands the offset to wazuh-db, whose SQLite refuses one beyond its integers.
+        return Err(ApiError::with_details(
+            WazuhCode::WazuhDbError,
+            format!("offset {} is beyond the database's range", query.offset),
+        ));
+    }
     restrict_to_scope(state, authz, ids, &mut query, &mut result).await?;
     let sql = compile(&query, &schema, "agents", Dialect::Sqlite).map_err(crate::list::wql_error)?;
     let unfiltered = sql.where_sql.is_empty();
@@ -379,7 +386,7 @@ async fn visible_agents(state: &AppState, authz: &Authz) -> Result<Option<Vec<i6
         .store()
         .read(|c| {
             let ids: Vec<i64> = c
-                .prepare("SELECT id FROM agents")?
+                .prepare("SELECT id FROM agents ORDER BY id")?
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             let groups = agent::groups_of(c, &ids)?;
@@ -466,20 +473,93 @@ fn valid_ip(ip: &str) -> bool {
     }
 }
 
-/// `POST /agents`: registers an agent, returns its id and key.
-pub async fn add(state: &AppState, name: &str, ip: Option<&str>) -> Result<Value, ApiError> {
-    register(state, name, ip.unwrap_or("any"), None, None, false).await
+/// Wazuh's `force` options of a registration: whether, and when, an agent holding the same id,
+/// IP or name is replaced (authd's rules). Without `force` in the body nothing is replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Force {
+    enabled: bool,
+    /// Seconds an agent must have been disconnected; `None` when that check is off.
+    disconnected_for: Option<i64>,
+    /// Seconds since its registration; 0 for no check.
+    registered_for: i64,
 }
 
-/// Registers an agent: the next id and a random key unless given. With `force`, an agent holding
-/// the same name or IP is replaced (Wazuh's `force` option), never one holding the id.
+impl Force {
+    /// No replacement.
+    pub const DISABLED: Force = Force {
+        enabled: false,
+        disconnected_for: None,
+        registered_for: 0,
+    };
+
+    /// The body's `force` object with the contract's defaults (enabled, disconnected for 1h,
+    /// registered 1h ago).
+    pub fn from_body(force: Option<&Value>) -> Result<Force, ApiError> {
+        let Some(force) = force else {
+            return Ok(Force::DISABLED);
+        };
+        let seconds = |v: Option<&Value>| -> Result<i64, ApiError> {
+            let text = v.and_then(Value::as_str).unwrap_or("1h");
+            // The contract's `timeframe` format has already been checked; this is the backstop.
+            oxsec_wql::timeframe_seconds(text).ok_or_else(|| {
+                ApiError::Param(crate::spec::ParamError::Invalid {
+                    name: "force".into(),
+                    value: text.into(),
+                    message: format!("'{text}' is not a 'timeframe'"),
+                })
+            })
+        };
+        let disconnected = force.get("disconnected_time");
+        let disconnected_on = disconnected
+            .and_then(|d| d.get("enabled"))
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        Ok(Force {
+            enabled: force.get("enabled").and_then(Value::as_bool).unwrap_or(true),
+            disconnected_for: if disconnected_on {
+                Some(seconds(disconnected.and_then(|d| d.get("value")))?)
+            } else {
+                None
+            },
+            registered_for: seconds(force.get("after_registration_time"))?,
+        })
+    }
+
+    /// Whether an agent in this state may be replaced at `now` (Unix seconds).
+    fn allows(&self, agent: &agent::ReplacementInfo, now: i64) -> bool {
+        if !self.enabled {
+            return false;
+        }
+        let secs = |iso: &str| crate::timefmt::iso_epoch(iso).unwrap_or(0);
+        if let Some(min) = self.disconnected_for {
+            if agent.status != "never_connected" {
+                let since = agent.disconnection_time.as_deref().map_or(0, secs);
+                // As authd: a disconnected agent must have been so long enough, and one that was
+                // never disconnected (active) is not replaced.
+                if since == 0 || (agent.status == "disconnected" && now - since < min) {
+                    return false;
+                }
+            }
+        }
+        self.registered_for <= 0 || now - secs(&agent.date_add) >= self.registered_for
+    }
+}
+
+/// `POST /agents`: registers an agent, returns its id and key.
+pub async fn add(state: &AppState, name: &str, ip: Option<&str>, force: Force) -> Result<Value, ApiError> {
+    register(state, name, ip.unwrap_or("any"), None, None, force).await
+}
+
+/// Registers an agent: the next id and a random key unless given. An agent holding the same id,
+/// IP or name (checked in that order, as authd does) is replaced when `force` allows it, else the
+/// registration fails with 1708, 1706 or 1705.
 pub async fn register(
     state: &AppState,
     name: &str,
     ip: &str,
     id: Option<i64>,
     key: Option<String>,
-    force: bool,
+    force: Force,
 ) -> Result<Value, ApiError> {
     if !valid_name(name) {
         return Err(ApiError::with_details(WazuhCode::InvalidAgentName, name));
@@ -490,23 +570,38 @@ pub async fn register(
     }
     let key = key.unwrap_or_else(random_key);
     let name_owned = name.to_owned();
-    let now = iso(time::OffsetDateTime::now_utc());
+    let now_time = time::OffsetDateTime::now_utc();
+    let now = iso(now_time);
+    let now_secs = now_time.unix_timestamp();
     let k = key.clone();
     let id = state
         .store()
         .write(move |tx| {
-            if let Some(id) = id {
-                if !agent::existing(tx, &[id])?.is_empty() {
-                    return Ok(Err(WazuhCode::AgentIdTaken));
+            // Each holder is looked up after the previous one was replaced: one agent may hold
+            // both the IP and the name.
+            for clash in [
+                WazuhCode::AgentIdTaken,
+                WazuhCode::AgentIpTaken,
+                WazuhCode::AgentNameTaken,
+            ] {
+                let holder = match clash {
+                    WazuhCode::AgentIdTaken => match id {
+                        Some(i) if !agent::existing(tx, &[i])?.is_empty() => Some(i),
+                        _ => None,
+                    },
+                    WazuhCode::AgentIpTaken if !register_ip.eq_ignore_ascii_case("any") => {
+                        agent::id_by_register_ip(tx, &register_ip)?
+                    }
+                    WazuhCode::AgentNameTaken => agent::id_by_name(tx, &name_owned)?,
+                    _ => None,
+                };
+                let Some(holder) = holder else { continue };
+                let replaceable = holder != 0
+                    && agent::replacement_info(tx, holder)?.is_some_and(|info| force.allows(&info, now_secs));
+                if !replaceable {
+                    return Ok(Err(clash));
                 }
-            }
-            let ip_clash = register_ip != "any" && agent::register_ip_taken(tx, &register_ip)?;
-            if force {
-                agent::delete_by_name_or_ip(tx, &name_owned, (register_ip != "any").then_some(register_ip.as_str()))?;
-            } else if agent::name_taken(tx, &name_owned)? {
-                return Ok(Err(WazuhCode::AgentNameTaken));
-            } else if ip_clash {
-                return Ok(Err(WazuhCode::AgentIpTaken));
+                agent::delete(tx, &[holder])?;
             }
             let id = match id {
                 Some(id) => id,

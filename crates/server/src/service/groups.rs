@@ -187,15 +187,17 @@ pub async fn delete(state: &AppState, authz: &Authz, wanted: Vec<String>) -> Res
         "No group was deleted",
     );
     let all = state.store().read(group::names).await?;
-    let wanted = if wanted.iter().any(|w| w == "all") {
-        all.clone()
+    // `all` is every group the caller may delete; upstream then leaves out `default`'s 1712.
+    let every = wanted.iter().any(|w| w == "all");
+    let allowed = if every {
+        all.iter().filter(|n| authz.permits("group:id", n)).cloned().collect()
     } else {
-        wanted
+        let (allowed, refused) = authz.split_ids("group:id", wanted)?;
+        for id in refused {
+            result.fail(id, denied_item("group:id"));
+        }
+        allowed
     };
-    let (allowed, refused) = authz.split_ids("group:id", wanted)?;
-    for id in refused {
-        result.fail(id, denied_item("group:id"));
-    }
     let dir = shared(state);
     let mut deleted = Vec::new();
     for name in allowed {
@@ -223,6 +225,9 @@ pub async fn delete(state: &AppState, authz: &Authz, wanted: Vec<String>) -> Res
     deleted.sort();
     for name in deleted {
         result.push(Value::String(name));
+    }
+    if every {
+        result.drop_failures(&[WazuhCode::GroupNotFound, WazuhCode::DefaultGroupNotDeletable]);
     }
     Ok(result)
 }

@@ -152,3 +152,98 @@ async fn agents_readonly_sees_agents_but_cannot_add() {
     let (status, body) = add(&s, &t, json!({"name": "delta"})).await;
     assert_eq!((status, body["error"].as_u64()), (403, Some(4000)));
 }
+
+#[tokio::test]
+async fn force_replaces_an_agent_only_when_its_conditions_hold() {
+    let s = start().await;
+    let t = s.token().await;
+    assert_eq!(
+        add(&s, &t, json!({"name": "edge", "ip": "10.1.1.1"})).await.1["data"]["id"],
+        "001"
+    );
+    let force = |registered: &str| json!({"enabled": true, "disconnected_time": {"enabled": true, "value": "1s"}, "after_registration_time": registered});
+    // Registered less than the default hour ago: kept, and the name clash is reported.
+    let (status, body) = add(&s, &t, json!({"name": "edge", "force": {"enabled": true}})).await;
+    assert_eq!((status, body["error"].clone()), (400, json!(1705)), "{body}");
+    // force disabled: the IP clash is checked first, as authd does.
+    let body = add(
+        &s,
+        &t,
+        json!({"name": "edge", "ip": "10.1.1.1", "force": {"enabled": false}}),
+    )
+    .await
+    .1;
+    assert_eq!(body["error"], 1706);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // Never connected and registered over a second ago: replaced by a new agent with a new id.
+    let (status, body) = add(&s, &t, json!({"name": "edge", "ip": "10.1.1.1", "force": force("1s")})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["id"], "002");
+    let (_, body) = s.get("/agents?agents_list=001,002&select=name", Some(&t)).await;
+    assert_eq!(body["data"]["affected_items"], json!([{"id": "002", "name": "edge"}]));
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1701);
+    let keys = std::fs::read_to_string(s.data_dir.join("etc/client.keys")).expect("client.keys");
+    assert!(
+        keys.starts_with("002 edge 10.1.1.1 ") && keys.lines().count() == 1,
+        "{keys}"
+    );
+}
+
+#[tokio::test]
+async fn an_offset_beyond_the_database_is_error_2003_and_all_leaves_out_expected_failures() {
+    let s = start().await;
+    let t = s.token().await;
+    for name in ["one", "two"] {
+        add(&s, &t, json!({"name": name})).await;
+    }
+    let (status, body) = s.get("/agents?offset=9999999999999999999", Some(&t)).await;
+    assert_eq!((status, body["error"].clone()), (400, json!(2003)), "{body}");
+    // File listings have no such limit: an empty page.
+    let (status, body) = s
+        .get("/groups/default/files?offset=9999999999999999999", Some(&t))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["affected_items"], json!([]));
+    // `all`: the agents that do not match the filters are not reported as failures (1731).
+    let resp = s
+        .call(
+            Method::DELETE,
+            "/agents?agents_list=all&status=all&older_than=0s&name=two",
+            Some(&t),
+        )
+        .await;
+    let (_, body) = json_of(resp).await;
+    assert_eq!(body["error"], 0, "{body}");
+    assert_eq!(body["data"]["affected_items"], json!(["002"]));
+    // Removing agent 001 from every group: it returns to `default` and only real removals show.
+    let resp = s
+        .call(
+            Method::PUT,
+            "/agents/001/group/extra?force_single_group=false",
+            Some(&t),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 404, "the group must exist first");
+    let resp = s
+        .client
+        .post(format!("{}/groups", s.base))
+        .bearer_auth(&t)
+        .json(&json!({"group_id": "extra"}))
+        .send()
+        .await
+        .expect("create group");
+    assert_eq!(resp.status().as_u16(), 200);
+    s.call(Method::PUT, "/agents/001/group/extra", Some(&t)).await;
+    let (_, body) = json_of(s.call(Method::DELETE, "/agents/001/group", Some(&t)).await).await;
+    assert_eq!(
+        (body["error"].clone(), body["data"]["affected_items"].clone()),
+        (json!(0), json!(["extra"])),
+        "{body}"
+    );
+    let (_, body) = json_of(s.call(Method::DELETE, "/groups?groups_list=all", Some(&t)).await).await;
+    assert_eq!(
+        (body["error"].clone(), body["data"]["affected_items"].clone()),
+        (json!(0), json!(["extra"])),
+        "{body}"
+    );
+}

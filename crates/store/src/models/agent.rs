@@ -25,8 +25,16 @@ pub struct NewAgent {
 
 /// The id Wazuh gives the next agent: one above the highest ever used.
 pub fn next_id(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM agents", [], |r| r.get(0))?)
+    let highest: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM agents", [], |r| r.get(0))?;
+    let removed = crate::models::settings::get(conn, HIGHEST_REMOVED_ID)?
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0);
+    Ok(highest.max(removed) + 1)
 }
+
+/// Settings key of the highest id a deleted agent had: ids are not handed out again (Wazuh keeps
+/// removed agents' lines in client.keys, so a new or replacing agent gets a fresh id).
+const HIGHEST_REMOVED_ID: &str = "agents.highest_removed_id";
 
 /// Whether an agent with this name exists.
 pub fn name_taken(conn: &Connection, name: &str) -> Result<bool> {
@@ -208,18 +216,66 @@ pub fn seed(conn: &Connection, count: u64, now_iso: &dyn Fn(i64) -> String) -> R
 pub fn delete(conn: &Connection, ids: &[i64]) -> Result<usize> {
     let mut stmt = conn.prepare_cached("DELETE FROM agents WHERE id = ?1 AND id != 0")?;
     let mut n = 0;
+    let mut highest = 0;
     for id in ids {
-        n += stmt.execute([id])?;
+        let gone = stmt.execute([id])?;
+        if gone > 0 {
+            highest = highest.max(*id);
+        }
+        n += gone;
+    }
+    if highest > 0 && next_id(conn)? <= highest {
+        crate::models::settings::set(conn, HIGHEST_REMOVED_ID, &highest.to_string())?;
     }
     Ok(n)
 }
 
-/// Deletes the agents (not the manager) with this name or registration IP; returns how many.
-pub fn delete_by_name_or_ip(conn: &Connection, name: &str, ip: Option<&str>) -> Result<usize> {
-    Ok(conn.execute(
-        "DELETE FROM agents WHERE id != 0 AND (name = ?1 OR (?2 IS NOT NULL AND register_ip = ?2))",
-        params![name, ip],
-    )?)
+/// What Wazuh's `force` rules look at in an agent that a registration would replace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplacementInfo {
+    /// `connection_status`.
+    pub status: String,
+    /// When it was last disconnected (ISO-8601), if ever.
+    pub disconnection_time: Option<String>,
+    /// Registration time (ISO-8601).
+    pub date_add: String,
+}
+
+/// The agent (not the manager) holding this name, if any.
+pub fn id_by_name(conn: &Connection, name: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row("SELECT id FROM agents WHERE name = ?1 AND id != 0", [name], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// The agent (not the manager) registered with this IP, if any.
+pub fn id_by_register_ip(conn: &Connection, ip: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM agents WHERE register_ip = ?1 AND id != 0 ORDER BY id LIMIT 1",
+            [ip],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The state Wazuh's `force` rules need of an agent.
+pub fn replacement_info(conn: &Connection, id: i64) -> Result<Option<ReplacementInfo>> {
+    Ok(conn
+        .query_row(
+            "SELECT connection_status, disconnection_time, date_add FROM agents WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(ReplacementInfo {
+                    status: r.get(0)?,
+                    disconnection_time: r.get(1)?,
+                    date_add: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
 }
 
 /// The bundle checksum an agent last reported (`mergedSum`).

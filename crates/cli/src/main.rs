@@ -37,6 +37,10 @@ enum Command {
         /// Port to listen on.
         #[arg(long)]
         port: Option<u16>,
+        /// The shipped ruleset: a directory with rules/, decoders/ and lists/ (e.g. a Wazuh
+        /// install's ruleset/). oxsec ships none of its own.
+        #[arg(long = "ruleset")]
+        ruleset_dir: Option<PathBuf>,
     },
     /// Import state from elsewhere.
     #[command(subcommand)]
@@ -163,6 +167,7 @@ fn main() -> ExitCode {
             data_dir,
             host,
             port,
+            ruleset_dir,
         } => {
             let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(r) => r,
@@ -171,7 +176,12 @@ fn main() -> ExitCode {
                     return ExitCode::from(1);
                 }
             };
-            let overrides = Overrides { data_dir, host, port };
+            let overrides = Overrides {
+                data_dir,
+                host,
+                port,
+                ruleset_dir,
+            };
             match runtime.block_on(serve(config, overrides)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -35,6 +35,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "upload_configuration",
     "authentication_pool_size",
     "data_dir",
+    "ruleset_dir",
 ];
 
 /// The whole configuration. Field docs are the reference; `docs/CONFIG.md` mirrors them.
@@ -71,6 +72,9 @@ pub struct Config {
     pub authentication_pool_size: u32,
     /// oxsec: where the store, keys, certificates and logs live.
     pub data_dir: PathBuf,
+    /// oxsec: the shipped ruleset (a directory with `rules/`, `decoders/`, `lists/`, such as a
+    /// Wazuh install's `ruleset/`); none means only the data dir's `etc/` files.
+    pub ruleset_dir: Option<PathBuf>,
     /// Things worth telling the operator about the configuration (not keys; set by `load`).
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -92,6 +96,7 @@ impl Default for Config {
             upload_configuration: Value::Object(Default::default()),
             authentication_pool_size: 2,
             data_dir: PathBuf::from("oxsec-data"),
+            ruleset_dir: None,
             warnings: Vec::new(),
         }
     }
@@ -260,6 +265,8 @@ pub struct Overrides {
     pub host: Option<String>,
     /// `--port`.
     pub port: Option<u16>,
+    /// `--ruleset`.
+    pub ruleset_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -318,6 +325,9 @@ impl Config {
         }
         if let Some(p) = overrides.port {
             config.port = p;
+        }
+        if let Some(r) = &overrides.ruleset_dir {
+            config.ruleset_dir = Some(r.clone());
         }
         config.validate()?;
         config.warnings = warnings;

@@ -157,7 +157,9 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
         addrs.push(listener.local_addr().map_err(|e| e.to_string())?);
         listeners.push(listener);
     }
+    service::ruleset::prepare_dirs(&config)?;
     let state = AppState::new(config, store.clone(), keys, security, floors);
+    state.reload_ruleset().await.map_err(|e| e.to_string())?;
     let app = app::build(state)?;
     Ok(Prepared {
         app,

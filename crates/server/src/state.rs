@@ -51,14 +51,18 @@ struct Inner {
     /// Bumped by every catalogue change, so a permission set computed from an older catalogue is
     /// never cached after the change.
     rbac_generation: std::sync::atomic::AtomicU64,
+    /// Rules, decoders and lists, swapped whole after a change.
+    ruleset: crate::service::ruleset::Shared,
 }
 
 impl AppState {
     /// Assembles the state.
     pub fn new(config: Config, store: Store, keys: TokenKeys, security: SecurityConfig, floors: Floors) -> Self {
         let limiter = Limiter::new(&config.access);
+        let ruleset = RwLock::new(Arc::new(crate::service::ruleset::Loaded::empty(&config)));
         Self {
             inner: Arc::new(Inner {
+                ruleset,
                 config,
                 store,
                 keys,
@@ -76,6 +80,28 @@ impl AppState {
     /// The configuration the server started with.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The ruleset as last loaded.
+    pub fn ruleset(&self) -> Arc<crate::service::ruleset::Loaded> {
+        match self.inner.ruleset.read() {
+            Ok(r) => r.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Reads the ruleset again from disk and makes it current (on a blocking thread).
+    pub async fn reload_ruleset(&self) -> Result<(), ApiError> {
+        let config = self.inner.config.clone();
+        let loaded = tokio::task::spawn_blocking(move || crate::service::ruleset::load(&config))
+            .await
+            .map_err(|e| ApiError::Internal(format!("ruleset load failed: {e}")))?;
+        let mut slot = match self.inner.ruleset.write() {
+            Ok(w) => w,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *slot = Arc::new(loaded);
+        Ok(())
     }
 
     /// The store.

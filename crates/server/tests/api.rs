@@ -9,6 +9,7 @@ mod api {
     mod groups;
     mod list_params;
     mod rbac_walk;
+    mod rules;
     mod security_auth;
     mod security_rbac;
 }

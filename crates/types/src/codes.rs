@@ -140,6 +140,22 @@ wazuh_codes! {
     InvalidSelectField = 1724, 400, "Not a valid select field", Some("Use only the fields the resource returns");
     /// A request the agent database cannot run (upstream: wazuh-db refused it).
     WazuhDbError = 2003, 400, "Error in wazuhdb request", Some("Make sure the request is correct");
+    /// A rule id that no readable rule file holds.
+    RuleNotFound = 1208, 400, "The rule does not exist or you do not have permission to see it", None;
+    /// A rules file that is not well-formed XML.
+    RulesFileUnreadable = 1413, 400, "Error reading rules file", None;
+    /// A rules file that is not in the catalog.
+    RulesFileNotFound = 1415, 400, "Rules file not found", Some("Please, use GET /rules/files to list all available rules");
+    /// A decoders file that is not well-formed XML.
+    DecodersFileUnreadable = 1501, 400, "Error reading decoders file", None;
+    /// A decoders file that is not in the catalog.
+    DecodersFileNotFound = 1503, 400, "Decoders file not found", Some("Please, use GET /decoders/files to list all available decoders");
+    /// A decoder name that no readable decoder file holds.
+    DecoderNotFound = 1504, 400, "The decoder does not exist or you do not have permission to see it", None;
+    /// A CDB list that is not under etc/lists.
+    ListFileNotFound = 1802, 400, "Lists file not found", Some("Please, use GET /lists/files to list all available lists");
+    /// A CDB list path that cannot be read as a list.
+    ListFileUnreadable = 1804, 400, "Error reading lists file", None;
     /// RBAC forbids the action.
     PermissionDenied = 4000, 403, "Permission denied", Some("Ask an administrator for a role whose policies allow this action on these resources");
     /// A request body with nothing to change.

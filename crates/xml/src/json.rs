@@ -262,6 +262,52 @@ pub fn agent_conf(roots: &[Element]) -> Vec<Value> {
         .collect()
 }
 
+/// Elements as the `xmltodict` Python package renders them (Wazuh's API shows rule and decoder
+/// files so): attributes as `@name`, text stripped (as `#text` beside attributes or children),
+/// repeated siblings as a list at the first one's place, an empty element as `null`.
+pub fn xmltodict(roots: &[Element]) -> Value {
+    let mut m = Map::new();
+    for el in roots {
+        add_child(&mut m, &el.name, element_value(el));
+    }
+    Value::Object(m)
+}
+
+fn element_value(el: &Element) -> Value {
+    let text = el.text.trim();
+    if el.attrs.is_empty() && el.children.is_empty() {
+        return if text.is_empty() {
+            Value::Null
+        } else {
+            Value::from(text)
+        };
+    }
+    let mut m = Map::new();
+    for (k, v) in &el.attrs {
+        m.insert(format!("@{k}"), Value::from(v.clone()));
+    }
+    for c in &el.children {
+        add_child(&mut m, &c.name, element_value(c));
+    }
+    if !text.is_empty() {
+        m.insert("#text".into(), Value::from(text));
+    }
+    Value::Object(m)
+}
+
+fn add_child(m: &mut Map<String, Value>, name: &str, value: Value) {
+    match m.get_mut(name) {
+        Some(Value::Array(list)) => list.push(value),
+        Some(existing) => {
+            let first = existing.take();
+            *existing = Value::Array(vec![first, value]);
+        }
+        None => {
+            m.insert(name.to_owned(), value);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,9 @@ pub struct Element {
     pub attrs: Vec<(String, String)>,
     /// Text content, trimmed.
     pub text: String,
+    /// The text before the first child element, exactly as written (what Wazuh's Python tools
+    /// read as an element's text: a regex may end in a significant space).
+    pub head_text: String,
     /// Child elements in order.
     pub children: Vec<Element>,
 }
@@ -132,7 +135,12 @@ pub fn parse(text: &str) -> Result<Vec<Element>, XmlError> {
             Event::Text(t) => {
                 let s = decode(&t);
                 match stack.last_mut() {
-                    Some(el) => el.text.push_str(&s),
+                    Some(el) => {
+                        if el.children.is_empty() {
+                            el.head_text.push_str(&s);
+                        }
+                        el.text.push_str(&s);
+                    }
                     None if s.trim().is_empty() => {}
                     None => {
                         return Err(XmlError {
@@ -144,7 +152,11 @@ pub fn parse(text: &str) -> Result<Vec<Element>, XmlError> {
             }
             Event::CData(t) => {
                 if let Some(el) = stack.last_mut() {
-                    el.text.push_str(&String::from_utf8_lossy(&t));
+                    let s = String::from_utf8_lossy(&t);
+                    if el.children.is_empty() {
+                        el.head_text.push_str(&s);
+                    }
+                    el.text.push_str(&s);
                 }
             }
             Event::DocType(_) => {

@@ -6,6 +6,7 @@ pub mod agents;
 pub mod default;
 pub mod groups;
 pub mod overview;
+pub mod rules;
 pub mod security;
 
 use axum::http::Method;
@@ -100,4 +101,5 @@ pub fn routes() -> Routes {
         .merge(agents::routes())
         .merge(groups::routes())
         .merge(overview::routes())
+        .merge(rules::routes())
 }

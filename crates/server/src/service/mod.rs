@@ -6,6 +6,8 @@ pub mod agent_commands;
 pub mod agent_groups;
 pub mod agents;
 pub mod groups;
+pub mod rules;
+pub mod ruleset;
 pub mod security;
 pub mod security_catalog;
 pub mod shared;

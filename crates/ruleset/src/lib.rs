@@ -1,0 +1,21 @@
+//! Wazuh's ruleset as files and contents: which rule, decoder and CDB list files exist and are
+//! enabled, and what each rule, decoder and list holds, rendered the way Wazuh's API shows them.
+//!
+//! Nothing here knows HTTP or the database. The server lists and filters a loaded [`Catalog`];
+//! the analysis engine will evaluate the same parsed files.
+//!
+//! Layout, as Wazuh's: `ruleset/{rules,decoders}` is the shipped ruleset (a directory oxsec is
+//! pointed at, never written), `etc/{rules,decoders,lists}` the user's files under the data dir.
+//! Relative directory names (`ruleset/rules`, `etc/lists/amazon`) are what the API reports.
+
+pub mod catalog;
+pub mod config;
+pub mod decoders;
+pub mod files;
+pub mod lenient;
+pub mod lists;
+pub mod rules;
+
+pub use catalog::Catalog;
+pub use config::RulesetConfig;
+pub use files::{FileEntry, Roots, Status};

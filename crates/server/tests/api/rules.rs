@@ -1,0 +1,85 @@
+//! `/rules…` over the upstream ruleset shipped beside the repository (`../shared/wazuh-ruleset`).
+
+use serde_json::json;
+
+use super::common::{start_with, TestServer};
+
+/// A server reading the upstream ruleset, or `None` when it is not present.
+async fn with_ruleset() -> Option<TestServer> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wazuh-ruleset");
+    if !dir.join("rules").is_dir() {
+        eprintln!("skipped: {} is not present", dir.display());
+        return None;
+    }
+    let dir = dir.canonicalize().expect("ruleset path");
+    Some(start_with(&[("OXSEC_RULESET_DIR", dir.to_str().expect("utf-8 path"))]).await)
+}
+
+#[tokio::test]
+async fn rules_list_filter_and_render_as_upstream() {
+    let Some(s) = with_ruleset().await else { return };
+    let t = s.token().await;
+    let (status, body) = s.get("/rules?limit=1", Some(&t)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["total_affected_items"], 4512);
+    assert_eq!(
+        body["data"]["affected_items"][0],
+        json!({"filename": "0010-rules_config.xml", "relative_dirname": "ruleset/rules", "id": 1, "level": 0,
+               "status": "enabled", "details": {"noalert": "1", "category": "syslog"}, "pci_dss": [], "gpg13": [],
+               "gdpr": [], "hipaa": [], "nist_800_53": [], "tsc": [], "mitre": [], "groups": ["syslog"],
+               "description": "Generic template for all syslog rules."})
+    );
+    // Unknown ids are failed items; the others filters narrow without failing.
+    let (_, body) = s.get("/rules?rule_ids=5714,999999&select=level", Some(&t)).await;
+    assert_eq!(body["data"]["affected_items"], json!([{"id": 5714, "level": 14}]));
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1208);
+    let (_, body) = s.get("/rules?level=2-4&pci_dss=10.2.4&limit=1", Some(&t)).await;
+    let first = &body["data"]["affected_items"][0];
+    assert!((2..=4).contains(&first["level"].as_i64().expect("level")), "{first}");
+    assert!(first["pci_dss"].as_array().expect("pci").contains(&json!("10.2.4")));
+    let (_, body) = s
+        .get("/rules?q=level%3E10;groups~authentication&select=id", Some(&t))
+        .await;
+    assert_eq!(body["data"]["total_affected_items"], 4, "{body}");
+    // Groups and requirements: distinct values in code-point order; sort=- reverses.
+    let (_, body) = s.get("/rules/groups?limit=2", Some(&t)).await;
+    assert_eq!(
+        (
+            body["data"]["affected_items"].clone(),
+            body["data"]["total_affected_items"].clone()
+        ),
+        (json!(["AeD", "AipDiscover"]), json!(532))
+    );
+    let (_, body) = s.get("/rules/requirement/nist-800-53?sort=-&limit=3", Some(&t)).await;
+    assert_eq!(body["data"]["affected_items"], json!(["SI.7", "SI.4", "SI.3"]));
+    // Files: the policy rules are excluded by the default configuration.
+    let (_, body) = s.get("/rules/files?status=disabled", Some(&t)).await;
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"filename": "0215-policy_rules.xml", "relative_dirname": "ruleset/rules", "status": "disabled"}])
+    );
+    let resp = s
+        .call(
+            reqwest::Method::GET,
+            "/rules/files/0010-rules_config.xml?raw=true",
+            Some(&t),
+        )
+        .await;
+    assert_eq!(resp.headers()["content-type"], "application/xml; charset=utf-8");
+    assert!(resp
+        .text()
+        .await
+        .expect("raw")
+        .contains("<rule id=\"1\" level=\"0\" noalert=\"1\">"));
+    let (_, body) = s.get("/rules/files/0010-rules_config.xml", Some(&t)).await;
+    assert_eq!(body["data"]["affected_items"][0]["group"][0]["@name"], "syslog,");
+    // Not strict XML (a regex with `\<`): a failed item, as upstream.
+    let (_, body) = s
+        .get("/rules/files/0910-ms-exchange-proxylogon_rules.xml", Some(&t))
+        .await;
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1413, "{body}");
+    let (_, body) = s.get("/rules/files/nope.xml", Some(&t)).await;
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1415);
+    let (status, _) = s.get("/rules/files/..%2F..%2Fetc%2Fpasswd", Some(&t)).await;
+    assert_eq!(status, 400);
+}

@@ -76,6 +76,22 @@ fn level_matches(filter: Option<&str>, level: i64) -> bool {
     }
 }
 
+/// The rule files the caller may read, decided once per file (`None`: every file).
+fn readable_files<'a>(loaded: &'a ruleset::Loaded, authz: &Authz) -> Option<std::collections::HashSet<&'a str>> {
+    if authz.permits_everything(RESOURCE) {
+        return None;
+    }
+    Some(
+        loaded
+            .catalog
+            .rule_files
+            .iter()
+            .filter(|f| authz.permits(RESOURCE, &f.filename))
+            .map(|f| f.filename.as_str())
+            .collect(),
+    )
+}
+
 /// `GET /rules`.
 pub fn list(
     state: &AppState,
@@ -89,8 +105,13 @@ pub fn list(
         "No rule was returned",
     );
     let loaded = state.ruleset();
+    let readable = readable_files(&loaded, authz);
     let visible: Vec<usize> = (0..loaded.catalog.rules.len())
-        .filter(|i| authz.permits(RESOURCE, &loaded.catalog.rules[*i].filename))
+        .filter(|i| {
+            readable
+                .as_ref()
+                .is_none_or(|f| f.contains(loaded.catalog.rules[*i].filename.as_str()))
+        })
         .collect();
     let ids: Option<Vec<i64>> = filters
         .ids
@@ -156,11 +177,12 @@ pub fn values(
     mut result: AffectedItems,
 ) -> AffectedItems {
     let loaded = state.ruleset();
+    let readable = readable_files(&loaded, authz);
     let set: BTreeSet<String> = loaded
         .catalog
         .rules
         .iter()
-        .filter(|r| authz.permits(RESOURCE, &r.filename))
+        .filter(|r| readable.as_ref().is_none_or(|f| f.contains(r.filename.as_str())))
         .flat_map(of)
         .collect();
     let mut items: Vec<String> = set.into_iter().collect();

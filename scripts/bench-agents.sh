@@ -12,7 +12,7 @@ AGENTS="${AGENTS:-100000}"; RUNS="${RUNS:-5}"; DURATION="${DURATION:-10s}"; CONC
 command -v wrk >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; }
 if [ -z "${OXSEC_BIN:-}" ]; then
   (cd "$ROOT" && cargo build --quiet --release -p oxsec --bin oxsec)
-  OXSEC_BIN="$ROOT/target/release/oxsec"
+  OXSEC_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/oxsec"
 fi
 DATA="$(mktemp -d)"; WORK="$(mktemp -d)"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

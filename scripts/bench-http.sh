@@ -14,7 +14,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 if [ -z "${OXSEC_BIN:-}" ]; then
   (cd "$ROOT" && cargo build --quiet --release -p oxsec --bin oxsec)
-  OXSEC_BIN="$ROOT/target/release/oxsec"
+  OXSEC_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/oxsec"
 fi
 
 DATA="$(mktemp -d)"; WORK="$(mktemp -d)"

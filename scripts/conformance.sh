@@ -24,7 +24,7 @@ fi
 
 if [ -z "${OXSEC_BIN:-}" ]; then
   (cd "$ROOT" && cargo build --quiet -p oxsec --bin oxsec)
-  OXSEC_BIN="$ROOT/target/debug/oxsec"
+  OXSEC_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/oxsec"
 fi
 
 STATE="$(mktemp -d)"

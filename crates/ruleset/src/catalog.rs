@@ -28,6 +28,20 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// A catalog with nothing in it (before the first load).
+    pub fn empty(roots: Roots) -> Catalog {
+        Catalog {
+            roots,
+            config: RulesetConfig::empty(),
+            rule_files: Vec::new(),
+            decoder_files: Vec::new(),
+            rules: Vec::new(),
+            decoders: Vec::new(),
+            lists: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
     /// Reads the ruleset the configuration names.
     pub fn load(roots: Roots, config: RulesetConfig) -> Catalog {
         let rule_files = list_files(

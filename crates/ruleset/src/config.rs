@@ -35,18 +35,23 @@ impl Default for RulesetConfig {
 }
 
 impl RulesetConfig {
-    /// The `<ruleset>` sections of an ossec.conf (several merge), or `None` when it has none.
-    pub fn from_ossec_conf(text: &str) -> Result<Option<RulesetConfig>, oxsec_xml::XmlError> {
-        let roots = lenient::parse(text)?;
-        let mut found = false;
-        let mut c = RulesetConfig {
+    /// No directories, no files.
+    pub fn empty() -> RulesetConfig {
+        RulesetConfig {
             rule_dirs: Vec::new(),
             rule_exclude: Vec::new(),
             rule_include: None,
             decoder_dirs: Vec::new(),
             decoder_exclude: Vec::new(),
             decoder_include: None,
-        };
+        }
+    }
+
+    /// The `<ruleset>` sections of an ossec.conf (several merge), or `None` when it has none.
+    pub fn from_ossec_conf(text: &str) -> Result<Option<RulesetConfig>, oxsec_xml::XmlError> {
+        let roots = lenient::parse(text)?;
+        let mut found = false;
+        let mut c = RulesetConfig::empty();
         let sections = roots
             .iter()
             .filter(|r| r.name == "ossec_config")

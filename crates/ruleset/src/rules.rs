@@ -33,6 +33,9 @@ const PATTERN_OPTIONS: &[&str] = &[
 /// Group prefixes that are compliance requirements, in the order Wazuh tests them.
 pub const REQUIREMENTS: &[&str] = &["pci_dss", "gdpr", "hipaa", "nist_800_53", "gpg13", "tsc", "mitre"];
 
+/// The requirement lists of a rule item, in the API's key order.
+pub const ITEM_REQUIREMENTS: &[&str] = &["pci_dss", "gpg13", "gdpr", "hipaa", "nist_800_53", "tsc", "mitre"];
+
 /// One rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
@@ -71,16 +74,8 @@ impl Rule {
         m.insert("level".into(), Value::from(self.level));
         m.insert("status".into(), Value::from(self.status.as_str()));
         m.insert("details".into(), Value::Object(self.details.clone()));
-        for (key, req) in [
-            ("pci_dss", "pci_dss"),
-            ("gpg13", "gpg13"),
-            ("gdpr", "gdpr"),
-            ("hipaa", "hipaa"),
-            ("nist_800_53", "nist_800_53"),
-            ("tsc", "tsc"),
-            ("mitre", "mitre"),
-        ] {
-            m.insert(key.into(), Value::from(self.requirement(req).to_vec()));
+        for req in ITEM_REQUIREMENTS {
+            m.insert((*req).into(), Value::from(self.requirement(req).to_vec()));
         }
         m.insert("groups".into(), Value::from(self.groups.clone()));
         m.insert("description".into(), Value::from(self.description.clone()));

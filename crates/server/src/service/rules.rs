@@ -45,18 +45,11 @@ pub fn schema() -> &'static Schema {
             .field(Field::integer("level", "level"))
             .field(Field::text("status", "status"))
             .field(Field::text("details", "details"));
-        for r in [
-            "pci_dss",
-            "gpg13",
-            "gdpr",
-            "hipaa",
-            "nist_800_53",
-            "tsc",
-            "mitre",
-            "groups",
-            "description",
-        ] {
-            b = b.field(Field::text(r, r));
+        for r in oxsec_ruleset::rules::ITEM_REQUIREMENTS
+            .iter()
+            .chain(&["groups", "description"])
+        {
+            b = b.field(Field::text(*r, *r));
         }
         b.default_sort("id")
             .always_present("id")

@@ -20,23 +20,10 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Nothing loaded yet.
+    /// Nothing loaded yet (no disk access).
     pub fn empty(config: &Config) -> Loaded {
         Loaded {
-            catalog: Catalog::load(
-                Roots {
-                    ruleset: None,
-                    data_dir: config.data_dir.join("nonexistent"),
-                },
-                RulesetConfig {
-                    rule_dirs: Vec::new(),
-                    rule_exclude: Vec::new(),
-                    rule_include: None,
-                    decoder_dirs: Vec::new(),
-                    decoder_exclude: Vec::new(),
-                    decoder_include: None,
-                },
-            ),
+            catalog: Catalog::empty(roots(config)),
             rules: Vec::new(),
             decoders: Vec::new(),
         }

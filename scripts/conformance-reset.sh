@@ -69,7 +69,16 @@ from=(); for s in "${sql[@]}"; do from+=(--from "$s"); done
 OXSEC_ADMIN_PASSWORD="$PASSWORD" "$OXSEC_BIN" import wazuh "${from[@]}" --data-dir "$DATA" \
   --rbac-mode "${mode:-white}" --token-timeout 900
 
+# The manager's own files: the cluster node name and <ruleset> of upstream's test manager, the
+# user rule/decoder samples a fresh install has, and the (empty) subdirectories its rule and
+# decoder tests upload into. The shipped ruleset is the shared upstream one.
+mkdir -p "$DATA/etc/rules/subdir" "$DATA/etc/decoders/subdir"
+cp "$ROOT/conformance/etc/ossec.conf" "$DATA/etc/ossec.conf"
+cp "$ROOT/conformance/etc/local_rules.xml" "$DATA/etc/rules/local_rules.xml"
+cp "$ROOT/conformance/etc/local_decoder.xml" "$DATA/etc/decoders/local_decoder.xml"
+
 OXSEC_ADMIN_PASSWORD="$PASSWORD" setsid nohup "$OXSEC_BIN" serve --config "$ROOT/conformance/api.yaml" \
+  --ruleset "$SHARED/wazuh-ruleset" \
   --data-dir "$DATA" --host 127.0.0.1 --port "$PORT" >> "$STATE/server.log" 2>&1 < /dev/null &
 echo $! > "$STATE/pid"
 for _ in $(seq 1 200); do

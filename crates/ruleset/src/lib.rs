@@ -15,6 +15,7 @@ pub mod files;
 pub mod lenient;
 pub mod lists;
 pub mod rules;
+pub mod upload;
 
 pub use catalog::Catalog;
 pub use config::RulesetConfig;

@@ -23,6 +23,16 @@ pub enum AuthFailure {
     InvalidCredentials,
 }
 
+/// The node a permission error names when the caller may not read the node (Wazuh's wording).
+pub const UNKNOWN_NODE: &str = "unknown-node";
+
+tokio::task_local! {
+    /// The node name a permission error of the current request shows: this node's name for
+    /// callers allowed `cluster:read` on it, [`UNKNOWN_NODE`] for others (set by the contract
+    /// layer).
+    pub static DENIAL_NODE: &'static str;
+}
+
 /// A failed request.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -97,9 +107,9 @@ impl ApiError {
                 if code.number() < 6000 {
                     // Upstream raises RBAC denials before the request reaches a node.
                     let node = if *code == WazuhCode::PermissionDenied {
-                        "unknown-node"
+                        DENIAL_NODE.try_with(|n| *n).unwrap_or(UNKNOWN_NODE)
                     } else {
-                        crate::NODE_NAME
+                        crate::node_name()
                     };
                     body.insert(
                         "dapi_errors".into(),

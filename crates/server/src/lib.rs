@@ -40,7 +40,36 @@ use crate::state::AppState;
 pub const REVISION: &str = concat!("oxsec-", env!("CARGO_PKG_VERSION"));
 
 /// The node name a standalone Wazuh manager reports (its default cluster node name).
-pub const NODE_NAME: &str = "node01";
+pub const DEFAULT_NODE_NAME: &str = "node01";
+
+static NODE_NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// This manager's node name: `<cluster><node_name>` of the data dir's `etc/ossec.conf`, as Wazuh
+/// reads it, else [`DEFAULT_NODE_NAME`]. Fixed by the first server started in the process.
+pub fn node_name() -> &'static str {
+    NODE_NAME.get().map_or(DEFAULT_NODE_NAME, String::as_str)
+}
+
+/// Reads the node name from `etc/ossec.conf` once, at start.
+fn init_node_name(config: &Config) {
+    let path = config.data_dir.join("etc").join("ossec.conf");
+    let name = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| oxsec_ruleset::lenient::parse(&text).ok())
+        .and_then(|roots| {
+            roots
+                .iter()
+                .filter(|r| r.name == "ossec_config")
+                .flat_map(|r| r.children_named("cluster"))
+                .flat_map(|c| c.children_named("node_name"))
+                .map(|n| n.text.trim().to_owned())
+                .filter(|n| !n.is_empty())
+                .last()
+        });
+    if let Some(name) = name {
+        let _ = NODE_NAME.set(name);
+    }
+}
 
 /// The TCP peer of a request, attached by the server to every request.
 #[derive(Debug, Clone, Copy)]
@@ -158,6 +187,7 @@ pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<P
         listeners.push(listener);
     }
     service::ruleset::prepare_dirs(&config)?;
+    init_node_name(&config);
     let state = AppState::new(config, store.clone(), keys, security, floors);
     state.reload_ruleset().await.map_err(|e| e.to_string())?;
     let app = app::build(state)?;

@@ -12,6 +12,14 @@ pub const DEFAULT_LIMIT: u64 = 500;
 
 /// Builds and validates the list query of a request against `schema`.
 pub fn list_query(params: &Params, schema: &Schema) -> Result<ListQuery, ApiError> {
+    let query = unchecked_list_query(params)?;
+    query.validate(schema).map_err(wql_error)?;
+    Ok(query)
+}
+
+/// Builds the list query of a request without checking its fields against a schema yet: for
+/// Wazuh's in-memory listings, which check `select` and `sort` only when there are items.
+pub fn unchecked_list_query(params: &Params) -> Result<ListQuery, ApiError> {
     let mut query = ListQuery {
         offset: params.int("offset").map_or(0, |o| o.max(0) as u64),
         limit: Some(params.int("limit").map_or(DEFAULT_LIMIT, |l| l.max(0) as u64)),
@@ -30,7 +38,6 @@ pub fn list_query(params: &Params, schema: &Schema) -> Result<ListQuery, ApiErro
     if let Some(q) = params.text("q").filter(|q| !q.is_empty()) {
         query.q = Some(oxsec_wql::parse_q(&q).map_err(wql_error)?);
     }
-    query.validate(schema).map_err(wql_error)?;
     Ok(query)
 }
 

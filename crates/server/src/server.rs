@@ -99,12 +99,36 @@ pub async fn serve(
     }
 }
 
+/// Routes on the path with `%2F` decoded, as Wazuh's server (aiohttp) does: an encoded slash
+/// separates segments, so `/lists/files/..%2F..%2Fx` matches no route (404) instead of reaching a
+/// handler with `../../x` as its file name.
+fn decode_encoded_slashes<B>(req: &mut hyper::Request<B>) {
+    let uri = req.uri();
+    let path = uri.path();
+    if !path.contains("%2F") && !path.contains("%2f") {
+        return;
+    }
+    let decoded = path.replace("%2F", "/").replace("%2f", "/");
+    let rebuilt = match uri.query() {
+        Some(q) => format!("{decoded}?{q}"),
+        None => decoded,
+    };
+    if let Ok(pq) = rebuilt.parse::<axum::http::uri::PathAndQuery>() {
+        let mut parts = uri.clone().into_parts();
+        parts.path_and_query = Some(pq);
+        if let Ok(new_uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = new_uri;
+        }
+    }
+}
+
 async fn serve_connection<I>(io: I, peer: SocketAddr, app: Router, graceful: &GracefulShutdown)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(PeerAddr(peer));
+        decode_encoded_slashes(&mut req);
         let mut app = app.clone();
         async move { app.call(req.map(axum::body::Body::new)).await }
     });

@@ -10,6 +10,7 @@ mod api {
     mod list_params;
     mod rbac_walk;
     mod rules;
+    mod ruleset_files;
     mod security_auth;
     mod security_rbac;
 }

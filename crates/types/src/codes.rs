@@ -156,6 +156,30 @@ wazuh_codes! {
     ListFileNotFound = 1802, 400, "Lists file not found", Some("Please, use GET /lists/files to list all available lists");
     /// A CDB list path that cannot be read as a list.
     ListFileUnreadable = 1804, 400, "Error reading lists file", None;
+    /// A rules upload or delete aimed at a directory no `rule_dir` declares.
+    RuleDirNotDeclared = 1209, 400, "Invalid relative directory. A 'rule_dir' tag must be declared in ossec.conf ruleset section.", None;
+    /// A rules upload or delete aimed at the shipped ruleset.
+    DefaultRulesReadOnly = 1210, 400, "Uploading, updating or deleting default rules is not allowed.", None;
+    /// A rules upload or delete aimed at a declared directory that does not exist.
+    RuleDirMissing = 1211, 400, "Invalid relative directory. A 'rule_dir' tag is declared in ossec.conf ruleset section, but the directory does not exist.", None;
+    /// A decoders upload or delete aimed at a directory no `decoder_dir` declares.
+    DecoderDirNotDeclared = 1505, 400, "Invalid relative directory. A 'decoder_dir' tag must be declared in ossec.conf ruleset section.", None;
+    /// A decoders upload or delete aimed at the shipped ruleset.
+    DefaultDecodersReadOnly = 1506, 400, "Uploading, updating or deleting default decoders is not allowed.", None;
+    /// A decoders upload or delete aimed at a declared directory that does not exist.
+    DecoderDirMissing = 1507, 400, "Invalid relative directory. A 'decoder_dir' tag is declared in ossec.conf ruleset section, but the directory does not exist.", None;
+    /// A CDB list whose lines are not `key:value`.
+    ListBadFormat = 1800, 400, "Bad format in CDB list", Some("Write one key:value pair per line; quote a key or value that holds ':'");
+    /// A CDB list upload whose name is taken in a subdirectory of etc/lists.
+    ListNameInSubdirectory = 1805, 400, "File with the same name already exists in a subdirectory.", Some("Please, make sure to use a name which is not repeated.");
+    /// An upload over an existing file without `overwrite=true`.
+    FileExists = 1905, 400, "File could not be updated, it already exists", Some("Please, provide a different file or set overwrite=True to overwrite actual file");
+    /// A delete of a file that does not exist.
+    FileMissing = 1906, 400, "File does not exist", Some("Please, provide a different file or make sure provided file path is correct");
+    /// A file that could not be removed.
+    FileNotDeleted = 1907, 400, "File could not be deleted", None;
+    /// An upload that is not UTF-8 text.
+    BodyNotUtf8 = 1911, 400, "Error parsing body request to UTF-8", Some("Please, check if the file content to be uploaded is right");
     /// RBAC forbids the action.
     PermissionDenied = 4000, 403, "Permission denied", Some("Ask an administrator for a role whose policies allow this action on these resources");
     /// A request body with nothing to change.

@@ -128,6 +128,10 @@ fn is_empty(f: &Field, r: &Value) -> bool {
 fn sort_value<'a>(f: &Field, r: &'a Value) -> Scalar<'a> {
     match f.kind {
         FieldKind::Date => lookup(r, &f.name).and_then(instant).map_or(Scalar::Null, Scalar::Int),
+        _ if f.sort_nocase => match raw(f, r) {
+            Scalar::Text(t) => Scalar::Text(std::borrow::Cow::Owned(t.to_lowercase())),
+            other => other,
+        },
         _ => raw(f, r),
     }
 }

@@ -87,6 +87,19 @@ impl Expr {
         }
     }
 
+    /// The field names its conditions use, in order (repeats included).
+    pub fn fields(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Cond { field, .. } => out.push(field.as_str()),
+                Expr::And(v) | Expr::Or(v) => stack.extend(v.iter().rev()),
+            }
+        }
+        out
+    }
+
     /// Nesting depth (a condition is 1).
     pub fn depth(&self) -> usize {
         // Iterative so that checking a hostile, very deep tree cannot overflow the stack.

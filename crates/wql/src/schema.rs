@@ -48,6 +48,9 @@ pub struct Field {
     /// (an integer id shown zero-padded, a list gathered from another table). Filters and sorting
     /// still use `column`; the in-memory executor does not use it.
     pub output_json: Option<String>,
+    /// Sorts text case-insensitively (lower-cased), as Wazuh's in-memory listings (rules,
+    /// decoders, lists) do, instead of in byte order.
+    pub sort_nocase: bool,
 }
 
 impl Field {
@@ -60,6 +63,7 @@ impl Field {
             searchable: true,
             members: None,
             output_json: None,
+            sort_nocase: false,
         }
     }
 
@@ -99,6 +103,13 @@ impl Field {
         Field::new(name, FieldKind::Date, column)
     }
 
+    /// Sorts this text field ignoring case (see [`Field::sort_nocase`]).
+    #[must_use]
+    pub fn sorted_nocase(mut self) -> Self {
+        self.sort_nocase = true;
+        self
+    }
+
     /// Sets whether `search` looks into this field.
     #[must_use]
     pub fn searchable(mut self, searchable: bool) -> Self {
@@ -125,6 +136,20 @@ impl Schema {
             always_present: Vec::new(),
             max_limit: WAZUH_MAX_LIMIT,
         }
+    }
+
+    /// This schema plus fields for paths inside an open-ended object (e.g. `details.prematch`
+    /// of a decoder, whose options vary per item), so conditions can name them. Names the schema
+    /// already has are skipped.
+    #[must_use]
+    pub fn extended(&self, extra: impl IntoIterator<Item = Field>) -> Schema {
+        let mut out = self.clone();
+        for f in extra {
+            if out.field(&f.name).is_none() {
+                out.fields.push(f);
+            }
+        }
+        out
     }
 
     /// All fields, in declaration order (which is also the key order of output items).

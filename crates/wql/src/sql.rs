@@ -497,6 +497,7 @@ impl Builder {
     fn order_key(&self, f: &Field, desc: bool) -> String {
         let expr = match (f.kind, self.dialect) {
             (FieldKind::Date, _) => self.epoch(f),
+            (FieldKind::Text, _) if f.sort_nocase => format!("lower({})", f.column),
             (FieldKind::Text, Dialect::Postgres) => format!("({}) COLLATE \"C\"", f.column),
             _ => f.column.clone(),
         };

@@ -157,7 +157,7 @@ async fn restart_agents_by_node(
     Path(node_id): Path<String>,
     _p: Params,
 ) -> ApiResult<Json<Value>> {
-    if node_id != agents::NODE_NAME {
+    if node_id != crate::node_name() {
         return Err(ApiError::with_details(WazuhCode::NodeNotFound, node_id));
     }
     json(agent_commands::restart(&state, &authz, None).await?)

@@ -3,8 +3,10 @@
 //! lands on its handler. Handlers parse → authorize → call a service → wrap in the envelope.
 
 pub mod agents;
+pub mod decoders;
 pub mod default;
 pub mod groups;
+pub mod lists;
 pub mod overview;
 pub mod rules;
 pub mod security;
@@ -102,4 +104,6 @@ pub fn routes() -> Routes {
         .merge(groups::routes())
         .merge(overview::routes())
         .merge(rules::routes())
+        .merge(decoders::routes())
+        .merge(lists::routes())
 }

@@ -8,11 +8,12 @@ use oxsec_wql::{ListQuery, Search, SortKey};
 
 use super::Routes;
 use crate::auth::authz::Authz;
+use crate::body::RawBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use crate::render::Envelope;
 use crate::service::rules::{self, RuleFilters};
-use crate::service::ruleset::FileFilters;
+use crate::service::ruleset::{self, FileAnswer, FileFilters, XmlFamily, RULES};
 use crate::state::AppState;
 
 /// Operations of this group.
@@ -23,10 +24,12 @@ pub fn routes() -> Routes {
         .get("/rules/requirement/{requirement}", get_requirement)
         .get("/rules/files", get_rules_files)
         .get("/rules/files/{filename}", get_file)
+        .put("/rules/files/{filename}", put_file)
+        .delete("/rules/files/{filename}", delete_file)
 }
 
 async fn get_rules(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Envelope> {
-    let query = crate::list::list_query(&params, rules::schema())?;
+    let query = crate::list::unchecked_list_query(&params)?;
     let requirements = [
         ("pci_dss", "pci_dss"),
         ("gdpr", "gdpr"),
@@ -123,7 +126,7 @@ async fn get_requirement(
 }
 
 async fn get_rules_files(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Envelope> {
-    let query = crate::list::list_query(&params, crate::service::ruleset::files_schema())?;
+    let query = crate::list::unchecked_list_query(&params)?;
     let filters = FileFilters {
         filenames: params.list("filename"),
         relative_dirname: params.text("relative_dirname"),
@@ -134,8 +137,58 @@ async fn get_rules_files(State(state): State<AppState>, authz: Authz, params: Pa
 
 async fn get_file(State(state): State<AppState>, Path(filename): Path<String>, params: Params) -> ApiResult<Response> {
     let relative_dirname = params.text("relative_dirname");
-    match rules::file(&state, &filename, relative_dirname.as_deref(), params.flag("raw"))? {
-        Ok(text) => Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], text).into_response()),
-        Err(result) => Ok(Envelope(result).into_response()),
+    Ok(xml_file(
+        &RULES,
+        &state,
+        &filename,
+        relative_dirname.as_deref(),
+        params.flag("raw"),
+    ))
+}
+
+/// A rule or decoder file: its text as XML with `raw=true`, else the envelope.
+pub fn xml_file(
+    family: &XmlFamily,
+    state: &AppState,
+    filename: &str,
+    relative_dirname: Option<&str>,
+    raw: bool,
+) -> Response {
+    match ruleset::file_item(family, state, filename, relative_dirname, raw) {
+        FileAnswer::Raw(text) => ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], text).into_response(),
+        FileAnswer::Items(result) => Envelope(result).into_response(),
     }
+}
+
+async fn put_file(
+    State(state): State<AppState>,
+    authz: Authz,
+    Path(filename): Path<String>,
+    params: Params,
+    RawBody(body): RawBody,
+) -> ApiResult<Envelope> {
+    let dir = params.text("relative_dirname");
+    Ok(Envelope(
+        ruleset::upload_xml(
+            &RULES,
+            &state,
+            &authz,
+            &filename,
+            dir.as_deref(),
+            params.flag("overwrite"),
+            &body,
+        )
+        .await?,
+    ))
+}
+
+async fn delete_file(
+    State(state): State<AppState>,
+    Path(filename): Path<String>,
+    params: Params,
+) -> ApiResult<Envelope> {
+    let dir = params.text("relative_dirname");
+    Ok(Envelope(
+        ruleset::delete_xml(&RULES, &state, &filename, dir.as_deref()).await?,
+    ))
 }

@@ -217,6 +217,15 @@ const KIND_PARAMS: &[(&str, &[&str])] = &[
     ("list:file", &["filename"]),
 ];
 
+/// Actions an operation needs only in some cases, which its handler checks when the case arises
+/// rather than the contract layer up front: an upload needs `*:delete` on the file only when it
+/// replaces one (`overwrite=true` over an existing file; upstream deletes it first).
+const CONDITIONAL_ACTIONS: &[(&str, &str, &str)] = &[
+    ("PUT", "/rules/files/{filename}", "rules:delete"),
+    ("PUT", "/decoders/files/{filename}", "decoders:delete"),
+    ("PUT", "/lists/files/{filename}", "lists:delete"),
+];
+
 /// Derives what `op` requires from the contract: for each `x-rbac-actions` entry, the first of the
 /// action's resource kinds that the operation has a parameter for, else the resourceless kind if the
 /// action has it, else the action's first kind applied to everything (a filter, like Wazuh's absent
@@ -258,7 +267,11 @@ pub fn requirements(op: &Operation, catalog: &Value) -> Result<Vec<Requirement>,
                 bound.push((first, None));
             }
         }
+        let conditional = CONDITIONAL_ACTIONS
+            .iter()
+            .any(|(m, p, a)| *m == op.method && *p == op.path && a == action);
         for (kind, param) in bound {
+            let param = param.filter(|_| !conditional);
             let kind = if kind == "agent:group" {
                 "agent:id".to_owned()
             } else {

@@ -94,11 +94,22 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
             Err(e) => return with_user(e.into_response(), user),
         }
     }
+    // Upstream's permission errors name this node only to callers allowed to read it.
+    let denial_node = match &authz {
+        Some(a)
+            if a.perms
+                .allows("cluster:read", "node:id", crate::node_name(), &|_| Vec::new()) =>
+        {
+            crate::node_name()
+        }
+        _ => crate::error::UNKNOWN_NODE,
+    };
     if let Some(a) = authz {
         // Resourceless actions and a single id in the path are decided here, before the handler.
         let lookup = |name: &str| path_values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         if let Err(e) = a.enforce_static(lookup) {
-            return with_user(e.into_response(), user);
+            let resp = crate::error::DENIAL_NODE.sync_scope(denial_node, || e.into_response());
+            return with_user(resp, user);
         }
         req.extensions_mut().insert(a);
     }
@@ -111,7 +122,7 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
     // The handler runs as its own task: neither the request timeout nor a client that goes away
     // can cancel it half-way through a change (e.g. after a write but before the token revocation
     // it implies). On timeout the work still completes; the client gets 3021 as from Wazuh.
-    let task = tokio::spawn(next.run(req));
+    let task = tokio::spawn(crate::error::DENIAL_NODE.scope(denial_node, next.run(req)));
     let joined = if wait {
         Ok(task.await)
     } else {

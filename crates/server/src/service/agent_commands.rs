@@ -116,7 +116,7 @@ pub async fn upgrade(
     for id in inactive {
         result.fail(pad(id), ItemError::new(WazuhCode::AgentNotActive));
     }
-    let node = agents::NODE_NAME.to_owned();
+    let node = crate::node_name().to_owned();
     let now = oxsec_store::now_secs();
     let created = state
         .store()
@@ -156,7 +156,7 @@ pub async fn upgrade_result(
     );
     let Targets { ids } = agents::targets(state, authz, wanted, &mut result, true).await?;
     let status = statuses(state, &ids).await?;
-    let node = agents::NODE_NAME.to_owned();
+    let node = crate::node_name().to_owned();
     for id in ids {
         if status.get(&id).is_none_or(|s| s != "active") {
             result.fail(pad(id), ItemError::new(WazuhCode::AgentNotActive));

@@ -13,9 +13,6 @@ use crate::auth::authz::{denied_item, Authz};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// This manager's node name (Wazuh's default for a standalone manager).
-pub const NODE_NAME: &str = "node01";
-
 /// Seconds without a keep-alive after which an agent counts as disconnected (remoted's default).
 pub const DISCONNECTION_SECONDS: i64 = 600;
 

@@ -7,7 +7,7 @@ use oxsec_types::{AffectedItems, WazuhCode};
 use oxsec_wql::{Field, ListQuery, Schema};
 use serde_json::Value;
 
-use super::ruleset::{self, FileFilters, FileView};
+use super::ruleset::{self, FileFilters};
 use crate::auth::authz::Authz;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -39,17 +39,17 @@ pub fn schema() -> &'static Schema {
     static SCHEMA: std::sync::OnceLock<Schema> = std::sync::OnceLock::new();
     SCHEMA.get_or_init(|| {
         let mut b = Schema::builder()
-            .field(Field::text("filename", "filename"))
-            .field(Field::text("relative_dirname", "relative_dirname"))
+            .field(Field::text("filename", "filename").sorted_nocase())
+            .field(Field::text("relative_dirname", "relative_dirname").sorted_nocase())
             .field(Field::integer("id", "id"))
             .field(Field::integer("level", "level"))
-            .field(Field::text("status", "status"))
-            .field(Field::text("details", "details"));
+            .field(Field::text("status", "status").sorted_nocase())
+            .field(Field::text("details", "details").sorted_nocase());
         for r in oxsec_ruleset::rules::ITEM_REQUIREMENTS
             .iter()
             .chain(&["groups", "description"])
         {
-            b = b.field(Field::text(*r, *r));
+            b = b.field(Field::text(*r, *r).sorted_nocase());
         }
         b.default_sort("id")
             .always_present("id")
@@ -69,22 +69,6 @@ fn level_matches(filter: Option<&str>, level: i64) -> bool {
     }
 }
 
-/// The rule files the caller may read, decided once per file (`None`: every file).
-fn readable_files<'a>(loaded: &'a ruleset::Loaded, authz: &Authz) -> Option<std::collections::HashSet<&'a str>> {
-    if authz.permits_everything(RESOURCE) {
-        return None;
-    }
-    Some(
-        loaded
-            .catalog
-            .rule_files
-            .iter()
-            .filter(|f| authz.permits(RESOURCE, &f.filename))
-            .map(|f| f.filename.as_str())
-            .collect(),
-    )
-}
-
 /// `GET /rules`.
 pub fn list(
     state: &AppState,
@@ -98,7 +82,7 @@ pub fn list(
         "No rule was returned",
     );
     let loaded = state.ruleset();
-    let readable = readable_files(&loaded, authz);
+    let readable = ruleset::RULES.readable(&loaded.catalog, authz);
     let visible: Vec<usize> = (0..loaded.catalog.rules.len())
         .filter(|i| {
             readable
@@ -131,7 +115,7 @@ pub fn list(
         && filters.requirements.is_empty();
     if unfiltered && visible.len() == loaded.rules.len() {
         // The common case, served from the rendered rules without copying them.
-        let page = oxsec_wql::memory::execute(&loaded.rules, query, schema()).map_err(crate::list::wql_error)?;
+        let page = ruleset::page(&loaded.rules, query, schema())?;
         result.set_page(page.items, page.total);
         return Ok(result);
     }
@@ -155,7 +139,7 @@ pub fn list(
         })
         .map(|i| loaded.rules[i].clone())
         .collect();
-    let page = oxsec_wql::memory::execute(&records, query, schema()).map_err(crate::list::wql_error)?;
+    let page = ruleset::page(&records, query, schema())?;
     result.set_page(page.items, page.total);
     Ok(result)
 }
@@ -170,7 +154,7 @@ pub fn values(
     mut result: AffectedItems,
 ) -> AffectedItems {
     let loaded = state.ruleset();
-    let readable = readable_files(&loaded, authz);
+    let readable = ruleset::RULES.readable(&loaded.catalog, authz);
     let set: BTreeSet<String> = loaded
         .catalog
         .rules
@@ -216,47 +200,4 @@ pub fn files(
     let loaded = state.ruleset();
     ruleset::list_files(&loaded.catalog.rule_files, authz, RESOURCE, filters, query, &mut result)?;
     Ok(result)
-}
-
-/// `GET /rules/files/{filename}`: the raw text, or the rendered document as the one item.
-pub fn file(
-    state: &AppState,
-    filename: &str,
-    relative_dirname: Option<&str>,
-    raw: bool,
-) -> Result<Result<String, AffectedItems>, ApiError> {
-    let mut result = AffectedItems::new(
-        "Selected rule was returned",
-        "Selected rule was returned",
-        "No rule was returned",
-    );
-    let loaded = state.ruleset();
-    let Some(entry) = ruleset::find_file(&loaded.catalog.rule_files, filename, relative_dirname) else {
-        result.fail(
-            filename,
-            ItemError::with_details(WazuhCode::RulesFileNotFound, filename),
-        );
-        return Ok(Err(result));
-    };
-    match ruleset::read_file(&loaded.catalog.roots, entry, raw) {
-        Ok(FileView::Raw(text)) => Ok(Ok(text)),
-        Ok(FileView::Json(Ok(doc))) => {
-            result.push(doc);
-            Ok(Err(result))
-        }
-        Ok(FileView::Json(Err(e))) => {
-            result.fail(
-                filename,
-                ItemError::with_details(WazuhCode::RulesFileUnreadable, format!("{filename}: {e}")),
-            );
-            Ok(Err(result))
-        }
-        Err(e) => {
-            result.fail(
-                filename,
-                ItemError::with_details(WazuhCode::RulesFileUnreadable, format!("{filename}: {e}")),
-            );
-            Ok(Err(result))
-        }
-    }
 }

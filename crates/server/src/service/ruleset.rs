@@ -1,13 +1,21 @@
 //! The loaded ruleset the rules, decoders and lists endpoints share: read at start and again after
 //! every upload or delete, with each item's API form rendered once per load.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use oxsec_ruleset::{Catalog, Roots, RulesetConfig};
+use oxsec_ruleset::upload::XmlKind;
+use oxsec_ruleset::{Catalog, FileEntry, Roots, RulesetConfig};
+use oxsec_types::envelope::ItemError;
+use oxsec_types::{AffectedItems, WazuhCode};
+use oxsec_wql::{ListQuery, Schema};
 use serde_json::Value;
 
+use crate::auth::authz::Authz;
 use crate::config::Config;
+use crate::error::ApiError;
+use crate::state::AppState;
 
 /// A catalog and the API items of its rules, decoders and lists (same order).
 pub struct Loaded {
@@ -130,13 +138,13 @@ pub struct FileFilters {
 /// Lists rule or decoder files: names the caller may not read are left out (named ones become
 /// 4000 failed items, all of them a 403), then the filters and the list query apply.
 pub fn list_files(
-    files: &[oxsec_ruleset::FileEntry],
-    authz: &crate::auth::authz::Authz,
+    files: &[FileEntry],
+    authz: &Authz,
     resource: &str,
     filters: FileFilters,
     query: &oxsec_wql::ListQuery,
-    result: &mut oxsec_types::AffectedItems,
-) -> Result<(), crate::error::ApiError> {
+    result: &mut AffectedItems,
+) -> Result<(), ApiError> {
     let named = match filters.filenames {
         Some(names) => {
             let (allowed, refused) = authz.split_ids(resource, names)?;
@@ -157,7 +165,7 @@ pub fn list_files(
         .filter(|f| status_matches(filters.status.as_deref(), f.status))
         .map(|f| serde_json::json!({"filename": f.filename, "relative_dirname": f.relative_dirname, "status": f.status.as_str()}))
         .collect();
-    let page = oxsec_wql::memory::execute(&records, query, files_schema()).map_err(crate::list::wql_error)?;
+    let page = page(&records, query, files_schema())?;
     result.set_page(page.items, page.total);
     Ok(())
 }
@@ -175,9 +183,9 @@ pub fn files_schema() -> &'static oxsec_wql::Schema {
     static SCHEMA: std::sync::OnceLock<oxsec_wql::Schema> = std::sync::OnceLock::new();
     SCHEMA.get_or_init(|| {
         oxsec_wql::Schema::builder()
-            .field(oxsec_wql::Field::text("filename", "filename"))
-            .field(oxsec_wql::Field::text("relative_dirname", "relative_dirname"))
-            .field(oxsec_wql::Field::text("status", "status"))
+            .field(oxsec_wql::Field::text("filename", "filename").sorted_nocase())
+            .field(oxsec_wql::Field::text("relative_dirname", "relative_dirname").sorted_nocase())
+            .field(oxsec_wql::Field::text("status", "status").sorted_nocase())
             .default_sort("filename")
             .always_present("filename")
             .build()
@@ -196,11 +204,7 @@ pub enum FileView {
 
 /// Finds a rule or decoder file by name (and directory, if given) among those the caller may
 /// read; with the same name in several directories, the shortest directory wins as upstream.
-pub fn find_file<'a>(
-    files: &'a [oxsec_ruleset::FileEntry],
-    filename: &str,
-    relative_dirname: Option<&str>,
-) -> Option<&'a oxsec_ruleset::FileEntry> {
+pub fn find_file<'a>(files: &'a [FileEntry], filename: &str, relative_dirname: Option<&str>) -> Option<&'a FileEntry> {
     files
         .iter()
         .filter(|f| f.filename == filename)
@@ -209,7 +213,7 @@ pub fn find_file<'a>(
 }
 
 /// Reads a file of the catalog for `GET …/files/{filename}`.
-pub fn read_file(roots: &Roots, file: &oxsec_ruleset::FileEntry, raw: bool) -> Result<FileView, std::io::Error> {
+pub fn read_file(roots: &Roots, file: &FileEntry, raw: bool) -> Result<FileView, std::io::Error> {
     let path = roots
         .file(&file.relative_dirname, &file.filename)
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "outside the ruleset"))?;
@@ -222,4 +226,394 @@ pub fn read_file(roots: &Roots, file: &oxsec_ruleset::FileEntry, raw: bool) -> R
             .map(|roots| oxsec_xml::json::xmltodict(&roots))
             .map_err(|e| e.to_string()),
     ))
+}
+
+/// What differs between rule files and decoder files: their RBAC names, directories, codes and
+/// messages. Everything else about the two kinds of file is shared.
+pub struct XmlFamily {
+    /// RBAC resource kind, e.g. `rule:file`.
+    pub resource: &'static str,
+    /// The action an overwrite also needs on the file, e.g. `rules:delete`.
+    pub delete_action: &'static str,
+    /// How an upload is checked.
+    pub kind: XmlKind,
+    /// Where uploads and deletes go without `relative_dirname`.
+    pub default_dir: &'static str,
+    /// Codes: directory not declared, shipped (read-only) directory, declared but missing.
+    pub dir_codes: [WazuhCode; 3],
+    /// Code of a file the catalog does not list.
+    pub not_found: WazuhCode,
+    /// Code of a file that cannot be read or rendered.
+    pub unreadable: WazuhCode,
+    /// `GET …/files/{f}` messages: found, not found.
+    pub read_messages: [&'static str; 2],
+    /// Upload messages: done, not done.
+    pub upload_messages: [&'static str; 2],
+    /// Delete messages: done, not done.
+    pub delete_messages: [&'static str; 2],
+}
+
+/// Rule files.
+pub const RULES: XmlFamily = XmlFamily {
+    resource: "rule:file",
+    delete_action: "rules:delete",
+    kind: XmlKind::Rules,
+    default_dir: "etc/rules",
+    dir_codes: [
+        WazuhCode::RuleDirNotDeclared,
+        WazuhCode::DefaultRulesReadOnly,
+        WazuhCode::RuleDirMissing,
+    ],
+    not_found: WazuhCode::RulesFileNotFound,
+    unreadable: WazuhCode::RulesFileUnreadable,
+    read_messages: ["Selected rule was returned", "No rule was returned"],
+    upload_messages: ["Rule was successfully uploaded", "Could not upload rule"],
+    delete_messages: ["Rule was successfully deleted", "Could not delete rule"],
+};
+
+/// Decoder files.
+pub const DECODERS: XmlFamily = XmlFamily {
+    resource: "decoder:file",
+    delete_action: "decoders:delete",
+    kind: XmlKind::Decoders,
+    default_dir: "etc/decoders",
+    dir_codes: [
+        WazuhCode::DecoderDirNotDeclared,
+        WazuhCode::DefaultDecodersReadOnly,
+        WazuhCode::DecoderDirMissing,
+    ],
+    not_found: WazuhCode::DecodersFileNotFound,
+    unreadable: WazuhCode::DecodersFileUnreadable,
+    read_messages: ["Selected decoder was returned", "No decoder was returned"],
+    upload_messages: ["Decoder was successfully uploaded", "Could not upload decoder"],
+    delete_messages: ["Decoder file was successfully deleted", "Could not delete decoder file"],
+};
+
+impl XmlFamily {
+    /// This family's files in a catalog.
+    pub fn files<'a>(&self, catalog: &'a Catalog) -> &'a [FileEntry] {
+        match self.kind {
+            XmlKind::Rules => &catalog.rule_files,
+            XmlKind::Decoders => &catalog.decoder_files,
+        }
+    }
+
+    /// The directories the `<ruleset>` section declares for this family.
+    fn declared_dirs<'a>(&self, config: &'a RulesetConfig) -> &'a [String] {
+        match self.kind {
+            XmlKind::Rules => &config.rule_dirs,
+            XmlKind::Decoders => &config.decoder_dirs,
+        }
+    }
+
+    /// The names of this family's files the caller may read (`None`: every file).
+    pub fn readable<'a>(&self, catalog: &'a Catalog, authz: &Authz) -> Option<HashSet<&'a str>> {
+        if authz.permits_everything(self.resource) {
+            return None;
+        }
+        Some(
+            self.files(catalog)
+                .iter()
+                .filter(|f| authz.permits(self.resource, &f.filename))
+                .map(|f| f.filename.as_str())
+                .collect(),
+        )
+    }
+
+    /// Where an upload or delete of `filename` in `relative_dirname` goes, checked as Wazuh does:
+    /// the directory must be a declared one, outside the shipped ruleset, and exist. Returns the
+    /// reported path (`etc/rules/x.xml`) and, when allowed, the file's path on disk.
+    fn target(&self, loaded: &Loaded, filename: &str, relative_dirname: Option<&str>) -> Target {
+        let dir = relative_dirname
+            .map(|d| d.trim_end_matches('/'))
+            .filter(|d| !d.is_empty())
+            .unwrap_or(self.default_dir);
+        let id = format!("{dir}/{filename}");
+        let declared = self
+            .declared_dirs(&loaded.catalog.config)
+            .iter()
+            .any(|d| d.trim_end_matches('/') == dir);
+        let [not_declared, read_only, missing] = self.dir_codes;
+        let path = loaded.catalog.roots.file(dir, filename);
+        let refused = if !declared || path.is_none() {
+            Some(not_declared)
+        } else if dir == "ruleset" || dir.starts_with("ruleset/") {
+            Some(read_only)
+        } else if !path.as_ref().and_then(|p| p.parent()).is_some_and(Path::is_dir) {
+            Some(missing)
+        } else {
+            None
+        };
+        match (refused, path) {
+            (None, Some(path)) => Target { id, path: Ok(path) },
+            (refused, _) => Target {
+                id,
+                path: Err(refused.unwrap_or(not_declared)),
+            },
+        }
+    }
+}
+
+/// Where a write goes: the reported id and the path, or the code refusing it.
+struct Target {
+    id: String,
+    path: Result<PathBuf, WazuhCode>,
+}
+
+/// Serialises writes to ruleset files, so two uploads of one file cannot interleave.
+pub static WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// What `GET …/files/{filename}` answers: the file's text (`raw=true`), or the envelope holding
+/// the rendered file or the failure.
+pub enum FileAnswer {
+    /// The text as stored.
+    Raw(String),
+    /// The envelope.
+    Items(AffectedItems),
+}
+
+/// `GET …/files/{filename}` of a rule or decoder file.
+pub fn file_item(
+    family: &XmlFamily,
+    state: &AppState,
+    filename: &str,
+    relative_dirname: Option<&str>,
+    raw: bool,
+) -> FileAnswer {
+    let [found, none] = family.read_messages;
+    let mut result = AffectedItems::new(found, found, none);
+    let loaded = state.ruleset();
+    let Some(entry) = find_file(family.files(&loaded.catalog), filename, relative_dirname) else {
+        result.fail(filename, ItemError::with_details(family.not_found, filename));
+        return FileAnswer::Items(result);
+    };
+    match read_file(&loaded.catalog.roots, entry, raw) {
+        Ok(FileView::Raw(text)) => FileAnswer::Raw(text),
+        Ok(FileView::Json(Ok(doc))) => {
+            result.push(doc);
+            FileAnswer::Items(result)
+        }
+        Ok(FileView::Json(Err(e))) => {
+            result.fail(
+                filename,
+                ItemError::with_details(family.unreadable, format!("{filename}: {e}")),
+            );
+            FileAnswer::Items(result)
+        }
+        Err(e) => {
+            result.fail(
+                filename,
+                ItemError::with_details(family.unreadable, format!("{filename}: {e}")),
+            );
+            FileAnswer::Items(result)
+        }
+    }
+}
+
+/// The text of an uploaded file: refused outright (400) when empty or not UTF-8, as upstream.
+pub fn upload_text(body: &[u8]) -> Result<&str, ApiError> {
+    if body.is_empty() {
+        return Err(ApiError::code(WazuhCode::EmptyFile));
+    }
+    std::str::from_utf8(body).map_err(|e| ApiError::with_details(WazuhCode::BodyNotUtf8, e.to_string()))
+}
+
+/// `PUT /rules/files/{f}`, `PUT /decoders/files/{f}`: checks the file, writes it atomically and
+/// reloads the catalog. Any refusal leaves the previous file and catalog as they were.
+pub async fn upload_xml(
+    family: &XmlFamily,
+    state: &AppState,
+    authz: &Authz,
+    filename: &str,
+    relative_dirname: Option<&str>,
+    overwrite: bool,
+    body: &[u8],
+) -> Result<AffectedItems, ApiError> {
+    let text = upload_text(body)?;
+    let [done, not_done] = family.upload_messages;
+    let mut result = AffectedItems::new(done, done, not_done);
+    let _guard = WRITES.lock().await;
+    let loaded = state.ruleset();
+    let target = family.target(&loaded, filename, relative_dirname);
+    let path = match target.path {
+        Ok(p) => p,
+        Err(code) => {
+            result.fail(target.id, ItemError::new(code));
+            return Ok(result);
+        }
+    };
+    if let Err(e) = oxsec_ruleset::upload::check_xml(family.kind, text) {
+        result.fail(target.id, ItemError::with_details(WazuhCode::XmlSyntax, e.to_string()));
+        return Ok(result);
+    }
+    if let Some(code) = overwrite_refusal(authz, family.resource, family.delete_action, filename, &path, overwrite) {
+        result.fail(target.id, code);
+        return Ok(result);
+    }
+    crate::fsutil::write_atomic(&path, text.as_bytes(), 0o640)
+        .map_err(|e| ApiError::Internal(format!("writing {}: {e}", path.display())))?;
+    state.reload_ruleset().await?;
+    result.push(Value::from(target.id));
+    Ok(result)
+}
+
+/// Why an upload may not replace `path`: it exists and `overwrite` is off (1905), or the caller
+/// may not delete the file it would replace (4000), as upstream deletes before it writes.
+pub fn overwrite_refusal(
+    authz: &Authz,
+    resource: &str,
+    delete_action: &str,
+    filename: &str,
+    path: &Path,
+    overwrite: bool,
+) -> Option<ItemError> {
+    if !path.exists() {
+        return None;
+    }
+    if !overwrite {
+        return Some(ItemError::new(WazuhCode::FileExists));
+    }
+    let may_delete = authz.perms.allows(delete_action, resource, filename, &|_| Vec::new());
+    (!may_delete).then(|| crate::auth::authz::denied_item(resource))
+}
+
+/// `DELETE /rules/files/{f}`, `DELETE /decoders/files/{f}`.
+pub async fn delete_xml(
+    family: &XmlFamily,
+    state: &AppState,
+    filename: &str,
+    relative_dirname: Option<&str>,
+) -> Result<AffectedItems, ApiError> {
+    let [done, not_done] = family.delete_messages;
+    let mut result = AffectedItems::new(done, done, not_done);
+    let _guard = WRITES.lock().await;
+    let loaded = state.ruleset();
+    let target = family.target(&loaded, filename, relative_dirname);
+    let path = match target.path {
+        Ok(p) => p,
+        Err(code) => {
+            result.fail(target.id, ItemError::new(code));
+            return Ok(result);
+        }
+    };
+    if let Some(e) = remove(&path) {
+        result.fail(target.id, e);
+        return Ok(result);
+    }
+    state.reload_ruleset().await?;
+    result.push(Value::from(target.id));
+    Ok(result)
+}
+
+/// Removes a ruleset file: 1906 when there is none, 1907 when it cannot be removed.
+pub fn remove(path: &Path) -> Option<ItemError> {
+    match std::fs::symlink_metadata(path) {
+        Err(_) => Some(ItemError::new(WazuhCode::FileMissing)),
+        Ok(m) if !m.is_file() => Some(ItemError::with_details(WazuhCode::FileNotDeleted, "not a regular file")),
+        Ok(_) => std::fs::remove_file(path)
+            .err()
+            .map(|e| ItemError::with_details(WazuhCode::FileNotDeleted, e.to_string())),
+    }
+}
+
+/// Runs a list query over in-memory items as Wazuh's `process_array` does: an empty set is not
+/// checked at all, so a `select` or `sort` naming an unknown field only fails when there is
+/// something to select from or sort. `details` holds whatever options an item has, so any
+/// `details.<option>` may be selected: the item keeps only those options, and loses `details`
+/// when it has none of them.
+pub fn page(records: &[Value], query: &ListQuery, schema: &Schema) -> Result<oxsec_wql::memory::Page, ApiError> {
+    if records.is_empty() {
+        return Ok(oxsec_wql::memory::Page::default());
+    }
+    let (mut query, detail_paths) = split_details_select(query, schema);
+    // Conditions may look inside `details` (`q=details.prematch.pattern~wazuh`).
+    let inner: Vec<oxsec_wql::Field> = query
+        .q
+        .as_ref()
+        .map(|q| q.fields())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| f.starts_with("details.") && schema.field("details").is_some())
+        .map(|f| oxsec_wql::Field::text(f, f).searchable(false))
+        .collect();
+    let extended;
+    let schema = if inner.is_empty() {
+        schema
+    } else {
+        if query.select.is_none() {
+            // The added paths are for filtering only: the items keep their usual fields.
+            query.select = Some(schema.fields().iter().map(|f| f.name.clone()).collect());
+        }
+        extended = schema.extended(inner);
+        &extended
+    };
+    let mut page = oxsec_wql::memory::execute(records, &query, schema).map_err(crate::list::wql_error)?;
+    if let Some(paths) = detail_paths {
+        for item in &mut page.items {
+            keep_details(item, &paths);
+        }
+    }
+    Ok(page)
+}
+
+/// Separates `details.<option>` selections (which the schema cannot list) from the others: the
+/// query selects `details` whole instead, and the paths are returned for [`keep_details`].
+fn split_details_select(query: &ListQuery, schema: &Schema) -> (ListQuery, Option<Vec<String>>) {
+    let Some(select) = &query.select else {
+        return (query.clone(), None);
+    };
+    if schema.field("details").is_none() || select.iter().any(|s| s == "details") {
+        return (query.clone(), None);
+    }
+    let (nested, mut plain): (Vec<String>, Vec<String>) =
+        select.iter().cloned().partition(|s| s.starts_with("details."));
+    if nested.is_empty() {
+        return (query.clone(), None);
+    }
+    plain.push("details".to_owned());
+    let mut q = query.clone();
+    q.select = Some(plain);
+    let paths = nested.iter().map(|s| s["details.".len()..].to_owned()).collect();
+    (q, Some(paths))
+}
+
+/// Keeps only the given (dotted) paths of an item's `details`.
+fn keep_details(item: &mut Value, paths: &[String]) {
+    let Some(obj) = item.as_object_mut() else { return };
+    let Some(details) = obj.remove("details") else { return };
+    let mut kept = serde_json::Map::new();
+    for path in paths {
+        let mut parts = path.split('.');
+        let Some(first) = parts.next() else { continue };
+        let mut value = details.get(first);
+        let rest: Vec<&str> = parts.collect();
+        for part in &rest {
+            value = value.and_then(|v| v.get(part));
+        }
+        let Some(value) = value else { continue };
+        // Rebuild the nesting below `details` for the selected value.
+        let mut nested = value.clone();
+        for part in rest.iter().rev() {
+            let mut m = serde_json::Map::new();
+            m.insert((*part).to_owned(), nested);
+            nested = Value::Object(m);
+        }
+        merge(&mut kept, first, nested);
+    }
+    if !kept.is_empty() {
+        obj.insert("details".to_owned(), Value::Object(kept));
+    }
+}
+
+fn merge(into: &mut serde_json::Map<String, Value>, key: &str, value: Value) {
+    match (into.get_mut(key), value) {
+        (Some(Value::Object(existing)), Value::Object(new)) => {
+            for (k, v) in new {
+                merge(existing, &k, v);
+            }
+        }
+        (_, value) => {
+            into.insert(key.to_owned(), value);
+        }
+    }
 }

@@ -52,7 +52,10 @@ async fn groups_files_and_membership_follow_wazuh() {
         .filter_map(|i| i["filename"].as_str())
         .collect();
     assert_eq!(names, ["agent.conf", "ar.conf", "merged.mg"]);
+    // An encoded slash separates segments, as in Wazuh's router: no route matches.
     let (status, _) = s.get("/groups/web/files/..%2F..%2Foxsec.db", Some(&t)).await;
+    assert_eq!(status, 404);
+    let (status, _) = s.get("/groups/web/files/..%252F..%252Foxsec.db", Some(&t)).await;
     assert_eq!(status, 400);
 
     // agent.conf: bad XML, DTDs and oversize bodies are refused and leave the file as it was.

@@ -81,5 +81,7 @@ async fn rules_list_filter_and_render_as_upstream() {
     let (_, body) = s.get("/rules/files/nope.xml", Some(&t)).await;
     assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1415);
     let (status, _) = s.get("/rules/files/..%2F..%2Fetc%2Fpasswd", Some(&t)).await;
+    assert_eq!(status, 404);
+    let (status, _) = s.get("/rules/files/..%252F..%252Fpasswd.xml", Some(&t)).await;
     assert_eq!(status, 400);
 }

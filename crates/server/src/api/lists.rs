@@ -1,0 +1,72 @@
+//! `/lists…`: the CDB lists under `etc/lists`.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use super::Routes;
+use crate::auth::authz::Authz;
+use crate::body::RawBody;
+use crate::error::ApiResult;
+use crate::params::Params;
+use crate::render::Envelope;
+use crate::service::lists;
+use crate::service::ruleset::FileAnswer;
+use crate::state::AppState;
+
+/// Operations of this group.
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/lists", get_lists)
+        .get("/lists/files", get_files)
+        .get("/lists/files/{filename}", get_file)
+        .put("/lists/files/{filename}", put_file)
+        .delete("/lists/files/{filename}", delete_file)
+}
+
+async fn get_lists(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Envelope> {
+    let query = crate::list::unchecked_list_query(&params)?;
+    let dir = params.text("relative_dirname");
+    Ok(Envelope(lists::list(
+        &state,
+        &authz,
+        params.list("filename"),
+        dir.as_deref(),
+        &query,
+    )?))
+}
+
+async fn get_files(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Envelope> {
+    let query = crate::list::unchecked_list_query(&params)?;
+    let dir = params.text("relative_dirname");
+    Ok(Envelope(lists::files(
+        &state,
+        &authz,
+        params.list("filename"),
+        dir.as_deref(),
+        &query,
+    )?))
+}
+
+async fn get_file(State(state): State<AppState>, Path(filename): Path<String>, params: Params) -> ApiResult<Response> {
+    Ok(match lists::file(&state, &filename, params.flag("raw")) {
+        FileAnswer::Raw(text) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response(),
+        FileAnswer::Items(result) => Envelope(result).into_response(),
+    })
+}
+
+async fn put_file(
+    State(state): State<AppState>,
+    authz: Authz,
+    Path(filename): Path<String>,
+    params: Params,
+    RawBody(body): RawBody,
+) -> ApiResult<Envelope> {
+    Ok(Envelope(
+        lists::upload(&state, &authz, &filename, params.flag("overwrite"), &body).await?,
+    ))
+}
+
+async fn delete_file(State(state): State<AppState>, Path(filename): Path<String>) -> ApiResult<Envelope> {
+    Ok(Envelope(lists::delete(&state, &filename).await?))
+}

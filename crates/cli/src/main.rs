@@ -45,6 +45,9 @@ enum Command {
     /// Import state from elsewhere.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Manage the ruleset (rules, decoders, CDB lists).
+    #[command(subcommand)]
+    Ruleset(RulesetCommand),
     /// Developer tools (test data).
     #[command(subcommand)]
     Dev(DevCommand),
@@ -59,6 +62,31 @@ enum DevCommand {
         /// How many agents to add.
         count: u64,
         /// Data directory (created if needed).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesetCommand {
+    /// Copy a ruleset into the data dir (as <data_dir>/ruleset), where the server finds it when
+    /// no ruleset_dir / --ruleset is configured. The shipped lists are added to etc/lists unless
+    /// a list of that name is already there. A running server picks the new ruleset up at its
+    /// next start.
+    ///
+    /// The source is a ruleset directory (with rules/, decoders/, lists/), a Wazuh install (its
+    /// ruleset/ is used), or a tarball of either. It is checked by loading it before it replaces
+    /// anything.
+    ///
+    /// Example: oxsec ruleset install --from wazuh-ruleset-4.14.7.tar.gz --data-dir /var/lib/oxsec
+    Install {
+        /// Ruleset directory, Wazuh install dir, or tarball.
+        #[arg(long = "from")]
+        from: PathBuf,
+        /// YAML configuration (for data_dir).
+        #[arg(long, env = "OXSEC_CONFIG")]
+        config: Option<PathBuf>,
+        /// Data directory to install into.
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
@@ -111,6 +139,34 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("oxsec: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Ruleset(RulesetCommand::Install { from, config, data_dir }) => {
+            let overrides = Overrides {
+                data_dir,
+                ..Overrides::default()
+            };
+            let env = std::env::vars().filter(|(k, _)| k != "OXSEC_CONFIG");
+            let result = Config::load(config.as_deref(), env, &overrides)
+                .map_err(|e| e.to_string())
+                .and_then(|config| oxsec_server::ruleset_install(&config, &from));
+            match result {
+                Ok(i) => {
+                    println!(
+                        "installed {}: {} rules in {} files, {} decoders in {} files; {} lists added to etc/lists",
+                        i.path.display(),
+                        i.rules,
+                        i.rule_files,
+                        i.decoders,
+                        i.decoder_files,
+                        i.lists_added
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("oxsec: ruleset install failed: {e}");
                     ExitCode::from(1)
                 }
             }

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod config;
 pub mod decoders;
 pub mod files;
+pub mod install;
 pub mod lenient;
 pub mod lists;
 pub mod rules;

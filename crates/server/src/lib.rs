@@ -71,6 +71,18 @@ fn init_node_name(config: &Config) {
     }
 }
 
+/// `oxsec ruleset install`: copies a ruleset into the data dir (see
+/// [`oxsec_ruleset::install::install`]). Warns when a configured `ruleset_dir` would hide it.
+pub fn ruleset_install(config: &Config, from: &std::path::Path) -> Result<oxsec_ruleset::install::Installed, String> {
+    if let Some(dir) = &config.ruleset_dir {
+        eprintln!(
+            "oxsec: note: ruleset_dir is set to {}; the server reads that one, not the installed copy",
+            dir.display()
+        );
+    }
+    oxsec_ruleset::install::install(from, &config.data_dir)
+}
+
 /// The TCP peer of a request, attached by the server to every request.
 #[derive(Debug, Clone, Copy)]
 pub struct PeerAddr(pub SocketAddr);

@@ -41,9 +41,18 @@ impl Loaded {
 /// Where `ruleset/…` and `etc/…` point for this server.
 pub fn roots(config: &Config) -> Roots {
     Roots {
-        ruleset: config.ruleset_dir.clone(),
+        ruleset: shipped_dir(config),
         data_dir: config.data_dir.clone(),
     }
+}
+
+/// The shipped ruleset: the configured `ruleset_dir`, else the copy `oxsec ruleset install` put in
+/// the data dir, if any.
+pub fn shipped_dir(config: &Config) -> Option<PathBuf> {
+    config.ruleset_dir.clone().or_else(|| {
+        let installed = oxsec_ruleset::install::installed_dir(&config.data_dir);
+        installed.join("rules").is_dir().then_some(installed)
+    })
 }
 
 /// The `<ruleset>` options: from `<data_dir>/etc/ossec.conf` when it has that section, else
@@ -62,12 +71,20 @@ pub fn ruleset_config(config: &Config) -> RulesetConfig {
 
 /// Reads the ruleset.
 pub fn load(config: &Config) -> Loaded {
+    let started = std::time::Instant::now();
     let catalog = Catalog::load(roots(config), ruleset_config(config));
     for p in &catalog.problems {
         tracing::warn!("ruleset: {p} (skipped)");
     }
-    let rules = catalog.rules.iter().map(|r| r.to_json()).collect();
-    let decoders = catalog.decoders.iter().map(|d| d.to_json()).collect();
+    let rules: Vec<Value> = catalog.rules.iter().map(|r| r.to_json()).collect();
+    let decoders: Vec<Value> = catalog.decoders.iter().map(|d| d.to_json()).collect();
+    tracing::info!(
+        "ruleset loaded in {} ms: {} rules, {} decoders, {} lists",
+        started.elapsed().as_millis(),
+        rules.len(),
+        decoders.len(),
+        catalog.lists.len()
+    );
     Loaded {
         catalog,
         rules,
@@ -86,38 +103,19 @@ pub fn prepare_dirs(config: &Config) -> Result<(), String> {
         crate::fsutil::ensure_dir(&etc.join(d), 0o750)
             .map_err(|e| format!("cannot create {}/{d}: {e}", etc.display()))?;
     }
-    match &config.ruleset_dir {
+    match &shipped_dir(config) {
         None => tracing::warn!(
-            "no ruleset configured (ruleset_dir / --ruleset): only {}/{{rules,decoders,lists}} are read",
+            "no ruleset configured (ruleset_dir / --ruleset, or `oxsec ruleset install`): only {}/{{rules,decoders,lists}} are read",
             etc.display()
         ),
         Some(dir) if !dir.join("rules").is_dir() => {
             tracing::warn!("ruleset_dir {} has no rules/ directory", dir.display());
         }
         Some(dir) if fresh_lists => {
-            copy_tree(&dir.join("lists"), &lists, 0).map_err(|e| format!("cannot install the shipped lists: {e}"))?;
+            oxsec_ruleset::install::copy_tree(&dir.join("lists"), &lists, 0)
+                .map_err(|e| format!("cannot install the shipped lists: {e}"))?;
         }
         Some(_) => {}
-    }
-    Ok(())
-}
-
-/// Copies a directory tree of regular files (depth-bounded; links are not followed).
-fn copy_tree(from: &Path, to: &Path, depth: usize) -> std::io::Result<()> {
-    if depth > 8 || !from.is_dir() {
-        return Ok(());
-    }
-    crate::fsutil::ensure_dir(to, 0o750)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        let target = to.join(entry.file_name());
-        if kind.is_dir() {
-            copy_tree(&entry.path(), &target, depth + 1)?;
-        } else if kind.is_file() {
-            let data = std::fs::read(entry.path())?;
-            crate::fsutil::write_atomic(&target, &data, 0o640)?;
-        }
     }
     Ok(())
 }

@@ -26,27 +26,56 @@ pub struct Page {
 /// Filters, sorts, de-duplicates, pages and projects `records` (JSON objects; fields are found by dot path).
 pub fn execute(records: &[Value], query: &ListQuery, schema: &Schema) -> Result<Page, Error> {
     let plan = plan::plan(query, schema)?;
+    let (total, page) = page_positions(records, &plan);
+    let items = page.into_iter().map(|i| project(&records[i], &plan.output)).collect();
+    Ok(Page { total, items })
+}
+
+/// A page given as positions in the records, for callers holding each record already rendered.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PositionPage {
+    /// Matching records before `offset`/`limit`.
+    pub total: u64,
+    /// Positions in `records` of this page's items, in order.
+    pub positions: Vec<usize>,
+}
+
+/// Like [`execute`] when each output item would be its whole record: no `select` and no
+/// `distinct`, and every record holding only schema fields, none of them null (the caller's
+/// promise). Returns `None` when the query selects or de-duplicates; use [`execute`] then.
+pub fn execute_positions(records: &[Value], query: &ListQuery, schema: &Schema) -> Result<Option<PositionPage>, Error> {
+    let plan = plan::plan(query, schema)?;
+    if query.select.is_some() || plan.distinct {
+        return Ok(None);
+    }
+    let (total, positions) = page_positions(records, &plan);
+    Ok(Some(PositionPage { total, positions }))
+}
+
+/// Filters, sorts, de-duplicates and pages: the total and the positions of the page's records.
+fn page_positions(records: &[Value], plan: &plan::Plan<'_>) -> (u64, Vec<usize>) {
     let filter = plan.filter.as_ref().map(compile);
     let search = plan.search.as_ref().map(|s| (LikePattern::new(&s.pattern), s));
 
-    let mut rows: Vec<(Vec<Scalar<'_>>, &Value)> = records
+    let mut rows: Vec<(Vec<Scalar<'_>>, usize)> = records
         .iter()
-        .filter(|r| filter.as_ref().is_none_or(|f| eval(f, r)))
-        .filter(|r| {
+        .enumerate()
+        .filter(|(_, r)| filter.as_ref().is_none_or(|f| eval(f, r)))
+        .filter(|(_, r)| {
             search.as_ref().is_none_or(|(pattern, s)| {
                 let found = s.fields.iter().any(|f| any_element(f, r, |v| like(f, v, pattern)));
                 found != s.negate
             })
         })
         // Wazuh's distinct mode leaves out rows where a selected value is NULL or ''.
-        .filter(|r| {
+        .filter(|(_, r)| {
             !plan.distinct
                 || plan
                     .output
                     .iter()
                     .all(|f| !matches!(raw(f, r), Scalar::Null) && !is_empty(f, r))
         })
-        .map(|r| (plan.sort.iter().map(|(f, _)| sort_value(f, r)).collect(), r))
+        .map(|(i, r)| (plan.sort.iter().map(|(f, _)| sort_value(f, r)).collect(), i))
         .collect();
 
     // Stable, so rows equal on every key keep their input order.
@@ -59,15 +88,15 @@ pub fn execute(records: &[Value], query: &ListQuery, schema: &Schema) -> Result<
             .unwrap_or(std::cmp::Ordering::Equal)
     });
 
-    let mut selected: Vec<&Value> = rows.into_iter().map(|(_, r)| r).collect();
+    let mut selected: Vec<usize> = rows.into_iter().map(|(_, i)| i).collect();
     if plan.distinct {
         // Keep each combination's first row in sort order: the SQL side orders groups by MIN(row_number).
         let mut seen = HashSet::new();
-        selected.retain(|r| {
+        selected.retain(|i| {
             seen.insert(
                 plan.output
                     .iter()
-                    .map(|f| DistinctKey::of(&raw(f, r)))
+                    .map(|f| DistinctKey::of(&raw(f, &records[*i])))
                     .collect::<Vec<_>>(),
             )
         });
@@ -78,13 +107,7 @@ pub fn execute(records: &[Value], query: &ListQuery, schema: &Schema) -> Result<
     let limit = plan
         .limit
         .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-    let items = selected
-        .into_iter()
-        .skip(offset)
-        .take(limit)
-        .map(|r| project(r, &plan.output))
-        .collect();
-    Ok(Page { total, items })
+    (total, selected.into_iter().skip(offset).take(limit).collect())
 }
 
 /// Builds an output item: the non-NULL values of `fields`, nested by dot path, in `fields` order.

@@ -82,8 +82,7 @@ pub fn list(
         && filters.relative_dirname.is_none()
         && !filters.parents_only;
     if unfiltered && visible.len() == loaded.decoders.len() {
-        let page = ruleset::page(&loaded.decoders, query, schema())?;
-        result.set_page(page.items, page.total);
+        ruleset::set_page_from(&mut result, &loaded.decoders, &loaded.decoders_json, query, schema())?;
         return Ok(result);
     }
     let records: Vec<Value> = visible

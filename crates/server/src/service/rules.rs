@@ -115,8 +115,7 @@ pub fn list(
         && filters.requirements.is_empty();
     if unfiltered && visible.len() == loaded.rules.len() {
         // The common case, served from the rendered rules without copying them.
-        let page = ruleset::page(&loaded.rules, query, schema())?;
-        result.set_page(page.items, page.total);
+        ruleset::set_page_from(&mut result, &loaded.rules, &loaded.rules_json, query, schema())?;
         return Ok(result);
     }
     let records: Vec<Value> = visible

@@ -25,6 +25,10 @@ pub struct Loaded {
     pub rules: Vec<Value>,
     /// `Decoder::to_json` of each decoder.
     pub decoders: Vec<Value>,
+    /// `rules`, each already serialised (pages are written from these).
+    pub rules_json: Vec<Box<[u8]>>,
+    /// `decoders`, each already serialised.
+    pub decoders_json: Vec<Box<[u8]>>,
 }
 
 impl Loaded {
@@ -34,6 +38,8 @@ impl Loaded {
             catalog: Catalog::empty(roots(config)),
             rules: Vec::new(),
             decoders: Vec::new(),
+            rules_json: Vec::new(),
+            decoders_json: Vec::new(),
         }
     }
 }
@@ -87,9 +93,18 @@ pub fn load(config: &Config) -> Loaded {
     );
     Loaded {
         catalog,
+        rules_json: serialised(&rules),
+        decoders_json: serialised(&decoders),
         rules,
         decoders,
     }
+}
+
+fn serialised(items: &[Value]) -> Vec<Box<[u8]>> {
+    items
+        .iter()
+        .map(|v| serde_json::to_vec(v).unwrap_or_default().into_boxed_slice())
+        .collect()
 }
 
 /// Prepares the data dir's ruleset directories at start: `etc/rules`, `etc/decoders` and
@@ -552,6 +567,40 @@ pub fn page(records: &[Value], query: &ListQuery, schema: &Schema) -> Result<oxs
         }
     }
     Ok(page)
+}
+
+/// Sets `result`'s page from records rendered once at load (`rendered[i]` is `records[i]`
+/// serialised) when the query outputs whole records; otherwise runs [`page`].
+pub fn set_page_from(
+    result: &mut AffectedItems,
+    records: &[Value],
+    rendered: &[Box<[u8]>],
+    query: &ListQuery,
+    schema: &Schema,
+) -> Result<(), ApiError> {
+    let looks_inside = query
+        .q
+        .as_ref()
+        .is_some_and(|q| q.fields().iter().any(|f| schema.field(f).is_none()));
+    if !records.is_empty() && !looks_inside && rendered.len() == records.len() {
+        if let Some(p) = oxsec_wql::memory::execute_positions(records, query, schema).map_err(crate::list::wql_error)? {
+            let size: usize = p.positions.iter().map(|i| rendered[*i].len() + 1).sum();
+            let mut bytes = Vec::with_capacity(size + 2);
+            bytes.push(b'[');
+            for (n, i) in p.positions.iter().enumerate() {
+                if n > 0 {
+                    bytes.push(b',');
+                }
+                bytes.extend_from_slice(&rendered[*i]);
+            }
+            bytes.push(b']');
+            result.set_rendered_page(bytes, p.total);
+            return Ok(());
+        }
+    }
+    let p = page(records, query, schema)?;
+    result.set_page(p.items, p.total);
+    Ok(())
 }
 
 /// Separates `details.<option>` selections (which the schema cannot list) from the others: the

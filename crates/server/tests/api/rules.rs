@@ -29,6 +29,24 @@ async fn rules_list_filter_and_render_as_upstream() {
                "gdpr": [], "hipaa": [], "nist_800_53": [], "tsc": [], "mitre": [], "groups": ["syslog"],
                "description": "Generic template for all syslog rules."})
     );
+    // Pages written from the rules rendered at load equal pages built field by field.
+    let all = "filename,relative_dirname,id,level,status,details,pci_dss,gpg13,gdpr,hipaa,nist_800_53,tsc,mitre,groups,description";
+    let (_, fast) = s.get("/rules?limit=40&offset=3000&sort=-level", Some(&t)).await;
+    let (_, slow) = s
+        .get(
+            &format!("/rules?limit=40&offset=3000&sort=-level&select={all}"),
+            Some(&t),
+        )
+        .await;
+    assert_eq!(fast, slow);
+    let (_, fast) = s.get("/decoders?limit=40&offset=700", Some(&t)).await;
+    let (_, slow) = s
+        .get(
+            "/decoders?limit=40&offset=700&select=filename,relative_dirname,status,name,position,details",
+            Some(&t),
+        )
+        .await;
+    assert_eq!(fast, slow);
     // Unknown ids are failed items; the others filters narrow without failing.
     let (_, body) = s.get("/rules?rule_ids=5714,999999&select=level", Some(&t)).await;
     assert_eq!(body["data"]["affected_items"], json!([{"id": 5714, "level": 14}]));

@@ -15,6 +15,7 @@ pub mod files;
 pub mod install;
 pub mod lenient;
 pub mod lists;
+pub mod matcher;
 pub mod rules;
 pub mod upload;
 

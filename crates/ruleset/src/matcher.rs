@@ -1,0 +1,624 @@
+//! Wazuh's own pattern languages, OS_Match and OS_Regex, with their exact semantics.
+//!
+//! They are not regular expressions in the usual sense, and a Rust regex would match differently:
+//! OS_Regex has its own escapes (`\w` includes `-`, `@` and `_`; `\s` is only a space), quantifiers
+//! only after a class escape, at most one level of capturing parentheses, `|` splitting the pattern
+//! into alternatives tried in order, and a matcher that does not backtrack in general: a
+//! quantified class stops at the first byte the next token accepts, and only four such choices per
+//! attempt can be revisited. Rules fire or not on these details, so the matcher below follows
+//! Wazuh's (`src/os_regex/` at v4.14.7) step by step; the behaviour is pinned by the tests at the
+//! bottom. Both languages compare ASCII letters case-insensitively, as analysisd always asks.
+//!
+//! Inputs are bytes; like Wazuh's C strings they end at the first NUL byte.
+
+/// Longest pattern Wazuh compiles.
+pub const MAX_PATTERN: usize = 20480;
+
+/// Why a pattern does not compile (the rule or decoder holding it does not load).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    /// Longer than [`MAX_PATTERN`].
+    #[error("pattern longer than {MAX_PATTERN} bytes")]
+    TooLong,
+    /// An escape OS_Regex does not know, e.g. `\n` or `\-`.
+    #[error("unknown escape '\\{0}'")]
+    BadEscape(char),
+    /// Nested or unbalanced parentheses, or `|` inside parentheses.
+    #[error("parentheses must balance, be one level deep and hold no '|'")]
+    BadParentheses,
+}
+
+fn lower(b: u8) -> u8 {
+    b.to_ascii_lowercase()
+}
+
+/// The bytes an input is made of: up to its first NUL.
+fn c_str(input: &[u8]) -> &[u8] {
+    match input.iter().position(|b| *b == 0) {
+        Some(n) => &input[..n],
+        None => input,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// OS_Match
+
+/// How one alternative of an OS_Match pattern compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MatchKind {
+    /// `x`: contains.
+    Contains(Vec<u8>),
+    /// `^x`: starts with.
+    Prefix(Vec<u8>),
+    /// `x$`: ends with.
+    Suffix(Vec<u8>),
+    /// `^x$`: equals.
+    Equals(Vec<u8>),
+    /// An empty alternative matches everything.
+    Always,
+}
+
+/// An OS_Match pattern: literal bytes, `|` alternatives, `^`/`$` anchors per alternative, a
+/// leading `!` negating the whole pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OsMatch {
+    alternatives: Vec<MatchKind>,
+    negate: bool,
+}
+
+impl OsMatch {
+    /// Compiles a pattern.
+    pub fn new(pattern: &str) -> Result<OsMatch, PatternError> {
+        if pattern.len() > MAX_PATTERN {
+            return Err(PatternError::TooLong);
+        }
+        let bytes = pattern.as_bytes();
+        let (negate, body) = match bytes.split_first() {
+            Some((b'!', rest)) => (true, rest),
+            _ => (false, bytes),
+        };
+        let alternatives = body
+            .split(|b| *b == b'|')
+            .map(|alt| {
+                let alt: Vec<u8> = alt.iter().copied().map(lower).collect();
+                let starts = alt.first() == Some(&b'^');
+                let ends = alt.last() == Some(&b'$');
+                // Wazuh tests `^…$` before the empty case, so `^` alone is a prefix test of
+                // nothing and `$` alone a suffix test of nothing: both match everything.
+                if starts && ends && alt.len() >= 2 {
+                    MatchKind::Equals(alt[1..alt.len() - 1].to_vec())
+                } else if alt.is_empty() {
+                    MatchKind::Always
+                } else if ends {
+                    MatchKind::Suffix(alt[..alt.len() - 1].to_vec())
+                } else if starts {
+                    MatchKind::Prefix(alt[1..].to_vec())
+                } else {
+                    MatchKind::Contains(alt)
+                }
+            })
+            .collect();
+        Ok(OsMatch { alternatives, negate })
+    }
+
+    /// Whether `input` matches.
+    pub fn is_match(&self, input: &[u8]) -> bool {
+        let input = c_str(input);
+        let eq = |a: &[u8], b: &[u8]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| lower(*x) == *y);
+        let found = self.alternatives.iter().any(|alt| match alt {
+            MatchKind::Always => true,
+            MatchKind::Equals(p) => eq(input, p),
+            MatchKind::Prefix(p) => input.len() >= p.len() && eq(&input[..p.len()], p),
+            MatchKind::Suffix(p) => input.len() >= p.len() && eq(&input[input.len() - p.len()..], p),
+            MatchKind::Contains(p) => input.windows(p.len()).any(|w| eq(w, p)),
+        });
+        found != self.negate
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// OS_Regex
+
+/// Marks a class escape in a compiled alternative: followed by the class byte.
+const ESCAPE: u8 = b'\\';
+/// Both parentheses compile to this marker (only their positions matter).
+const PAREN: u8 = b'(';
+
+/// Classes, numbered as the compiled form stores them after [`ESCAPE`].
+fn class_of(escape: u8) -> Option<u8> {
+    Some(match escape {
+        b'd' => 1,
+        b'w' => 2,
+        b's' => 3,
+        b'p' => 4,
+        b'(' => 5,
+        b')' => 6,
+        b'\\' => 7,
+        b'D' => 8,
+        b'W' => 9,
+        b'S' => 10,
+        b'.' => 11,
+        b't' => 12,
+        b'$' => 13,
+        b'|' => 14,
+        b'<' => 15,
+        _ => return None,
+    })
+}
+
+fn in_class(class: u8, b: u8) -> bool {
+    let word = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'@' | b'_');
+    match class {
+        1 => b.is_ascii_digit(),
+        2 => word,
+        3 => b == b' ',
+        4 => matches!(b, 0x21..=0x2e | 0x3a..=0x3f | b'[' | b']' | b'{' | b'|' | b'}'),
+        5 => b == b'(',
+        6 => b == b')',
+        7 => b == b'\\',
+        8 => !b.is_ascii_digit(),
+        9 => !word,
+        10 => b != b' ',
+        11 => true,
+        12 => b == b'\t',
+        13 => b == b'$',
+        14 => b == b'|',
+        15 => b == b'<',
+        _ => false,
+    }
+}
+
+fn is_quantifier(b: u8) -> bool {
+    b == b'+' || b == b'*'
+}
+
+/// One `|` alternative of an OS_Regex pattern, compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Alternative {
+    /// Lower-cased literals, [`ESCAPE`]+class pairs, quantifiers, [`PAREN`] markers; followed by
+    /// a few zero bytes, so looking a token or two ahead never runs off the end.
+    program: Vec<u8>,
+    /// `^`: only an attempt at the start of the input counts.
+    anchored_start: bool,
+    /// `$`: a match must end at the end of the input.
+    anchored_end: bool,
+    /// Positions of the [`PAREN`] markers, in order (opening, closing, opening, …).
+    parens: Vec<usize>,
+}
+
+/// Zero bytes after a program (see [`Alternative::program`]).
+const PADDING: usize = 4;
+
+/// A successful OS_Regex match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegexMatch {
+    /// Offset just after the last byte the match consumed (where `after_regex` and
+    /// `after_prematch` continue); 0 when it consumed nothing.
+    pub end: usize,
+    /// The captured substrings, in order (only when compiled with captures).
+    pub captures: Vec<Vec<u8>>,
+}
+
+/// An OS_Regex pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OsRegex {
+    alternatives: Vec<Alternative>,
+    /// Whether capture positions are tracked (Wazuh's `OS_RETURN_SUBSTRING`, used by decoders).
+    /// This changes results slightly at the end of the input, as in Wazuh.
+    captures: bool,
+}
+
+impl OsRegex {
+    /// Compiles a pattern; `captures` asks for the parenthesised substrings.
+    pub fn new(pattern: &str, captures: bool) -> Result<OsRegex, PatternError> {
+        if pattern.len() > MAX_PATTERN {
+            return Err(PatternError::TooLong);
+        }
+        let bytes = pattern.as_bytes();
+        let mut compiled: Vec<u8> = Vec::with_capacity(bytes.len());
+        // Positions in `compiled` that hold a class number (never alternatives' separators).
+        let mut depth = 0i32;
+        let mut separators = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == b'\\' {
+                let e = bytes.get(i + 1).copied().unwrap_or(0);
+                let class = class_of(e).ok_or(PatternError::BadEscape(char::from(e)))?;
+                compiled.push(ESCAPE);
+                compiled.push(class);
+                i += 2;
+                continue;
+            }
+            match b {
+                b'(' => depth += 1,
+                b')' => depth -= 1,
+                _ => {}
+            }
+            if depth != 0 && depth != 1 {
+                return Err(PatternError::BadParentheses);
+            }
+            if b == b'|' {
+                if depth != 0 {
+                    return Err(PatternError::BadParentheses);
+                }
+                separators.push(compiled.len());
+            }
+            compiled.push(if b == b')' { PAREN } else { lower(b) });
+            i += 1;
+        }
+        if depth != 0 {
+            return Err(PatternError::BadParentheses);
+        }
+        let mut alternatives = Vec::new();
+        let mut start = 0;
+        for end in separators.into_iter().chain(std::iter::once(compiled.len())) {
+            let mut part = &compiled[start..end];
+            start = end + 1;
+            let anchored_start = part.first() == Some(&b'^');
+            if anchored_start {
+                part = &part[1..];
+            }
+            // A `$` that is a class number (`\$` compiled) is not the anchor.
+            let escaped_last = part.len() >= 2 && part[part.len() - 2] == ESCAPE;
+            let anchored_end = part.last() == Some(&b'$') && !escaped_last;
+            if anchored_end {
+                part = &part[..part.len() - 1];
+            }
+            let parens = part
+                .iter()
+                .enumerate()
+                .scan(false, |after_escape, (n, b)| {
+                    let is_paren = !*after_escape && *b == PAREN;
+                    *after_escape = !*after_escape && *b == ESCAPE;
+                    Some((n, is_paren))
+                })
+                .filter_map(|(n, p)| p.then_some(n))
+                .collect();
+            let mut program = part.to_vec();
+            program.extend_from_slice(&[0; PADDING]);
+            alternatives.push(Alternative {
+                program,
+                anchored_start,
+                anchored_end,
+                parens,
+            });
+        }
+        Ok(OsRegex { alternatives, captures })
+    }
+
+    /// Whether `input` matches.
+    pub fn is_match(&self, input: &[u8]) -> bool {
+        self.find(input).is_some()
+    }
+
+    /// Matches `input`: the first alternative that matches, with its captures.
+    pub fn find(&self, input: &[u8]) -> Option<RegexMatch> {
+        let input = c_str(input);
+        for alt in &self.alternatives {
+            let mut marks: Vec<Option<usize>> = vec![None; alt.parens.len()];
+            // Wazuh tracks parentheses in every alternative once the pattern has any.
+            let track = self.captures && self.alternatives.iter().any(|a| !a.parens.is_empty());
+            if let Some(last) = run(alt, input, track.then_some(&mut marks)) {
+                let mut captures = Vec::new();
+                if track {
+                    for pair in marks.chunks(2) {
+                        match pair {
+                            // Positions are not cleared between attempts, so a pair can end
+                            // before it starts; Wazuh then fails the whole match (its copy of
+                            // the negative length fails or crashes), trying no other
+                            // alternative.
+                            [Some(a), Some(b)] if a > b => return None,
+                            [Some(a), Some(b)] => captures.push(input.get(*a..*b).unwrap_or_default().to_vec()),
+                            _ => break,
+                        }
+                    }
+                }
+                let end = usize::try_from(last).map_or(0, |l| if l < input.len() { l + 1 } else { l });
+                return Some(RegexMatch { end, captures });
+            }
+        }
+        None
+    }
+}
+
+/// One alternative against the input: the position of the last byte consumed, or `None`.
+/// `marks` receives the input position of each parenthesis (capture mode).
+///
+/// The walk is Wazuh's: for each start position, tokens consume bytes left to right; a
+/// quantified class hands a byte to the next token as soon as that token accepts it, noting a
+/// restart point (at most four) to take the byte back if the rest fails.
+fn run(alt: &Alternative, s: &[u8], mut marks: Option<&mut Vec<Option<usize>>>) -> Option<isize> {
+    let p = &alt.program;
+    let at = |i: isize| -> u8 { usize::try_from(i).ok().and_then(|i| s.get(i)).copied().unwrap_or(0) };
+    let mark = |marks: &mut Option<&mut Vec<Option<usize>>>, pos: usize, st: usize| {
+        if let Some(m) = marks.as_deref_mut() {
+            if let Some(k) = alt.parens.iter().position(|q| *q == pos) {
+                m[k] = Some(st);
+            }
+        }
+    };
+    let satisfied = |st: isize| !alt.anchored_end || at(st) == 0;
+
+    // The last byte consumed; -1 after a `\X*` took nothing at the start (Wazuh's pointer one
+    // before the input, which still counts as a match).
+    let mut last: Option<isize> = Some(0);
+    let mut quantified_started = false;
+    let mut st: isize = 0;
+    let mut first_single: Option<isize> = None;
+    let mut pt: usize = 0;
+    let mut restarts: [Option<(usize, isize)>; 4] = [None; 4];
+
+    while at(st) != 0 {
+        let stu = usize::try_from(st).unwrap_or(0);
+        match p[pt] {
+            0 if satisfied(st) => return last,
+            PAREN => {
+                mark(&mut marks, pt, stu);
+                pt += 1;
+                if p[pt] == 0 && satisfied(st) {
+                    return last;
+                }
+            }
+            _ => {}
+        }
+
+        if p[pt] == ESCAPE {
+            let class = p[pt + 1];
+            if in_class(class, at(st)) {
+                let mut next = pt + 2;
+                if !is_quantifier(p[next]) {
+                    // A single class byte.
+                    pt = next;
+                    first_single.get_or_insert(st);
+                    last = Some(st);
+                    st += 1;
+                    continue;
+                }
+                if p[next] == b'*' {
+                    quantified_started = true;
+                }
+                if quantified_started {
+                    // Does the token after the quantifier take this byte instead?
+                    next += 1;
+                    let mut advance: Option<usize> = None;
+                    if p[next] == PAREN {
+                        next += 1;
+                    }
+                    if p[next] == 0 {
+                        advance = Some(1);
+                    } else if p[next] == ESCAPE {
+                        if in_class(p[next + 1], at(st)) {
+                            advance = Some(if is_quantifier(p[next + 2]) { 0 } else { 2 });
+                        }
+                    } else if p[next] == lower(at(st)) {
+                        quantified_started = false;
+                        advance = Some(1);
+                    }
+                    if let Some(step) = advance {
+                        if p[next - 1] == PAREN {
+                            let pos = if quantified_started && step == 1 { stu + 1 } else { stu };
+                            mark(&mut marks, next - 1, pos);
+                        }
+                        if p[next] == 0 {
+                            // The class runs to the end of the pattern: keep consuming (the
+                            // reported end stays where it was, as in Wazuh).
+                            st += 1;
+                            continue;
+                        }
+                        next += step;
+                        if let Some(slot) = restarts.iter_mut().find(|r| r.is_none()) {
+                            *slot = Some((pt, st));
+                        }
+                        pt = next;
+                    }
+                } else {
+                    // The first byte of a `+` class; a parenthesis right after it is marked.
+                    next += 1;
+                    if p[next] == PAREN {
+                        let pos = if at(st + 1) == 0 { stu + 1 } else { stu };
+                        mark(&mut marks, next, pos);
+                    }
+                    quantified_started = true;
+                }
+                last = Some(st);
+                st += 1;
+                continue;
+            } else if (p[pt + 2] == 0 || p[pt + 3] == 0) && quantified_started && last.is_some() {
+                last = Some(st);
+                if satisfied(st) {
+                    return last;
+                }
+            } else if p[pt + 2] == b'+' && quantified_started {
+                // The class is done: the next token gets this byte.
+                pt += 3;
+                quantified_started = false;
+                continue;
+            } else if p[pt + 2] == b'*' {
+                // Zero bytes of this class: the next token gets this byte.
+                pt += 3;
+                last = Some(st - 1);
+                quantified_started = false;
+                continue;
+            }
+            quantified_started = false;
+        } else if p[pt] == lower(at(st)) {
+            pt += 1;
+            first_single.get_or_insert(st);
+            last = Some(st);
+            st += 1;
+            continue;
+        }
+
+        // This byte failed: take back the latest choice, or start again further on.
+        if let Some(slot) = restarts.iter_mut().rev().find(|r| r.is_some()) {
+            if let Some((rpt, rst)) = slot.take() {
+                pt = rpt;
+                st = rst + 1;
+                continue;
+            }
+        }
+        if alt.anchored_start {
+            return None;
+        }
+        if let Some(f) = first_single.take() {
+            st = f;
+        }
+        pt = 0;
+        last = None;
+        st += 1;
+    }
+
+    // End of input: a parenthesis still ahead (after optional `\X*` tokens) closes here.
+    if marks.is_some() {
+        while p[pt] != PAREN && p[pt] != 0 {
+            if p[pt] == ESCAPE && p[pt + 2] == b'*' {
+                pt += 3;
+            } else {
+                break;
+            }
+        }
+        if p[pt] == PAREN {
+            let stu = usize::try_from(st).unwrap_or(0);
+            mark(&mut marks, pt, stu);
+        }
+    }
+    // What is left of the pattern must be satisfiable by nothing: its end (after a
+    // parenthesis), the rest of a `+` class that matched (and a trailing `\X*`), or a `\X*`.
+    let end_of = |pt: &mut usize| {
+        if p[*pt] == PAREN {
+            *pt += 1;
+        }
+        p[*pt] == 0
+    };
+    if end_of(&mut pt) {
+        return last;
+    }
+    if p[pt] == ESCAPE && quantified_started {
+        pt += 2;
+        if is_quantifier(p[pt]) {
+            pt += 1;
+            if end_of(&mut pt) {
+                return last;
+            }
+            if p[pt] == ESCAPE {
+                pt += 2;
+                if p[pt] == b'*' {
+                    pt += 1;
+                    if end_of(&mut pt) {
+                        return last;
+                    }
+                }
+            }
+        }
+    }
+    if p[pt] == ESCAPE {
+        pt += 2;
+        if p[pt] == b'*' {
+            pt += 1;
+            if end_of(&mut pt) {
+                return last;
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(p: &str, s: &str) -> bool {
+        OsMatch::new(p).expect("compile").is_match(s.as_bytes())
+    }
+
+    fn r(p: &str, s: &str) -> bool {
+        OsRegex::new(p, false).expect("compile").is_match(s.as_bytes())
+    }
+
+    fn caps(p: &str, s: &str) -> Option<Vec<String>> {
+        OsRegex::new(p, true).expect("compile").find(s.as_bytes()).map(|m| {
+            m.captures
+                .iter()
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect()
+        })
+    }
+
+    #[test]
+    fn os_match_is_literal_anchored_alternatives() {
+        assert!(m("failed password", "sshd: Failed Password for root"));
+        assert!(!m("failed password", "sshd: accepted"));
+        assert!(m("^sshd", "SSHD: x") && !m("^sshd", "x sshd"));
+        assert!(m("root$", "user ROOT") && !m("root$", "root user"));
+        assert!(m("^root$", "Root") && !m("^root$", "roots"));
+        assert!(m("a|b", "xbx") && m("a||b", "zzz") && m("a|", "zzz"));
+        assert!(m("!error", "all good") && !m("!error", "an error"));
+        assert!(m("\\d+", "a\\d+b"), "no escapes in OS_Match");
+        assert!(m("^", "anything") && m("$", "anything") && m("^$", "") && !m("^$", "x"));
+        assert!(!m("abc", "") && m("", ""));
+    }
+
+    #[test]
+    fn os_regex_classes_are_wazuhs() {
+        assert!(r("^\\w+$", "user-name@host_1"));
+        assert!(!r("^\\s$", "\t") && r("^\\s$", " "));
+        assert!(r("^\\S+$", "a\tb"));
+        assert!(r("^\\p$", "[") && !r("^\\p$", "/") && !r("^\\p$", "_"));
+        assert!(r("^\\W$", "/") && !r("^\\W$", "-"));
+        assert!(r("^\\.$", "x") && r("^\\t$", "\t"));
+        assert!(r("^a\\$$", "a$") && r("^\\(\\)\\|\\<\\\\$", "()|<\\"));
+        assert!(r("^a+$", "a+") && !r("^a+$", "aa"), "+ after a literal is literal");
+        assert!(r("^a.c$", "a.c") && !r("^a.c$", "abc"), ". is literal");
+        assert!(r("ERROR", "an error here"), "case-insensitive");
+        for bad in ["\\n", "\\-", "a(b(c))", "(a|b)", "(a", "a)"] {
+            assert!(OsRegex::new(bad, false).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn os_regex_quantifiers_are_lazy_with_lookahead() {
+        // `\S+` followed by a literal stops at the first occurrence of it.
+        assert_eq!(caps("^(\\S+) ", "first second third"), Some(vec!["first".into()]));
+        assert_eq!(
+            caps("^(\\S+) (\\.+)$", "a b c d"),
+            Some(vec!["a".into(), "b c d".into()])
+        );
+        // Captures to the end of the input.
+        assert_eq!(
+            caps("user (\\.+)", "login user root now"),
+            Some(vec!["root now".into()])
+        );
+        assert_eq!(
+            caps("^(\\d+).(\\d+).(\\d+).(\\d+)$", "10.0.12.5"),
+            Some(vec!["10".into(), "0".into(), "12".into(), "5".into()])
+        );
+        // A restart point lets the class take back a byte the literal could not keep.
+        assert!(r("^\\w+ab$", "xxabab"));
+        assert!(r("^\\d*x", "x") && r("^\\d*x", "12x") && !r("^\\d+x", "x"));
+        // Alternatives each carry their anchors.
+        let re = OsRegex::new("^abc|xyz$", false).expect("compile");
+        assert!(re.is_match(b"abc...") && re.is_match(b"...xyz") && !re.is_match(b".abc.xyz."));
+        assert_eq!(
+            caps(
+                "^Failed (\\S+) for (\\S+) from (\\S+)",
+                "Failed password for root from 10.0.0.1 port 22"
+            ),
+            Some(vec!["password".into(), "root".into(), "10.0.0.1".into()])
+        );
+        assert_eq!(caps("(\\S+)=(\\S+)", "k=v"), Some(vec!["k".into(), "v".into()]));
+    }
+
+    #[test]
+    fn os_regex_end_offsets_follow_wazuh() {
+        let re = OsRegex::new("^Agent buffer:", false).expect("compile");
+        let found = re.find(b"Agent buffer: 'full'.").expect("match");
+        assert_eq!(found.end, "Agent buffer:".len());
+        // A class that runs to the end of the pattern does not move the reported end: Wazuh
+        // reports the first byte it consumed.
+        let re = OsRegex::new("^(\\S+)", true).expect("compile");
+        assert_eq!(re.find(b"word").expect("match").end, 1);
+        let re = OsRegex::new("^(\\S+) ", true).expect("compile");
+        assert_eq!(re.find(b"word rest").expect("match").end, 5);
+    }
+}

@@ -71,20 +71,27 @@ impl Catalog {
                 Ok(Err(e)) | Err(e) => problems.push(format!("{}/{}: {e}", f.relative_dirname, f.filename)),
             }
         }
+        // A list that cannot be read stays listed with its problem: the API reports it (1800)
+        // rather than pretending it does not exist.
         let mut cdb = Vec::new();
         for (rel, name) in lists::find(&roots.data_dir.join("etc").join("lists")) {
             let path = roots.data_dir.join(&rel).join(&name);
-            match std::fs::read_to_string(&path).map_err(|e| e.to_string()) {
-                Ok(text) => match lists::parse(&text) {
-                    Ok(items) => cdb.push(CdbList {
-                        filename: name,
-                        relative_dirname: rel,
-                        items,
-                    }),
-                    Err(e) => problems.push(format!("{rel}/{name}: {e}")),
-                },
-                Err(e) => problems.push(format!("{rel}/{name}: {e}")),
-            }
+            let parsed = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| lists::parse(&text).map_err(|e| e.to_string()));
+            let (items, problem) = match parsed {
+                Ok(items) => (items, None),
+                Err(e) => {
+                    problems.push(format!("{rel}/{name}: {e}"));
+                    (Vec::new(), Some(e))
+                }
+            };
+            cdb.push(CdbList {
+                filename: name,
+                relative_dirname: rel,
+                items,
+                problem,
+            });
         }
         Catalog {
             roots,

@@ -1,8 +1,10 @@
 //! Installing a ruleset into a data dir (`oxsec ruleset install --from …`): from a ruleset
 //! directory, a Wazuh install (its `ruleset/`), or a tarball of either.
 //!
-//! The copy is staged beside the current one, checked by loading it, and swapped in by renames,
-//! so an interrupted or refused install leaves the previous ruleset as it was. Only regular files
+//! The copy is staged beside the current one (`<data_dir>/.ruleset-<time>-<pid>`), checked by
+//! loading it, and made current by renaming a new `<data_dir>/ruleset` symlink over the old one,
+//! so at every instant the link names a complete ruleset; an interrupted or refused install
+//! leaves the previous one as it was. Only regular files
 //! are copied: links in the source (or in a tarball) are skipped, so nothing outside the source
 //! is read and nothing outside the data dir is written.
 
@@ -30,7 +32,7 @@ pub struct Installed {
     pub lists_added: usize,
 }
 
-/// Where an installed ruleset lives in a data dir.
+/// Where an installed ruleset is found in a data dir: a link to the current copy.
 pub fn installed_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("ruleset")
 }
@@ -38,72 +40,125 @@ pub fn installed_dir(data_dir: &Path) -> PathBuf {
 /// Installs the ruleset found at `from` into `data_dir`. See the module docs.
 pub fn install(from: &Path, data_dir: &Path) -> Result<Installed, String> {
     fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
-    let pid = std::process::id();
-    let extracted = data_dir.join(format!(".ruleset-extract-{pid}"));
-    let staging = data_dir.join(format!(".ruleset-new-{pid}"));
-    let result = (|| {
-        let source_root = if from.is_file() {
-            extract(from, &extracted)?;
-            extracted.clone()
-        } else if from.is_dir() {
-            from.to_owned()
-        } else {
-            return Err(format!("{}: no such file or directory", from.display()));
-        };
-        let source = find_ruleset(&source_root, 0).ok_or_else(|| {
-            format!(
-                "{}: no ruleset found (expected a directory with rules/ and decoders/, or a Wazuh install with ruleset/)",
-                from.display()
-            )
-        })?;
-        let _ = fs::remove_dir_all(&staging);
-        for part in ["rules", "decoders", "lists"] {
-            copy_tree(&source.join(part), &staging.join(part), 0)
-                .map_err(|e| format!("copying {}: {e}", source.join(part).display()))?;
-        }
-        let catalog = Catalog::load(
-            Roots {
-                ruleset: Some(staging.clone()),
-                data_dir: data_dir.to_owned(),
-            },
-            RulesetConfig::default(),
-        );
-        if catalog.rules.is_empty() {
-            return Err(format!("{}: the ruleset holds no rules", source.display()));
-        }
-        if !catalog.problems.is_empty() {
-            let shown: Vec<&str> = catalog.problems.iter().take(5).map(String::as_str).collect();
-            return Err(format!(
-                "the ruleset does not load ({} problem(s)): {}",
-                catalog.problems.len(),
-                shown.join("; ")
-            ));
-        }
-        let lists_added = add_lists(&staging.join("lists"), &data_dir.join("etc").join("lists"))
-            .map_err(|e| format!("installing the lists into etc/lists: {e}"))?;
+    let tag = format!(
+        "{}-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+        std::process::id()
+    );
+    let extracted = data_dir.join(format!(".ruleset-extract-{tag}"));
+    let version_name = format!(".ruleset-{tag}");
+    let version = data_dir.join(&version_name);
+    if version.exists() {
+        return Err(format!("{} already exists; try again", version.display()));
+    }
+    let result = stage(from, data_dir, &extracted, &version).and_then(|mut installed| {
         let target = installed_dir(data_dir);
-        swap_in(&staging, &target).map_err(|e| format!("replacing {}: {e}", target.display()))?;
-        let own_rules = |f: &&crate::FileEntry| f.relative_dirname.starts_with("ruleset/");
-        Ok(Installed {
-            path: target,
-            rule_files: catalog.rule_files.iter().filter(own_rules).count(),
-            rules: catalog
-                .rules
-                .iter()
-                .filter(|r| r.relative_dirname.starts_with("ruleset/"))
-                .count(),
-            decoder_files: catalog.decoder_files.iter().filter(own_rules).count(),
-            decoders: catalog
-                .decoders
-                .iter()
-                .filter(|d| d.relative_dirname.starts_with("ruleset/"))
-                .count(),
-            lists_added,
-        })
-    })();
+        point_at(&target, &version_name).map_err(|e| format!("switching {} to the new copy: {e}", target.display()))?;
+        // Only once the new ruleset is in place: the shipped lists the user does not have yet.
+        installed.lists_added = add_lists(&version.join("lists"), &data_dir.join("etc").join("lists"))
+            .map_err(|e| format!("installing the lists into etc/lists: {e}"))?;
+        remove_old_versions(data_dir, &version_name);
+        installed.path = target;
+        Ok(installed)
+    });
     let _ = fs::remove_dir_all(&extracted);
-    let _ = fs::remove_dir_all(&staging);
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&version);
+    }
     result
+}
+
+/// Copies the ruleset at `from` into `version` and checks it loads.
+fn stage(from: &Path, data_dir: &Path, extracted: &Path, version: &Path) -> Result<Installed, String> {
+    let source_root = if from.is_file() {
+        extract(from, extracted)?;
+        extracted.to_owned()
+    } else if from.is_dir() {
+        from.to_owned()
+    } else {
+        return Err(format!("{}: no such file or directory", from.display()));
+    };
+    let source = find_ruleset(&source_root, 0).ok_or_else(|| {
+        format!(
+            "{}: no ruleset found (expected a directory with rules/ and decoders/, or a Wazuh install with ruleset/)",
+            from.display()
+        )
+    })?;
+    for part in ["rules", "decoders", "lists"] {
+        copy_tree(&source.join(part), &version.join(part), 0)
+            .map_err(|e| format!("copying {}: {e}", source.join(part).display()))?;
+    }
+    let catalog = Catalog::load(
+        Roots {
+            ruleset: Some(version.to_owned()),
+            data_dir: data_dir.to_owned(),
+        },
+        RulesetConfig::default(),
+    );
+    let shipped = |rel: &str| rel.starts_with("ruleset/");
+    if !catalog.rules.iter().any(|r| shipped(&r.relative_dirname)) {
+        return Err(format!("{}: the ruleset holds no rules", source.display()));
+    }
+    // The user's own etc/ files are not this install's business.
+    let problems: Vec<&str> = catalog
+        .problems
+        .iter()
+        .map(String::as_str)
+        .filter(|p| shipped(p))
+        .collect();
+    if !problems.is_empty() {
+        let shown: Vec<&str> = problems.iter().take(5).copied().collect();
+        return Err(format!(
+            "the ruleset does not load ({} problem(s)): {}",
+            problems.len(),
+            shown.join("; ")
+        ));
+    }
+    Ok(Installed {
+        path: version.to_owned(),
+        rule_files: catalog
+            .rule_files
+            .iter()
+            .filter(|f| shipped(&f.relative_dirname))
+            .count(),
+        rules: catalog.rules.iter().filter(|r| shipped(&r.relative_dirname)).count(),
+        decoder_files: catalog
+            .decoder_files
+            .iter()
+            .filter(|f| shipped(&f.relative_dirname))
+            .count(),
+        decoders: catalog.decoders.iter().filter(|d| shipped(&d.relative_dirname)).count(),
+        lists_added: 0,
+    })
+}
+
+/// Makes `link` a symlink to `version_name` (a sibling) in one rename, so at every instant it
+/// names either the previous copy or the new one. A real directory left by an older layout is
+/// moved aside first.
+fn point_at(link: &Path, version_name: &str) -> io::Result<()> {
+    let dir = link.parent().unwrap_or(Path::new("."));
+    if fs::symlink_metadata(link).is_ok_and(|m| m.is_dir()) {
+        fs::rename(link, dir.join(format!(".ruleset-old-{}", std::process::id())))?;
+    }
+    let tmp = dir.join(format!(".ruleset-link-{}", std::process::id()));
+    let _ = fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(version_name, &tmp)?;
+    fs::rename(&tmp, link)?;
+    fs::File::open(dir)?.sync_all()
+}
+
+/// Removes installed copies other than `keep` (and directories older layouts left).
+fn remove_old_versions(data_dir: &Path, keep: &str) {
+    let Ok(entries) = fs::read_dir(data_dir) else { return };
+    for e in entries.filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ours = name.starts_with(".ruleset-") && !name.starts_with(".ruleset-extract-");
+        if ours && name != keep && e.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// Unpacks a tarball (any compression the system's tar recognises) into `into`. GNU tar refuses
@@ -190,29 +245,6 @@ fn add_lists(from: &Path, to: &Path) -> io::Result<usize> {
     Ok(added)
 }
 
-/// Puts `staging` at `target`, the old `target` (if any) moved aside first and removed after.
-fn swap_in(staging: &Path, target: &Path) -> io::Result<()> {
-    let old = target.with_file_name(format!(".ruleset-old-{}", std::process::id()));
-    let had_old = target.exists();
-    if had_old {
-        let _ = fs::remove_dir_all(&old);
-        fs::rename(target, &old)?;
-    }
-    if let Err(e) = fs::rename(staging, target) {
-        if had_old {
-            let _ = fs::rename(&old, target);
-        }
-        return Err(e);
-    }
-    if let Some(parent) = target.parent() {
-        fs::File::open(parent)?.sync_all()?;
-    }
-    if had_old {
-        let _ = fs::remove_dir_all(&old);
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +324,10 @@ mod tests {
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
             .filter(|n| n.starts_with('.'))
             .collect();
-        assert!(names.is_empty(), "staging left behind: {names:?}");
+        assert_eq!(
+            names.len(),
+            1,
+            "one installed copy, nothing else left behind: {names:?}"
+        );
     }
 }

@@ -14,6 +14,8 @@ pub struct CdbList {
     pub relative_dirname: String,
     /// Its entries in file order (a repeated key keeps its first place and its last value).
     pub items: Vec<(String, String)>,
+    /// Why the file could not be read as a list (then `items` is empty).
+    pub problem: Option<String>,
 }
 
 /// A list that does not follow Wazuh's format.
@@ -30,6 +32,7 @@ pub struct ListFormatError {
 /// optionally in double quotes.
 pub fn parse(text: &str) -> Result<Vec<(String, String)>, ListFormatError> {
     let mut items: Vec<(String, String)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (n, line) in text.trim().lines().enumerate() {
         if line.contains("TEMPLATE") {
             continue;
@@ -47,9 +50,12 @@ pub fn parse(text: &str) -> Result<Vec<(String, String)>, ListFormatError> {
                 _ => return Err(bad()),
             }
         };
-        match items.iter_mut().find(|(k, _)| *k == key) {
-            Some(existing) => existing.1 = value,
-            None => items.push((key, value)),
+        match index.get(&key) {
+            Some(i) => items[*i].1 = value,
+            None => {
+                index.insert(key.clone(), items.len());
+                items.push((key, value));
+            }
         }
     }
     Ok(items)

@@ -30,9 +30,9 @@ pub struct UploadError(pub String);
 pub fn check_xml(kind: XmlKind, text: &str) -> Result<(), UploadError> {
     let strict = escape_ampersands(text);
     let roots = oxsec_xml::parse(&strict).map_err(|e| UploadError(format!("line {}: {}", e.line, e.message)))?;
-    if text.trim_start().starts_with("<?xml") || text.contains("<?") {
+    if without_comments(text).contains("<?xml") {
         return Err(UploadError(
-            "an XML declaration or processing instruction: rule and decoder files hold only elements".into(),
+            "an XML declaration: rule and decoder files hold only elements".into(),
         ));
     }
     if roots.is_empty() {
@@ -59,6 +59,21 @@ pub fn check_xml(kind: XmlKind, text: &str) -> Result<(), UploadError> {
         }
     }
     Ok(())
+}
+
+/// The text outside `<!-- … -->` comments.
+fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("-->") {
+            Some(end) => rest = &rest[start + end + 3..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Every `&` escaped, as Wazuh's syntax check does: references are not expanded there.

@@ -61,6 +61,26 @@ pub fn required_str<'a>(body: &'a Value, field: &str) -> Result<&'a str, ApiErro
     })
 }
 
+/// An uploaded file (rule, decoder and list files): `application/octet-stream` or no
+/// Content-Type at all (Wazuh takes that as octet-stream), read within `max_upload_size`. Any
+/// other type is refused with 415, as Wazuh does, so a form-encoded body is not stored by mistake.
+pub struct UploadBody(pub Bytes);
+
+impl FromRequest<AppState> for UploadBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(ct) = req.headers().get(axum::http::header::CONTENT_TYPE) {
+            let sent = String::from_utf8_lossy(ct.as_bytes()).into_owned();
+            let essence = sent.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            if essence != "application/octet-stream" {
+                return Err(ApiError::UnsupportedMediaType(sent));
+            }
+        }
+        RawBody::from_request(req, state).await.map(|RawBody(b)| UploadBody(b))
+    }
+}
+
 /// A raw request body (file uploads: XML, CDB lists), read within `max_upload_size`.
 pub struct RawBody(pub Bytes);
 

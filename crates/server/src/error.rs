@@ -65,6 +65,9 @@ pub enum ApiError {
     /// The client accepts no media type this endpoint produces.
     #[error("not acceptable")]
     NotAcceptable,
+    /// A body of a media type the endpoint does not take (the type sent).
+    #[error("unsupported media type {0}")]
+    UnsupportedMediaType(String),
     /// Anything unexpected; the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -155,6 +158,13 @@ impl ApiError {
             Self::NotAcceptable => (
                 StatusCode::NOT_ACCEPTABLE,
                 json!({"title": "Not Acceptable", "detail": "Invalid content-type or accept header"}),
+            ),
+            Self::UnsupportedMediaType(sent) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                json!({
+                    "title": "Unsupported Media Type",
+                    "detail": format!("Invalid Content-type ({sent}), expected ['application/octet-stream']"),
+                }),
             ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -153,7 +153,12 @@ pub struct Prepared {
 
 /// Prepares the data dir, store, keys, TLS and listeners. `admin_password` is used only when the
 /// store has no users yet.
-pub async fn prepare(config: Config, admin_password: Option<String>) -> Result<Prepared, String> {
+pub async fn prepare(mut config: Config, admin_password: Option<String>) -> Result<Prepared, String> {
+    // The installed ruleset copy is fixed for this run: a later `oxsec ruleset install` switches
+    // the link, and the server picks it up at its next start.
+    if config.ruleset_dir.is_none() {
+        config.ruleset_dir = service::ruleset::installed_copy(&config.data_dir);
+    }
     let layout = Layout::new(&config.data_dir);
     layout
         .create()

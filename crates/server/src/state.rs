@@ -53,6 +53,9 @@ struct Inner {
     rbac_generation: std::sync::atomic::AtomicU64,
     /// Rules, decoders and lists, swapped whole after a change.
     ruleset: crate::service::ruleset::Shared,
+    /// Held by every upload or delete of a ruleset file through its reload, so two changes
+    /// cannot interleave.
+    ruleset_writes: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
         Self {
             inner: Arc::new(Inner {
                 ruleset,
+                ruleset_writes: tokio::sync::Mutex::new(()),
                 config,
                 store,
                 keys,
@@ -75,6 +79,11 @@ impl AppState {
                 rbac_generation: std::sync::atomic::AtomicU64::new(0),
             }),
         }
+    }
+
+    /// Waits for exclusive use of the ruleset files (see `Inner::ruleset_writes`).
+    pub async fn lock_ruleset_files(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.ruleset_writes.lock().await
     }
 
     /// The configuration the server started with.

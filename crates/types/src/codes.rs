@@ -144,6 +144,10 @@ wazuh_codes! {
     RuleNotFound = 1208, 400, "The rule does not exist or you do not have permission to see it", None;
     /// A rules file that is not well-formed XML.
     RulesFileUnreadable = 1413, 400, "Error reading rules file", None;
+    /// A rules file that cannot be read.
+    RulesFileIo = 1414, 400, "Error reading rules file", Some("Please, make sure you have read permissions over the file");
+    /// A decoders file that cannot be read.
+    DecodersFileIo = 1502, 400, "Error reading decoders file", Some("Please, make sure you have read permissions over the file");
     /// A rules file that is not in the catalog.
     RulesFileNotFound = 1415, 400, "Rules file not found", Some("Please, use GET /rules/files to list all available rules");
     /// A decoders file that is not well-formed XML.

@@ -6,7 +6,7 @@ use axum::response::Response;
 use super::Routes;
 use crate::api::rules::xml_file;
 use crate::auth::authz::Authz;
-use crate::body::RawBody;
+use crate::body::UploadBody;
 use crate::error::ApiResult;
 use crate::params::Params;
 use crate::render::Envelope;
@@ -72,7 +72,7 @@ async fn put_file(
     authz: Authz,
     Path(filename): Path<String>,
     params: Params,
-    RawBody(body): RawBody,
+    UploadBody(body): UploadBody,
 ) -> ApiResult<Envelope> {
     let dir = params.text("relative_dirname");
     let overwrite = params.flag("overwrite");

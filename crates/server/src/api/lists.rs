@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::Routes;
 use crate::auth::authz::Authz;
-use crate::body::RawBody;
+use crate::body::UploadBody;
 use crate::error::ApiResult;
 use crate::params::Params;
 use crate::render::Envelope;
@@ -60,7 +60,7 @@ async fn put_file(
     authz: Authz,
     Path(filename): Path<String>,
     params: Params,
-    RawBody(body): RawBody,
+    UploadBody(body): UploadBody,
 ) -> ApiResult<Envelope> {
     Ok(Envelope(
         lists::upload(&state, &authz, &filename, params.flag("overwrite"), &body).await?,

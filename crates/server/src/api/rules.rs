@@ -8,7 +8,7 @@ use oxsec_wql::{ListQuery, Search, SortKey};
 
 use super::Routes;
 use crate::auth::authz::Authz;
-use crate::body::RawBody;
+use crate::body::UploadBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use crate::render::Envelope;
@@ -165,7 +165,7 @@ async fn put_file(
     authz: Authz,
     Path(filename): Path<String>,
     params: Params,
-    RawBody(body): RawBody,
+    UploadBody(body): UploadBody,
 ) -> ApiResult<Envelope> {
     let dir = params.text("relative_dirname");
     Ok(Envelope(

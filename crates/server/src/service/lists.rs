@@ -95,7 +95,20 @@ pub fn list(
         "No list was returned",
     );
     let loaded = state.ruleset();
-    let records: Vec<Value> = selected(&loaded.catalog.lists, authz, filenames, relative_dirname, &mut result)?
+    let lists = selected(&loaded.catalog.lists, authz, filenames, relative_dirname, &mut result)?;
+    // As upstream, one list that cannot be read fails the whole listing, saying which.
+    if let Some(bad) = lists.iter().find(|l| l.problem.is_some()) {
+        return Err(ApiError::with_details(
+            WazuhCode::ListBadFormat,
+            format!(
+                "{}/{}: {}",
+                bad.relative_dirname,
+                bad.filename,
+                bad.problem.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    let records: Vec<Value> = lists
         .into_iter()
         .map(|l| {
             let items: Vec<Value> = l.items.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
@@ -144,6 +157,16 @@ pub fn file(state: &AppState, filename: &str, raw: bool) -> FileAnswer {
         result.fail(filename, code);
         return FileAnswer::Items(result);
     };
+    if let (Some(problem), false) = (&list.problem, raw) {
+        result.fail(
+            filename,
+            ItemError::with_details(
+                WazuhCode::ListBadFormat,
+                format!("{}/{filename}: {problem}", list.relative_dirname),
+            ),
+        );
+        return FileAnswer::Items(result);
+    }
     if raw {
         let path = loaded.catalog.roots.file(&list.relative_dirname, &list.filename);
         return match path.map(std::fs::read_to_string) {
@@ -191,12 +214,12 @@ pub async fn upload(
         "Could not upload CDB list file",
     );
     let id = format!("{LISTS_DIR}/{filename}");
-    let _guard = ruleset::WRITES.lock().await;
+    let _guard = state.lock_ruleset_files().await;
     let loaded = state.ruleset();
     let Some(path) = loaded.catalog.roots.file(LISTS_DIR, filename) else {
         result.fail(
             id,
-            ItemError::with_details(WazuhCode::FileNotDeleted, "not a plain list name"),
+            ItemError::with_details(WazuhCode::ListFileNotFound, "not a plain list name"),
         );
         return Ok(result);
     };
@@ -233,7 +256,7 @@ pub async fn delete(state: &AppState, filename: &str) -> Result<AffectedItems, A
         "Could not delete CDB list file",
     );
     let id = format!("{LISTS_DIR}/{filename}");
-    let _guard = ruleset::WRITES.lock().await;
+    let _guard = state.lock_ruleset_files().await;
     let loaded = state.ruleset();
     let Some(path) = loaded.catalog.roots.file(LISTS_DIR, filename) else {
         result.fail(id, ItemError::new(WazuhCode::FileMissing));

@@ -47,18 +47,20 @@ impl Loaded {
 /// Where `ruleset/…` and `etc/…` point for this server.
 pub fn roots(config: &Config) -> Roots {
     Roots {
-        ruleset: shipped_dir(config),
+        ruleset: config.ruleset_dir.clone(),
         data_dir: config.data_dir.clone(),
     }
 }
 
-/// The shipped ruleset: the configured `ruleset_dir`, else the copy `oxsec ruleset install` put in
-/// the data dir, if any.
-pub fn shipped_dir(config: &Config) -> Option<PathBuf> {
-    config.ruleset_dir.clone().or_else(|| {
-        let installed = oxsec_ruleset::install::installed_dir(&config.data_dir);
-        installed.join("rules").is_dir().then_some(installed)
-    })
+/// The copy `oxsec ruleset install` put in the data dir, resolved to the directory its link
+/// names now (so the running server keeps reading that one).
+pub fn installed_copy(data_dir: &Path) -> Option<PathBuf> {
+    let installed = oxsec_ruleset::install::installed_dir(data_dir);
+    installed
+        .join("rules")
+        .is_dir()
+        .then(|| installed.canonicalize().ok())
+        .flatten()
 }
 
 /// The `<ruleset>` options: from `<data_dir>/etc/ossec.conf` when it has that section, else
@@ -118,7 +120,7 @@ pub fn prepare_dirs(config: &Config) -> Result<(), String> {
         crate::fsutil::ensure_dir(&etc.join(d), 0o750)
             .map_err(|e| format!("cannot create {}/{d}: {e}", etc.display()))?;
     }
-    match &shipped_dir(config) {
+    match &config.ruleset_dir {
         None => tracing::warn!(
             "no ruleset configured (ruleset_dir / --ruleset, or `oxsec ruleset install`): only {}/{{rules,decoders,lists}} are read",
             etc.display()
@@ -215,8 +217,9 @@ pub enum FileView {
     Json(Result<Value, String>),
 }
 
-/// Finds a rule or decoder file by name (and directory, if given) among those the caller may
-/// read; with the same name in several directories, the shortest directory wins as upstream.
+/// Finds a rule or decoder file by name (and directory, if given); with the same name in several
+/// directories, the shortest directory wins as upstream. (Whether the caller may read it was
+/// decided by the contract layer from the path.)
 pub fn find_file<'a>(files: &'a [FileEntry], filename: &str, relative_dirname: Option<&str>) -> Option<&'a FileEntry> {
     files
         .iter()
@@ -256,8 +259,10 @@ pub struct XmlFamily {
     pub dir_codes: [WazuhCode; 3],
     /// Code of a file the catalog does not list.
     pub not_found: WazuhCode,
-    /// Code of a file that cannot be read or rendered.
+    /// Code of a file that is not well-formed XML.
     pub unreadable: WazuhCode,
+    /// Code of a file that cannot be read at all.
+    pub io_error: WazuhCode,
     /// `GET …/files/{f}` messages: found, not found.
     pub read_messages: [&'static str; 2],
     /// Upload messages: done, not done.
@@ -279,6 +284,7 @@ pub const RULES: XmlFamily = XmlFamily {
     ],
     not_found: WazuhCode::RulesFileNotFound,
     unreadable: WazuhCode::RulesFileUnreadable,
+    io_error: WazuhCode::RulesFileIo,
     read_messages: ["Selected rule was returned", "No rule was returned"],
     upload_messages: ["Rule was successfully uploaded", "Could not upload rule"],
     delete_messages: ["Rule was successfully deleted", "Could not delete rule"],
@@ -297,6 +303,7 @@ pub const DECODERS: XmlFamily = XmlFamily {
     ],
     not_found: WazuhCode::DecodersFileNotFound,
     unreadable: WazuhCode::DecodersFileUnreadable,
+    io_error: WazuhCode::DecodersFileIo,
     read_messages: ["Selected decoder was returned", "No decoder was returned"],
     upload_messages: ["Decoder was successfully uploaded", "Could not upload decoder"],
     delete_messages: ["Decoder file was successfully deleted", "Could not delete decoder file"],
@@ -348,10 +355,12 @@ impl XmlFamily {
             .any(|d| d.trim_end_matches('/') == dir);
         let [not_declared, read_only, missing] = self.dir_codes;
         let path = loaded.catalog.roots.file(dir, filename);
-        let refused = if !declared || path.is_none() {
+        let refused = if !declared {
             Some(not_declared)
         } else if dir == "ruleset" || dir.starts_with("ruleset/") {
             Some(read_only)
+        } else if path.is_none() {
+            Some(not_declared)
         } else if !path.as_ref().and_then(|p| p.parent()).is_some_and(Path::is_dir) {
             Some(missing)
         } else {
@@ -372,9 +381,6 @@ struct Target {
     id: String,
     path: Result<PathBuf, WazuhCode>,
 }
-
-/// Serialises writes to ruleset files, so two uploads of one file cannot interleave.
-pub static WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// What `GET …/files/{filename}` answers: the file's text (`raw=true`), or the envelope holding
 /// the rendered file or the failure.
@@ -416,7 +422,7 @@ pub fn file_item(
         Err(e) => {
             result.fail(
                 filename,
-                ItemError::with_details(family.unreadable, format!("{filename}: {e}")),
+                ItemError::with_details(family.io_error, format!("{e}: {filename}")),
             );
             FileAnswer::Items(result)
         }
@@ -445,7 +451,7 @@ pub async fn upload_xml(
     let text = upload_text(body)?;
     let [done, not_done] = family.upload_messages;
     let mut result = AffectedItems::new(done, done, not_done);
-    let _guard = WRITES.lock().await;
+    let _guard = state.lock_ruleset_files().await;
     let loaded = state.ruleset();
     let target = family.target(&loaded, filename, relative_dirname);
     let path = match target.path {
@@ -480,11 +486,17 @@ pub fn overwrite_refusal(
     path: &Path,
     overwrite: bool,
 ) -> Option<ItemError> {
-    if !path.exists() {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
         return None;
-    }
+    };
     if !overwrite {
         return Some(ItemError::new(WazuhCode::FileExists));
+    }
+    if !meta.is_file() {
+        return Some(ItemError::with_details(
+            WazuhCode::FileNotDeleted,
+            "it is not a regular file",
+        ));
     }
     let may_delete = authz.perms.allows(delete_action, resource, filename, &|_| Vec::new());
     (!may_delete).then(|| crate::auth::authz::denied_item(resource))
@@ -499,7 +511,7 @@ pub async fn delete_xml(
 ) -> Result<AffectedItems, ApiError> {
     let [done, not_done] = family.delete_messages;
     let mut result = AffectedItems::new(done, done, not_done);
-    let _guard = WRITES.lock().await;
+    let _guard = state.lock_ruleset_files().await;
     let loaded = state.ruleset();
     let target = family.target(&loaded, filename, relative_dirname);
     let path = match target.path {
@@ -582,7 +594,8 @@ pub fn set_page_from(
         .q
         .as_ref()
         .is_some_and(|q| q.fields().iter().any(|f| schema.field(f).is_none()));
-    if !records.is_empty() && !looks_inside && rendered.len() == records.len() {
+    let whole_items = query.select.is_none() && !query.distinct;
+    if whole_items && !records.is_empty() && !looks_inside && rendered.len() == records.len() {
         if let Some(p) = oxsec_wql::memory::execute_positions(records, query, schema).map_err(crate::list::wql_error)? {
             let size: usize = p.positions.iter().map(|i| rendered[*i].len() + 1).sum();
             let mut bytes = Vec::with_capacity(size + 2);

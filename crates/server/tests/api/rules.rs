@@ -47,6 +47,13 @@ async fn rules_list_filter_and_render_as_upstream() {
         )
         .await;
     assert_eq!(fast, slow);
+    // Options inside `details` can be selected; rules without them keep no `details`.
+    let (status, body) = s.get("/rules?select=filename,details.noalert&limit=2", Some(&t)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["affected_items"][0],
+        json!({"filename": "0010-rules_config.xml", "id": 1, "details": {"noalert": "1"}})
+    );
     // Unknown ids are failed items; the others filters narrow without failing.
     let (_, body) = s.get("/rules?rule_ids=5714,999999&select=level", Some(&t)).await;
     assert_eq!(body["data"]["affected_items"], json!([{"id": 5714, "level": 14}]));

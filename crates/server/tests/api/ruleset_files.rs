@@ -206,6 +206,48 @@ async fn uploads_and_deletes_take_effect_without_a_restart() {
     assert_eq!(body["data"]["affected_items"], json!(["etc/lists/new_list"]));
     let (_, body) = s.get("/lists?filename=new_list", Some(&t)).await;
     assert_eq!(body["data"]["total_affected_items"], 0);
+    // A directory is never replaced by an upload.
+    let (_, body) = put(&s, "/lists/files/amazon?overwrite=true", &t, "a:1\n").await;
+    assert_eq!(failures(&body)[0].0, 1907, "{body}");
+    // Uploads are octet-stream (or untyped), as in Wazuh: a form-encoded body is refused.
+    let resp = s
+        .client
+        .put(format!("{}/lists/files/typed", s.base))
+        .bearer_auth(&t)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("a:1")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 415);
+    let resp = s
+        .client
+        .put(format!("{}/lists/files/typed", s.base))
+        .bearer_auth(&t)
+        .header("content-type", "application/octet-stream")
+        .body("a:1")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 200);
+}
+
+#[tokio::test]
+async fn a_list_that_cannot_be_read_is_reported_not_hidden() {
+    let Some(s) = with_ruleset().await else { return };
+    let t = s.token().await;
+    // Written behind the API's back (uploads are checked), then picked up by a reload.
+    std::fs::write(s.data_dir.join("etc/lists/broken"), "a:b:c\n").expect("write");
+    let (_, body) = put(&s, "/lists/files/other", &t, "x:1\n").await;
+    assert_eq!(body["error"], 0, "{body}");
+    let (status, body) = s.get("/lists", Some(&t)).await;
+    assert_eq!((status, body["error"].clone()), (400, json!(1800)), "{body}");
+    let (_, body) = s.get("/lists/files/broken", Some(&t)).await;
+    assert_eq!(failures(&body)[0].0, 1800);
+    let (status, _) = s.get("/lists?filename=audit-keys", Some(&t)).await;
+    assert_eq!(status, 200);
+    let (_, body) = put(&s, "/lists/files/broken", &t, "x:1\n").await;
+    assert_eq!(failures(&body)[0].0, 1905);
 }
 
 #[tokio::test]

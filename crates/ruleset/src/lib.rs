@@ -16,6 +16,7 @@ pub mod install;
 pub mod lenient;
 pub mod lists;
 pub mod matcher;
+pub mod predecode;
 pub mod rules;
 pub mod upload;
 

@@ -23,6 +23,20 @@ pub struct Decoder {
     pub position: usize,
     /// Its options, rendered.
     pub details: Map<String, Value>,
+    /// Its options as written, in order (tag lower-cased, text untrimmed, attributes): what the
+    /// analysis engine compiles, by analysisd's rules rather than the API's rendering.
+    pub options: Vec<RawOption>,
+}
+
+/// One child element of a `<decoder>` as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawOption {
+    /// Lower-cased tag, e.g. `prematch`.
+    pub tag: String,
+    /// The text before any child element, untrimmed.
+    pub text: String,
+    /// Attributes in order.
+    pub attrs: Vec<(String, String)>,
 }
 
 impl Decoder {
@@ -104,6 +118,15 @@ fn parse_decoder(el: &Element, position: usize, file: &FileEntry) -> Result<Deco
         name,
         position,
         details,
+        options: el
+            .children
+            .iter()
+            .map(|c| RawOption {
+                tag: c.name.to_lowercase(),
+                text: c.head_text.clone(),
+                attrs: c.attrs.clone(),
+            })
+            .collect(),
     })
 }
 

@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod decode;
 pub mod decoders;
 pub mod files;
 pub mod install;

@@ -1,0 +1,153 @@
+//! Wazuh's ruleset regression vectors (`../shared/wazuh-ruleset/testing/tests/*.ini`), set up as
+//! upstream's `runtests.py` does (the test decoders and rules of `testing/ruleset` join the user
+//! directories). Until rules are evaluated, only the decoder each vector expects is checked,
+//! for the `pass` cases; the share that matches is a ratchet that may only go up.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use oxsec_ruleset::decode::DecoderSet;
+use oxsec_ruleset::{Catalog, Roots, RulesetConfig};
+
+/// The share of `pass` vectors whose last event gets the expected decoder, at least.
+const DECODER_FLOOR: f64 = 0.90;
+
+fn shared() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wazuh-ruleset");
+    p.join("testing/tests").is_dir().then_some(p)
+}
+
+/// One `[section]`: its keys, repeated keys' values joined by newlines (configparser's way).
+type Section = BTreeMap<String, String>;
+
+/// Reads an `.ini` file as Python's RawConfigParser (strict=False, appending repeats) does.
+fn parse_ini(text: &str) -> Vec<(String, Section)> {
+    let mut out: Vec<(String, Section)> = Vec::new();
+    let mut last_key: Option<String> = None;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with(';') || trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed.is_empty() {
+            last_key = None;
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            // A continuation line of the previous value.
+            if let (Some(k), Some((_, s))) = (&last_key, out.last_mut()) {
+                if let Some(v) = s.get_mut(k) {
+                    v.push('\n');
+                    v.push_str(trimmed);
+                }
+            }
+            continue;
+        }
+        if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+            out.push((name.to_owned(), Section::new()));
+            last_key = None;
+            continue;
+        }
+        let Some(split) = line.find(['=', ':']) else { continue };
+        let key = line[..split].trim().to_lowercase();
+        let value = line[split + 1..].trim().to_owned();
+        if let Some((_, s)) = out.last_mut() {
+            s.entry(key.clone())
+                .and_modify(|v| {
+                    v.push('\n');
+                    v.push_str(&value);
+                })
+                .or_insert(value);
+            last_key = Some(key);
+        }
+    }
+    out
+}
+
+fn copy_test_files(from: &Path, etc: &Path) {
+    for kind in ["decoders", "rules"] {
+        std::fs::create_dir_all(etc.join(kind)).expect("etc dir");
+    }
+    for e in std::fs::read_dir(from).expect("testing/ruleset").filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.starts_with("test_") {
+            continue;
+        }
+        let kind = if name.ends_with("decoders.xml") {
+            "decoders"
+        } else if name.ends_with("rules.xml") {
+            "rules"
+        } else {
+            continue;
+        };
+        std::fs::copy(e.path(), etc.join(kind).join(&name)).expect("copy");
+    }
+}
+
+#[test]
+fn expected_decoders_of_the_upstream_vectors() {
+    let Some(shared) = shared() else {
+        eprintln!("skipped: ../shared/wazuh-ruleset is not present");
+        return;
+    };
+    let data = tempfile::tempdir().expect("tmp");
+    copy_test_files(&shared.join("testing/ruleset"), &data.path().join("etc"));
+    let catalog = Catalog::load(
+        Roots {
+            ruleset: Some(shared.clone()),
+            data_dir: data.path().to_owned(),
+        },
+        RulesetConfig::default(),
+    );
+    let decoders = DecoderSet::build(&catalog.decoders);
+    let mut total = 0usize;
+    let mut matched = 0usize;
+    let mut misses: Vec<String> = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("testing/tests"))
+        .expect("tests")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ini"))
+        .filter(|p| !p.to_string_lossy().ends_with("geoip.ini"))
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("ini");
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for (name, section) in parse_ini(&text) {
+            let Some(expected) = section.get("decoder") else {
+                continue;
+            };
+            for (key, lines) in &section {
+                if !(key.starts_with("log ") && key.ends_with(" pass")) {
+                    continue;
+                }
+                let Some(last) = lines.lines().rfind(|l| !l.trim().is_empty()) else {
+                    continue;
+                };
+                total += 1;
+                let event = oxsec_ruleset::predecode::predecode(&format!("1:stdin:{last}"), "manager").expect("framed");
+                let got = decoders.decode(&event).name.unwrap_or_default();
+                if &got == expected {
+                    matched += 1;
+                } else {
+                    misses.push(format!("{stem} [{name}] {key}: expected {expected:?}, got {got:?}"));
+                }
+            }
+        }
+    }
+    let share = matched as f64 / total.max(1) as f64;
+    eprintln!(
+        "decoders: {matched}/{total} vectors ({:.1}%); {} decoder problems: {:?}",
+        share * 100.0,
+        decoders.problems.len(),
+        decoders.problems.iter().take(5).collect::<Vec<_>>()
+    );
+    for m in misses.iter().take(40) {
+        eprintln!("  {m}");
+    }
+    assert!(total > 1000, "only {total} vectors read");
+    assert!(share >= DECODER_FLOOR, "{:.3} below the floor {DECODER_FLOOR}", share);
+}

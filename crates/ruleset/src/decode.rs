@@ -32,11 +32,12 @@ pub const STATIC_FIELDS: &[&str] = &[
 ];
 
 /// A decoder pattern: OS_Regex for `<prematch>`/`<regex>`, OS_Match by default for
-/// `<program_name>`.
+/// `<program_name>`, PCRE2 with `type="pcre2"`.
 #[derive(Debug, Clone)]
 enum Expr {
     Regex(OsRegex),
     Match(OsMatch),
+    Pcre2(Box<crate::matcher::Pcre2>),
 }
 
 impl Expr {
@@ -44,6 +45,14 @@ impl Expr {
     fn find(&self, input: &[u8]) -> Option<(usize, Vec<String>)> {
         match self {
             Expr::Match(m) => m.is_match(input).then(|| (0, Vec::new())),
+            Expr::Pcre2(p) => p.find(input).map(|m| {
+                let caps = m
+                    .captures
+                    .iter()
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect();
+                (m.end, caps)
+            }),
             Expr::Regex(r) => r.find(input).map(|m| {
                 let caps = m
                     .captures
@@ -199,7 +208,9 @@ fn compile(d: &Decoder) -> Result<Def, String> {
     };
     let regex_of = |what: &str, p: &(String, Vec<(String, String)>), captures: bool| -> Result<Expr, String> {
         match pattern_type(&p.1).as_deref() {
-            Some("pcre2") => Err(format!("{what}: PCRE2 patterns are not supported yet")),
+            Some("pcre2") => crate::matcher::Pcre2::new(&p.0)
+                .map(|r| Expr::Pcre2(Box::new(r)))
+                .map_err(|e| format!("{what} '{}': {e}", p.0)),
             // OS_Match cannot give an offset or captures: analysisd uses OS_Regex here.
             _ => OsRegex::new(&p.0, captures)
                 .map(Expr::Regex)
@@ -211,7 +222,9 @@ fn compile(d: &Decoder) -> Result<Def, String> {
             Some("osregex") => OsRegex::new(&p.0, false)
                 .map(Expr::Regex)
                 .map_err(|e| format!("program_name '{}': {e}", p.0)),
-            Some("pcre2") => Err("program_name: PCRE2 patterns are not supported yet".to_owned()),
+            Some("pcre2") => crate::matcher::Pcre2::new(&p.0)
+                .map(|r| Expr::Pcre2(Box::new(r)))
+                .map_err(|e| format!("program_name '{}': {e}", p.0)),
             _ => OsMatch::new(&p.0)
                 .map(Expr::Match)
                 .map_err(|e| format!("program_name '{}': {e}", p.0)),

@@ -72,11 +72,32 @@ pub enum DecoderFileError {
 /// The decoders of one file (top-level `<decoder>` elements).
 pub fn parse_file(text: &str, file: &FileEntry) -> Result<Vec<Decoder>, DecoderFileError> {
     let roots = crate::lenient::parse(text)?;
-    roots
+    let mut decoders: Vec<Decoder> = roots
         .iter()
         .filter(|r| r.name.eq_ignore_ascii_case("decoder"))
         .enumerate()
         .map(|(position, el)| parse_decoder(el, position, file))
+        .collect::<Result<_, _>>()?;
+    // analysisd reads `\<` as text where the API's reader sees a tag: the engine's view of
+    // such a file comes from a second reading with analysisd's rule.
+    if text.contains("\\<") {
+        let engine_roots = crate::lenient::parse_as_analysisd(text)?;
+        let engine = engine_roots.iter().filter(|r| r.name.eq_ignore_ascii_case("decoder"));
+        for (d, el) in decoders.iter_mut().zip(engine) {
+            d.options = raw_options(el);
+        }
+    }
+    Ok(decoders)
+}
+
+fn raw_options(el: &Element) -> Vec<RawOption> {
+    el.children
+        .iter()
+        .map(|c| RawOption {
+            tag: c.name.to_lowercase(),
+            text: c.head_text.clone(),
+            attrs: c.attrs.clone(),
+        })
         .collect()
 }
 
@@ -118,15 +139,7 @@ fn parse_decoder(el: &Element, position: usize, file: &FileEntry) -> Result<Deco
         name,
         position,
         details,
-        options: el
-            .children
-            .iter()
-            .map(|c| RawOption {
-                tag: c.name.to_lowercase(),
-                text: c.head_text.clone(),
-                attrs: c.attrs.clone(),
-            })
-            .collect(),
+        options: raw_options(el),
     })
 }
 

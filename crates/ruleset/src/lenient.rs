@@ -89,6 +89,23 @@ pub fn parse(raw: &str) -> Result<Vec<Element>, XmlError> {
     oxsec_xml::parse(&preprocess(raw))
 }
 
+/// Parses a rule or decoder file as analysisd's own XML reader sees it: like [`parse`], except
+/// that a `<` after an odd number of backslashes is text (`\<log>` in a pattern), where the
+/// API's reader would take it for a tag. Such a `<` comes back as the `&lt;` placeholder.
+pub fn parse_as_analysisd(raw: &str) -> Result<Vec<Element>, XmlError> {
+    let mut escaped = String::with_capacity(raw.len() + 16);
+    let mut backslashes = 0usize;
+    for c in raw.chars() {
+        if c == '<' && backslashes % 2 == 1 {
+            escaped.push_str("&lt;");
+        } else {
+            escaped.push(c);
+        }
+        backslashes = if c == '\\' { backslashes + 1 } else { 0 };
+    }
+    parse(&escaped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

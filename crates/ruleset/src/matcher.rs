@@ -524,6 +524,48 @@ fn run(alt: &Alternative, s: &[u8], mut marks: Option<&mut Vec<Option<usize>>>) 
     None
 }
 
+// ---------------------------------------------------------------------------------------------
+// PCRE2
+
+/// A `type="pcre2"` pattern, as Wazuh compiles it: no options (case-sensitive, bytes, no UTF;
+/// a pattern asks for more with `(?i)` and the like), matched once from the start of the input.
+#[derive(Debug, Clone)]
+pub struct Pcre2 {
+    regex: pcre2::bytes::Regex,
+}
+
+impl Pcre2 {
+    /// Compiles a pattern.
+    pub fn new(pattern: &str) -> Result<Pcre2, String> {
+        if pattern.len() > MAX_PATTERN {
+            return Err(PatternError::TooLong.to_string());
+        }
+        pcre2::bytes::RegexBuilder::new()
+            .build(pattern)
+            .map(|regex| Pcre2 { regex })
+            .map_err(|e| e.to_string())
+    }
+
+    /// Whether `input` matches (an input PCRE2 cannot finish matching counts as no match).
+    pub fn is_match(&self, input: &[u8]) -> bool {
+        self.regex.is_match(c_str(input)).unwrap_or(false)
+    }
+
+    /// Matches `input`: the offset after the match and the groups (an unset group is empty; a
+    /// pattern without groups gives none), as Wazuh hands them to a decoder's `<order>`.
+    pub fn find(&self, input: &[u8]) -> Option<RegexMatch> {
+        let input = c_str(input);
+        let caps = self.regex.captures(input).ok()??;
+        let end = caps.get(0).map_or(0, |m| m.end());
+        // Wazuh copies groups up to the highest one that is set.
+        let highest = (1..caps.len()).rev().find(|i| caps.get(*i).is_some()).unwrap_or(0);
+        let captures = (1..=highest)
+            .map(|i| caps.get(i).map(|m| m.as_bytes().to_vec()).unwrap_or_default())
+            .collect();
+        Some(RegexMatch { end, captures })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,6 +649,16 @@ mod tests {
             Some(vec!["password".into(), "root".into(), "10.0.0.1".into()])
         );
         assert_eq!(caps("(\\S+)=(\\S+)", "k=v"), Some(vec!["k".into(), "v".into()]));
+    }
+
+    #[test]
+    fn pcre2_is_case_sensitive_bytes_with_groups() {
+        let re = Pcre2::new(r"^(\w+)=(\d+)?x").expect("compile");
+        let m = re.find(b"key=x rest").expect("match");
+        assert_eq!((m.end, m.captures), (5, vec![b"key".to_vec()]));
+        assert!(!Pcre2::new("ERROR").expect("compile").is_match(b"error"));
+        assert!(Pcre2::new("(?i)ERROR").expect("compile").is_match(b"error"));
+        assert!(Pcre2::new("(unclosed").is_err());
     }
 
     #[test]

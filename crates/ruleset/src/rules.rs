@@ -57,6 +57,20 @@ pub struct Rule {
     pub groups: Vec<String>,
     /// The `<description>` texts joined.
     pub description: String,
+    /// The analysis engine's view, read by analysisd's rules rather than the API's.
+    pub engine: EngineView,
+}
+
+/// A rule as analysisd reads it: raw attributes and options with the file's `<var>`s applied,
+/// and the enclosing group's name.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EngineView {
+    /// `<rule>` attributes in order (`id`, `level`, `frequency`, …).
+    pub attrs: Vec<(String, String)>,
+    /// Child elements in order.
+    pub options: Vec<crate::decoders::RawOption>,
+    /// The enclosing `<group name="…">`.
+    pub group_name: String,
 }
 
 impl Rule {
@@ -115,7 +129,65 @@ pub fn parse_file(text: &str, file: &FileEntry) -> Result<Vec<Rule>, RuleFileErr
             rules.push(parse_rule(el, n, &vars, &general, file)?);
         }
     }
+    // analysisd reads `\<` as text where the API's reader sees a tag.
+    let engine_roots = if text.contains("\\<") {
+        crate::lenient::parse_as_analysisd(text)?
+    } else {
+        roots
+    };
+    let engine_rules = engine_roots
+        .iter()
+        .filter(|r| r.name.eq_ignore_ascii_case("group"))
+        .flat_map(|g| {
+            let name = g.attr("name").unwrap_or("").to_owned();
+            g.children
+                .iter()
+                .filter(|c| c.name == "rule")
+                .map(move |el| (name.clone(), el))
+        });
+    for (rule, (group_name, el)) in rules.iter_mut().zip(engine_rules) {
+        rule.engine = EngineView {
+            attrs: el
+                .attrs
+                .iter()
+                .map(|(k, v)| (k.clone(), substitute(v, &vars)))
+                .collect(),
+            options: el
+                .children
+                .iter()
+                .map(|c| crate::decoders::RawOption {
+                    tag: c.name.to_lowercase(),
+                    text: substitute(&c.head_text, &vars),
+                    attrs: c.attrs.iter().map(|(k, v)| (k.clone(), substitute(v, &vars))).collect(),
+                })
+                .collect(),
+            group_name: substitute(&group_name, &vars),
+        };
+    }
     Ok(rules)
+}
+
+/// Replaces each `$NAME` of a defined `<var>` in `text`, as analysisd's XML reader does.
+fn substitute(text: &str, vars: &HashMap<String, String>) -> String {
+    if vars.is_empty() || !text.contains('$') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let name_len = rest[at + 1..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len() - at - 1);
+        let token = &rest[at..at + 1 + name_len];
+        match vars.get(token) {
+            Some(v) => out.push_str(v),
+            None => out.push_str(token),
+        }
+        rest = &rest[at + 1 + name_len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn number(el: &Element, attr: &str, n: usize, vars: &HashMap<String, String>) -> Result<i64, RuleFileError> {
@@ -219,6 +291,7 @@ fn parse_rule(
         requirements,
         groups,
         description,
+        engine: EngineView::default(),
     })
 }
 

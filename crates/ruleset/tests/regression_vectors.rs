@@ -6,11 +6,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use oxsec_ruleset::analyze::RuleSet;
 use oxsec_ruleset::decode::DecoderSet;
 use oxsec_ruleset::{Catalog, Roots, RulesetConfig};
 
 /// The share of `pass` vectors whose last event gets the expected decoder, at least.
 const DECODER_FLOOR: f64 = 1.0;
+/// The share of `pass` vectors whose last event fires the expected rule at the expected level
+/// with the expected decoder, at least.
+const RULE_FLOOR: f64 = 0.43;
 
 fn shared() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wazuh-ruleset");
@@ -92,14 +96,32 @@ fn expected_decoders_of_the_upstream_vectors() {
     };
     let data = tempfile::tempdir().expect("tmp");
     copy_test_files(&shared.join("testing/ruleset"), &data.path().join("etc"));
+    // As runtests.py: rule 60000 takes the JSON-decoded Windows events the vectors feed.
+    let ruleset = data.path().join("ruleset");
+    for part in ["rules", "decoders", "lists"] {
+        oxsec_ruleset::install::copy_tree(&shared.join(part), &ruleset.join(part), 0).expect("copy");
+    }
+    oxsec_ruleset::install::copy_tree(&shared.join("lists"), &data.path().join("etc/lists"), 0).expect("lists");
+    let win = ruleset.join("rules/0575-win-base_rules.xml");
+    let text = std::fs::read_to_string(&win).expect("0575");
+    let patched = text.replacen(
+        "<category>ossec</category>\n    <decoded_as>windows_eventchannel</decoded_as>",
+        "<decoded_as>json</decoded_as>",
+        1,
+    );
+    assert_ne!(patched, text, "rule 60000 is not as runtests.py expects");
+    std::fs::write(&win, patched).expect("patch");
     let catalog = Catalog::load(
         Roots {
-            ruleset: Some(shared.clone()),
+            ruleset: Some(ruleset),
             data_dir: data.path().to_owned(),
         },
         RulesetConfig::default(),
     );
     let decoders = DecoderSet::build(&catalog.decoders);
+    let rules = RuleSet::build(&catalog.rules, &catalog.lists);
+    let mut rule_matched = 0usize;
+    let mut rule_misses: Vec<String> = Vec::new();
     let mut total = 0usize;
     let mut matched = 0usize;
     let mut misses: Vec<String> = Vec::new();
@@ -129,11 +151,28 @@ fn expected_decoders_of_the_upstream_vectors() {
                 };
                 total += 1;
                 let event = oxsec_ruleset::predecode::predecode(&format!("1:stdin:{last}"), "manager").expect("framed");
-                let got = decoders.decode(&event).name.unwrap_or_default();
+                let decoded = decoders.decode(&event);
+                let got = decoded.name.clone().unwrap_or_default();
                 if &got == expected {
                     matched += 1;
                 } else {
                     misses.push(format!("{stem} [{name}] {key}: expected {expected:?}, got {got:?}"));
+                }
+                let fired = rules.matching(&event, &decoded);
+                let (id, level) = fired.map_or((String::new(), String::new()), |f| {
+                    (f.id.to_string(), f.level.to_string())
+                });
+                let want = (
+                    section.get("rule").cloned().unwrap_or_default(),
+                    section.get("alert").cloned().unwrap_or_default(),
+                );
+                if (&id, &level, &got) == (&want.0, &want.1, expected) {
+                    rule_matched += 1;
+                } else {
+                    rule_misses.push(format!(
+                        "{stem} [{name}] {key}: expected rule {} level {}, got {id:?} level {level:?}",
+                        want.0, want.1
+                    ));
                 }
             }
         }
@@ -148,7 +187,18 @@ fn expected_decoders_of_the_upstream_vectors() {
     for m in misses.iter().take(40) {
         eprintln!("  {m}");
     }
+    let rule_share = rule_matched as f64 / total.max(1) as f64;
+    eprintln!(
+        "rules: {rule_matched}/{total} vectors ({:.1}%); {} rule problems: {:?}",
+        rule_share * 100.0,
+        rules.problems.len(),
+        rules.problems.iter().take(8).collect::<Vec<_>>()
+    );
+    for m in rule_misses.iter().take(60) {
+        eprintln!("  {m}");
+    }
     assert!(total > 1000, "only {total} vectors read");
+    assert!(rule_share >= RULE_FLOOR, "{rule_share:.3} below the floor {RULE_FLOOR}");
     assert_eq!(
         decoders.problems,
         Vec::<String>::new(),

@@ -1,0 +1,605 @@
+//! Rule matching, as analysisd does it: the enabled rules compiled into Wazuh's rule tree and run
+//! over a decoded event to find the rule it fires.
+//!
+//! The tree is Wazuh's (`src/analysisd/rules.c`): rules load file by file in base-name order;
+//! a rule hangs under each rule its `if_sid` names (or under the rules `if_group` / `if_level`
+//! select, or under its category's root), siblings ordered by level with level-0 rules first;
+//! `overwrite="yes"` replaces a rule in place. An event walks the roots of its decoder's
+//! category; a rule that matches hands the event to its children and the first child that
+//! matches (recursively) wins; a `noalert` rule with no matching child does not match.
+//!
+//! Not yet: correlation (`if_matched_*`, `frequency`): such rules never match; `time` and
+//! `weekday`; GeoIP; `check_diff`.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use crate::decode::Decoded;
+use crate::decoders::RawOption;
+use crate::files::Status;
+use crate::lists::CdbList;
+use crate::matcher::{OsMatch, OsRegex, Pcre2};
+use crate::predecode::Predecoded;
+use crate::rules::Rule;
+
+/// A rule's test of one event value.
+#[derive(Debug, Clone)]
+enum Test {
+    Match(OsMatch),
+    Regex(OsRegex),
+    Pcre2(Box<Pcre2>),
+    /// Byte equality (the default for `<action>`).
+    Exact(String),
+}
+
+impl Test {
+    fn matches(&self, value: &str) -> bool {
+        match self {
+            Test::Match(m) => m.is_match(value.as_bytes()),
+            Test::Regex(r) => r.is_match(value.as_bytes()),
+            Test::Pcre2(p) => p.is_match(value.as_bytes()),
+            Test::Exact(s) => s == value,
+        }
+    }
+}
+
+/// A test and whether it is negated (`negate="yes"`).
+#[derive(Debug, Clone)]
+struct Cond {
+    test: Test,
+    negate: bool,
+}
+
+impl Cond {
+    /// A missing value fails, negated or not.
+    fn holds(&self, value: Option<&str>) -> bool {
+        value.is_some_and(|v| self.test.matches(v) != self.negate)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Default {
+    Match,
+    Regex,
+    Exact,
+}
+
+/// Patterns of repeated options join; the last occurrence's attributes apply.
+fn gather<'a>(options: &'a [RawOption], tag: &str) -> Option<(String, &'a [(String, String)])> {
+    let mut found: Option<(String, &[(String, String)])> = None;
+    for o in options.iter().filter(|o| o.tag == tag) {
+        let text = o.text.replace("_custom_amp_lt_", "<").replace("_custom_amp_gt_", ">");
+        found = Some(match found {
+            Some((p, _)) => (p + &text, &o.attrs),
+            None => (text, &o.attrs),
+        });
+    }
+    found
+}
+
+fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    attrs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn cond(pattern: &str, attrs: &[(String, String)], default: Default) -> Result<Cond, String> {
+    let kind = attr(attrs, "type").map(str::to_ascii_lowercase);
+    let test = match (kind.as_deref(), default) {
+        (Some("osregex"), _) | (None, Default::Regex) => {
+            Test::Regex(OsRegex::new(pattern, false).map_err(|e| format!("'{pattern}': {e}"))?)
+        }
+        (Some("pcre2"), _) => Test::Pcre2(Box::new(Pcre2::new(pattern).map_err(|e| format!("'{pattern}': {e}"))?)),
+        (Some("osmatch"), _) | (None, Default::Match) => {
+            Test::Match(OsMatch::new(pattern).map_err(|e| format!("'{pattern}': {e}"))?)
+        }
+        (Some("string"), _) | (None, Default::Exact) => Test::Exact(pattern.to_owned()),
+        (Some(other), _) => return Err(format!("unknown expression type '{other}'")),
+    };
+    Ok(Cond {
+        test,
+        negate: attr(attrs, "negate") == Some("yes"),
+    })
+}
+
+/// A `<srcip>`/`<dstip>` entry: an address or network, `!` negating it.
+#[derive(Debug, Clone)]
+struct Net {
+    addr: IpAddr,
+    prefix: u8,
+    negated: bool,
+}
+
+impl Net {
+    fn parse(text: &str) -> Option<Net> {
+        let t = text.trim();
+        let (negated, t) = match t.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, t),
+        };
+        let (addr, prefix) = match t.split_once('/') {
+            Some((a, p)) => (a.parse::<IpAddr>().ok()?, p.parse::<u8>().ok()?),
+            None => {
+                let a = t.parse::<IpAddr>().ok()?;
+                (a, if a.is_ipv4() { 32 } else { 128 })
+            }
+        };
+        Some(Net { addr, prefix, negated })
+    }
+
+    fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, ip) {
+            (IpAddr::V4(n), IpAddr::V4(i)) => {
+                let bits = u32::from(self.prefix.min(32));
+                let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+                u32::from(n) & mask == u32::from(i) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(i)) => {
+                let bits = u32::from(self.prefix.min(128));
+                let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+                u128::from(n) & mask == u128::from(i) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// An address list test: any listed network holds the address (a `!` entry: does not).
+#[derive(Debug, Clone)]
+struct Nets {
+    nets: Vec<Net>,
+    negate: bool,
+}
+
+impl Nets {
+    fn holds(&self, value: Option<&str>) -> bool {
+        let Some(ip) = value.and_then(|v| v.trim().parse::<IpAddr>().ok()) else {
+            return false;
+        };
+        let found = self.nets.iter().any(|n| n.contains(ip) != n.negated);
+        found != self.negate
+    }
+}
+
+/// A `<list>` lookup.
+#[derive(Debug, Clone)]
+struct Lookup {
+    field: String,
+    kind: String,
+    check_value: Option<OsMatch>,
+    /// The list: key → value.
+    entries: HashMap<String, String>,
+}
+
+impl Lookup {
+    fn holds(&self, event: &EventView<'_>) -> bool {
+        let value = if self.field == "user" {
+            event
+                .decoded
+                .field("srcuser")
+                .or_else(|| event.decoded.field("dstuser"))
+        } else {
+            event.value(&self.field)
+        };
+        let Some(key) = value else { return false };
+        let value_ok = |v: &String| self.check_value.as_ref().is_none_or(|m| m.is_match(v.as_bytes()));
+        let prefixes = || {
+            // 10.1.2.3 → 10.1.2.3, 10.1.2., 10.1., 10.
+            let mut keys = vec![key.to_owned()];
+            let mut k = key;
+            while let Some(i) = k.rfind('.') {
+                keys.push(k[..=i].to_owned());
+                k = &k[..i];
+            }
+            keys
+        };
+        match self.kind.as_str() {
+            "not_match_key" => !self.entries.contains_key(key),
+            "match_key_value" => self.entries.get(key).is_some_and(value_ok),
+            "address_match_key" => prefixes().iter().any(|k| self.entries.contains_key(k)),
+            "not_address_match_key" => !prefixes().iter().any(|k| self.entries.contains_key(k)),
+            // Inverted in Wazuh 4.14.7: passes when absent or the value does not match.
+            "address_match_key_value" => {
+                let found = prefixes().into_iter().find_map(|k| self.entries.get(&k).cloned());
+                found.is_none_or(|v| !value_ok(&v))
+            }
+            _ => self.entries.contains_key(key),
+        }
+    }
+}
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+struct Compiled {
+    id: i64,
+    level: i64,
+    /// The level siblings are ordered by (0 counts as highest).
+    order_level: i64,
+    noalert: bool,
+    context: bool,
+    category: Option<String>,
+    decoded_as: Option<String>,
+    if_sid: Vec<i64>,
+    if_group: Option<String>,
+    if_level: Option<i64>,
+    groups: String,
+    field_conds: Vec<(&'static str, Cond)>,
+    dynamic: Vec<(String, Cond)>,
+    matches: Option<Cond>,
+    regex: Option<Cond>,
+    srcip: Option<Nets>,
+    dstip: Option<Nets>,
+    maxsize: Option<usize>,
+    lookups: Vec<Lookup>,
+    unsupported: bool,
+}
+
+/// A place of a rule in the tree: a rule listed under two parents has two nodes, each with its
+/// own children (a later `if_sid` child joins the first node found, as in Wazuh).
+#[derive(Debug, Clone)]
+struct Node {
+    rule: usize,
+    children: Vec<usize>,
+}
+
+/// The values of an event a rule can test.
+struct EventView<'a> {
+    pre: &'a Predecoded,
+    decoded: &'a Decoded,
+}
+
+impl EventView<'_> {
+    fn value(&self, name: &str) -> Option<&str> {
+        match name {
+            "program_name" => self.pre.program_name.as_deref(),
+            "hostname" => self.pre.hostname.as_deref(),
+            "location" => Some(self.pre.location.as_str()),
+            "log" => Some(self.pre.log.as_str()),
+            "user" => self.decoded.field("dstuser").or_else(|| self.decoded.field("srcuser")),
+            _ => self.decoded.field(name),
+        }
+    }
+}
+
+/// What matching an event found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fired {
+    /// The rule id.
+    pub id: i64,
+    /// Its level.
+    pub level: i64,
+}
+
+/// The enabled rules, ready to match.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    rules: Vec<Compiled>,
+    nodes: Vec<Node>,
+    /// Root nodes (rules with ids below 10: the category templates), in level order.
+    roots: Vec<usize>,
+    by_id: HashMap<i64, usize>,
+    /// Rules that could not be compiled or attached, with the reason (they are left out).
+    pub problems: Vec<String>,
+}
+
+/// Option tags whose value is tested against an event field with OS_Match by default.
+const MATCH_FIELDS: &[(&str, &str)] = &[
+    ("program_name", "program_name"),
+    ("id", "id"),
+    ("system_name", "system_name"),
+    ("protocol", "protocol"),
+    ("url", "url"),
+    ("location", "location"),
+    ("srcport", "srcport"),
+    ("dstport", "dstport"),
+    ("user", "user"),
+    ("data", "data"),
+    ("extra_data", "extra_data"),
+    ("hostname", "hostname"),
+    ("status", "status"),
+    ("srcgeoip", "srcgeoip"),
+    ("dstgeoip", "dstgeoip"),
+];
+
+fn ids(text: &str) -> Vec<i64> {
+    text.split([',', ' ']).filter_map(|t| t.trim().parse().ok()).collect()
+}
+
+fn compile(rule: &Rule, lists: &[CdbList]) -> Result<Compiled, String> {
+    let v = &rule.engine;
+    let a = |k: &str| attr(&v.attrs, k);
+    let level = rule.level;
+    let stored = if level == 0 { 99 } else { level };
+    let order_level = if a("accuracy") == Some("0") {
+        stored
+    } else {
+        stored * 100
+    };
+    let opts = &v.options;
+    let text = |tag: &str| gather(opts, tag).map(|(t, _)| t);
+    let cond_of = |tag: &str, default: Default| -> Result<Option<Cond>, String> {
+        gather(opts, tag)
+            .map(|(p, attrs)| cond(&p, attrs, default).map_err(|e| format!("<{tag}> {e}")))
+            .transpose()
+    };
+    let mut field_conds = Vec::new();
+    for (tag, field) in MATCH_FIELDS {
+        if let Some(c) = cond_of(tag, Default::Match)? {
+            field_conds.push((*field, c));
+        }
+    }
+    if let Some(c) = cond_of("action", Default::Exact)? {
+        field_conds.push(("action", c));
+    }
+    let mut dynamic = Vec::new();
+    for o in opts.iter().filter(|o| o.tag == "field") {
+        let name = attr(&o.attrs, "name").ok_or("<field> without a name")?;
+        let pattern = o.text.replace("_custom_amp_lt_", "<").replace("_custom_amp_gt_", ">");
+        dynamic.push((name.to_owned(), cond(&pattern, &o.attrs, Default::Regex)?));
+    }
+    let nets = |tag: &str| -> Option<Nets> {
+        let entries: Vec<&RawOption> = opts.iter().filter(|o| o.tag == tag).collect();
+        (!entries.is_empty()).then(|| Nets {
+            nets: entries.iter().filter_map(|o| Net::parse(&o.text)).collect(),
+            negate: entries.last().is_some_and(|o| attr(&o.attrs, "negate") == Some("yes")),
+        })
+    };
+    let mut lookups = Vec::new();
+    for o in opts.iter().filter(|o| o.tag == "list") {
+        let path = o.text.trim();
+        let list = lists
+            .iter()
+            .find(|l| format!("{}/{}", l.relative_dirname, l.filename) == path)
+            .ok_or_else(|| format!("<list> '{path}' is not a list under etc/lists"))?;
+        lookups.push(Lookup {
+            field: attr(&o.attrs, "field").unwrap_or("").trim().to_owned(),
+            kind: attr(&o.attrs, "lookup").unwrap_or("match_key").to_owned(),
+            check_value: attr(&o.attrs, "check_value").and_then(|p| OsMatch::new(p).ok()),
+            entries: list.items.iter().cloned().collect(),
+        });
+    }
+    let mut groups = v.group_name.clone();
+    for o in opts.iter().filter(|o| o.tag == "group") {
+        groups.push_str(&o.text.replace('\n', ""));
+    }
+    let if_matched_sid = text("if_matched_sid");
+    let if_matched_group = text("if_matched_group");
+    let context = if_matched_sid.is_some() || if_matched_group.is_some() || text("if_matched_regex").is_some();
+    let mut if_sid = text("if_sid").map(|t| ids(&t)).unwrap_or_default();
+    let mut if_group = text("if_group").map(|t| t.trim().to_owned());
+    if if_sid.is_empty() && if_group.is_none() {
+        if let Some(m) = &if_matched_sid {
+            if_sid = ids(m);
+        } else if let Some(g) = &if_matched_group {
+            if_group = Some(g.trim().to_owned());
+        }
+    }
+    Ok(Compiled {
+        id: rule.id,
+        level,
+        order_level,
+        noalert: a("noalert").is_some_and(|n| n.trim() == "1"),
+        context,
+        category: text("category").map(|c| c.trim().to_owned()),
+        decoded_as: text("decoded_as").map(|d| d.trim().to_owned()),
+        if_sid,
+        if_group,
+        if_level: text("if_level").and_then(|l| l.trim().parse().ok()),
+        groups,
+        field_conds,
+        dynamic,
+        matches: cond_of("match", Default::Match)?,
+        regex: cond_of("regex", Default::Regex)?,
+        srcip: nets("srcip"),
+        dstip: nets("dstip"),
+        maxsize: a("maxsize").and_then(|m| m.trim().parse().ok()),
+        lookups,
+        unsupported: ["time", "weekday", "check_diff"].iter().any(|t| text(t).is_some())
+            || opts.iter().any(|o| o.tag == "check_diff"),
+    })
+}
+
+impl RuleSet {
+    /// Compiles the enabled rules (files loaded in base-name order, as analysisd loads them).
+    pub fn build(rules: &[Rule], lists: &[CdbList]) -> RuleSet {
+        let mut set = RuleSet::default();
+        let mut order: Vec<&Rule> = rules.iter().filter(|r| r.status == Status::Enabled).collect();
+        order.sort_by(|a, b| a.filename.cmp(&b.filename));
+        for rule in order {
+            let overwrite = attr(&rule.engine.attrs, "overwrite") == Some("yes");
+            let compiled = match compile(rule, lists) {
+                Ok(c) => c,
+                Err(e) => {
+                    set.problems.push(format!(
+                        "{}/{}: rule {}: {e}",
+                        rule.relative_dirname, rule.filename, rule.id
+                    ));
+                    continue;
+                }
+            };
+            if let Some(existing) = set.by_id.get(&rule.id).copied() {
+                if overwrite {
+                    // Replaced in place: its places in the tree and what decided them stay.
+                    let old = &set.rules[existing];
+                    let mut c = compiled;
+                    (c.if_sid, c.if_group, c.if_level) = (old.if_sid.clone(), old.if_group.clone(), old.if_level);
+                    c.category = old.category.clone();
+                    set.rules[existing] = c;
+                } else {
+                    set.problems.push(format!("rule {}: duplicate id ignored", rule.id));
+                }
+                continue;
+            }
+            set.add(compiled);
+        }
+        set
+    }
+
+    /// Inserts a node for `rule` among `siblings`: before the first of lower level, so siblings
+    /// run by level, highest (and level 0) first, ties in load order.
+    fn insert(&mut self, siblings: Option<usize>, rule: usize) -> usize {
+        let node = self.nodes.len();
+        self.nodes.push(Node {
+            rule,
+            children: Vec::new(),
+        });
+        let level = self.rules[rule].order_level;
+        let list = match siblings {
+            Some(parent) => std::mem::take(&mut self.nodes[parent].children),
+            None => std::mem::take(&mut self.roots),
+        };
+        let at = list
+            .iter()
+            .position(|n| level > self.rules[self.nodes[*n].rule].order_level)
+            .unwrap_or(list.len());
+        let mut list = list;
+        list.insert(at, node);
+        match siblings {
+            Some(parent) => self.nodes[parent].children = list,
+            None => self.roots = list,
+        }
+        node
+    }
+
+    /// Every node in depth-first order (a node, then its children, then its next sibling).
+    fn depth_first(&self) -> Vec<usize> {
+        let mut out = Vec::with_capacity(self.nodes.len());
+        let mut stack: Vec<usize> = self.roots.iter().rev().copied().collect();
+        while let Some(n) = stack.pop() {
+            out.push(n);
+            stack.extend(self.nodes[n].children.iter().rev().copied());
+        }
+        out
+    }
+
+    fn add(&mut self, mut c: Compiled) {
+        let id = c.id;
+        let index = self.rules.len();
+        if id < 10 {
+            self.by_id.insert(id, index);
+            self.rules.push(c);
+            self.insert(None, index);
+            return;
+        }
+        // Where it hangs, decided with the tree as loaded so far.
+        let mut parents: Vec<usize> = Vec::new();
+        if !c.if_sid.is_empty() {
+            let order = self.depth_first();
+            for sid in &c.if_sid {
+                if let Some(n) = order
+                    .iter()
+                    .copied()
+                    .find(|n| self.rules[self.nodes[*n].rule].id == *sid)
+                {
+                    parents.push(n);
+                }
+            }
+            if let Some(first) = parents.first() {
+                c.category = self.rules[self.nodes[*first].rule].category.clone();
+            }
+        } else if let Some(level) = c.if_level {
+            parents = self
+                .depth_first()
+                .into_iter()
+                .filter(|n| self.rules[self.nodes[*n].rule].order_level >= level * 100)
+                .collect();
+        } else if let Some(group) = &c.if_group {
+            let m = OsMatch::new(group).ok();
+            parents = self
+                .depth_first()
+                .into_iter()
+                .filter(|n| {
+                    m.as_ref()
+                        .is_some_and(|m| m.is_match(self.rules[self.nodes[*n].rule].groups.as_bytes()))
+                })
+                .collect();
+        } else {
+            let category = c.category.clone().unwrap_or_else(|| "syslog".into());
+            c.category = Some(category.clone());
+            parents = self
+                .roots
+                .iter()
+                .copied()
+                .find(|r| self.rules[self.nodes[*r].rule].category.as_deref() == Some(category.as_str()))
+                .into_iter()
+                .collect();
+        }
+        if parents.is_empty() {
+            self.problems.push(format!("rule {id}: no parent rule to hang under"));
+            return;
+        }
+        self.by_id.insert(id, index);
+        self.rules.push(c);
+        for p in parents {
+            self.insert(Some(p), index);
+        }
+    }
+
+    /// The rule an event fires, if any (level 0 included, as logtest reports it).
+    pub fn matching(&self, pre: &Predecoded, decoded: &Decoded) -> Option<Fired> {
+        let event = EventView { pre, decoded };
+        for root in &self.roots {
+            let r = &self.rules[self.nodes[*root].rule];
+            if r.category.as_deref() != Some(decoded.category.as_str()) {
+                continue;
+            }
+            if let Some(found) = self.check(*root, &event, 0) {
+                let r = &self.rules[found];
+                return Some(Fired {
+                    id: r.id,
+                    level: r.level,
+                });
+            }
+        }
+        None
+    }
+
+    fn check(&self, node: usize, e: &EventView<'_>, depth: usize) -> Option<usize> {
+        let index = self.nodes[node].rule;
+        let r = &self.rules[index];
+        if depth > 64 || r.unsupported || r.context {
+            return None;
+        }
+        if let Some(d) = &r.decoded_as {
+            if e.decoded.name.as_deref() != Some(d.as_str()) {
+                return None;
+            }
+        }
+        if let Some(m) = &r.matches {
+            if !m.holds(Some(&e.pre.log)) {
+                return None;
+            }
+        }
+        if let Some(m) = &r.regex {
+            if !m.holds(Some(&e.pre.log)) {
+                return None;
+            }
+        }
+        for (field, c) in &r.field_conds {
+            if !c.holds(e.value(field)) {
+                return None;
+            }
+        }
+        for (name, c) in &r.dynamic {
+            if !c.holds(e.value(name)) {
+                return None;
+            }
+        }
+        if r.srcip.as_ref().is_some_and(|n| !n.holds(e.value("srcip"))) {
+            return None;
+        }
+        if r.dstip.as_ref().is_some_and(|n| !n.holds(e.value("dstip"))) {
+            return None;
+        }
+        if r.maxsize.is_some_and(|m| e.pre.log.len() < m) {
+            return None;
+        }
+        if r.lookups.iter().any(|l| !l.holds(e)) {
+            return None;
+        }
+        for child in &self.nodes[node].children {
+            if let Some(found) = self.check(*child, e, depth + 1) {
+                return Some(found);
+            }
+        }
+        (!r.noalert).then_some(index)
+    }
+}

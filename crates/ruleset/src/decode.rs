@@ -102,6 +102,8 @@ struct Def {
     regex: Option<(Expr, Offset)>,
     order: Vec<String>,
     plugin: Option<(String, Offset)>,
+    /// How JSON_Decoder renders nulls and arrays.
+    json: crate::json_decoder::JsonOptions,
     /// Run the next child too (it has this one's name).
     get_next: bool,
 }
@@ -150,6 +152,25 @@ impl Decoded {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Sets a field the way JSON_Decoder does: its own set of fixed names (`systemname`, not
+    /// `system_name`), and `user` only fills an empty `dstuser`.
+    pub(crate) fn set_from_json(&mut self, key: &str, value: String) {
+        let fixed = match key {
+            "srcip" | "dstip" | "dstport" | "srcport" | "protocol" | "action" | "srcuser" | "dstuser" | "id"
+            | "status" | "url" | "data" | "extra_data" => Some(key),
+            "systemname" => Some("system_name"),
+            "user" if self.field("dstuser").is_none_or(str::is_empty) => Some("dstuser"),
+            _ => None,
+        };
+        match fixed {
+            Some(k) => match self.fields.iter_mut().find(|(f, _)| f == k) {
+                Some(slot) => slot.1 = value,
+                None => self.fields.push((k.to_owned(), value)),
+            },
+            None => self.dynamic.push((key.to_owned(), value)),
+        }
+    }
+
     fn set(&mut self, key: &str, value: String) {
         let key = if key == "user" { "dstuser" } else { key };
         if STATIC_FIELDS.contains(&key) {
@@ -179,6 +200,7 @@ fn compile(d: &Decoder) -> Result<Def, String> {
     let mut category = "syslog".to_owned();
     let mut plugin = None;
     let mut own_name = false;
+    let mut json = crate::json_decoder::JsonOptions::default();
     for o in &d.options {
         let joined = |slot: &mut Option<(String, Vec<(String, String)>)>| {
             let text = text_of(&o.text);
@@ -196,6 +218,8 @@ fn compile(d: &Decoder) -> Result<Def, String> {
             "type" => category = o.text.trim().to_owned(),
             "plugin_decoder" => plugin = Some((o.text.trim().to_owned(), offset(&o.attrs))),
             "use_own_name" => own_name = o.text.trim() == "true",
+            "json_null_field" => json.null_as_string = o.text.trim() != "discard",
+            "json_array_structure" => json.array_as_csv = o.text.trim() == "csv",
             _ => {}
         }
     }
@@ -255,6 +279,7 @@ fn compile(d: &Decoder) -> Result<Def, String> {
         regex,
         order,
         plugin,
+        json,
         get_next: false,
     })
 }
@@ -437,9 +462,18 @@ impl DecoderSet {
                 },
             };
             let def = &self.defs[index];
-            if def.plugin.is_some() {
-                // Plugin decoders (JSON_Decoder, …) are not implemented yet: the decoder is
-                // chosen, its fields stay empty.
+            if let Some((plugin, off)) = &def.plugin {
+                if plugin == "JSON_Decoder" {
+                    let from = match off {
+                        Offset::AfterParent => pmatch,
+                        Offset::AfterPrematch => cmatch,
+                        _ => 0,
+                    }
+                    .min(log.len());
+                    crate::json_decoder::decode(&log[from..], &def.json, out);
+                }
+                // Other plugins (OSSECAlert, PF, SonicWall, SymantecWS) are not implemented yet:
+                // the decoder is chosen, its fields stay empty.
             } else if let Some((re, off)) = &def.regex {
                 let from = match off {
                     Offset::Start => 0,

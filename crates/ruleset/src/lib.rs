@@ -15,6 +15,7 @@ pub mod decode;
 pub mod decoders;
 pub mod files;
 pub mod install;
+pub mod json_decoder;
 pub mod lenient;
 pub mod lists;
 pub mod matcher;

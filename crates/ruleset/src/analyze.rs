@@ -459,15 +459,36 @@ impl RuleSet {
         node
     }
 
-    /// Every node in depth-first order (a node, then its children, then its next sibling).
-    fn depth_first(&self) -> Vec<usize> {
-        let mut out = Vec::with_capacity(self.nodes.len());
-        let mut stack: Vec<usize> = self.roots.iter().rev().copied().collect();
-        while let Some(n) = stack.pop() {
-            out.push(n);
-            stack.extend(self.nodes[n].children.iter().rev().copied());
+    /// Hangs `rule` under the nodes of `list` (and, recursively, their children) that `select`
+    /// picks, as Wazuh's loader walks the tree: with `first_in_list`, a pick ends the walk of
+    /// that sibling list (the `if_sid` case, where later siblings and the picked node's own
+    /// subtree are not searched, while enclosing lists go on); otherwise every picked node
+    /// gets a child. Returns whether any node was picked.
+    fn attach(
+        &mut self,
+        list: Option<usize>,
+        rule: usize,
+        select: &dyn Fn(&Compiled) -> bool,
+        first_in_list: bool,
+    ) -> bool {
+        let nodes: Vec<usize> = match list {
+            Some(parent) => self.nodes[parent].children.clone(),
+            None => self.roots.clone(),
+        };
+        let mut found = false;
+        for n in nodes {
+            if select(&self.rules[self.nodes[n].rule]) {
+                self.insert(Some(n), rule);
+                found = true;
+                if first_in_list {
+                    return true;
+                }
+            }
+            if !self.nodes[n].children.is_empty() && self.attach(Some(n), rule, select, first_in_list) {
+                found = true;
+            }
         }
-        out
+        found
     }
 
     fn add(&mut self, mut c: Compiled) {
@@ -479,57 +500,67 @@ impl RuleSet {
             self.insert(None, index);
             return;
         }
+        let if_sid = c.if_sid.clone();
+        let if_level = c.if_level;
+        let if_group = c.if_group.clone();
+        if if_sid.is_empty() && if_level.is_none() && if_group.is_none() && c.category.is_none() {
+            c.category = Some("syslog".into());
+        }
+        let category = c.category.clone();
+        self.by_id.insert(id, index);
+        self.rules.push(c);
         // Where it hangs, decided with the tree as loaded so far.
-        let mut parents: Vec<usize> = Vec::new();
-        if !c.if_sid.is_empty() {
-            let order = self.depth_first();
-            for sid in &c.if_sid {
-                if let Some(n) = order
-                    .iter()
-                    .copied()
-                    .find(|n| self.rules[self.nodes[*n].rule].id == *sid)
-                {
-                    parents.push(n);
+        let placed = if !if_sid.is_empty() {
+            let mut any = false;
+            for sid in if_sid {
+                if self.attach(None, index, &|r: &Compiled| r.id == sid, true) {
+                    any = true;
                 }
             }
-            if let Some(first) = parents.first() {
-                c.category = self.rules[self.nodes[*first].rule].category.clone();
+            // A child takes its parent's category.
+            if any {
+                let parent_category = self
+                    .nodes
+                    .iter()
+                    .find(|n| n.children.iter().any(|c| self.nodes[*c].rule == index))
+                    .map(|n| self.rules[n.rule].category.clone());
+                if let Some(cat) = parent_category {
+                    self.rules[index].category = cat;
+                }
             }
-        } else if let Some(level) = c.if_level {
-            parents = self
-                .depth_first()
-                .into_iter()
-                .filter(|n| self.rules[self.nodes[*n].rule].order_level >= level * 100)
-                .collect();
-        } else if let Some(group) = &c.if_group {
-            let m = OsMatch::new(group).ok();
-            parents = self
-                .depth_first()
-                .into_iter()
-                .filter(|n| {
-                    m.as_ref()
-                        .is_some_and(|m| m.is_match(self.rules[self.nodes[*n].rule].groups.as_bytes()))
-                })
-                .collect();
+            any
+        } else if let Some(level) = if_level {
+            self.attach(
+                None,
+                index,
+                &|r: &Compiled| r.order_level >= level * 100 && r.id != id,
+                false,
+            )
+        } else if let Some(group) = if_group {
+            let m = OsMatch::new(&group).ok();
+            self.attach(
+                None,
+                index,
+                &|r: &Compiled| r.id != id && m.as_ref().is_some_and(|m| m.is_match(r.groups.as_bytes())),
+                false,
+            )
         } else {
-            let category = c.category.clone().unwrap_or_else(|| "syslog".into());
-            c.category = Some(category.clone());
-            parents = self
+            match self
                 .roots
                 .iter()
                 .copied()
-                .find(|r| self.rules[self.nodes[*r].rule].category.as_deref() == Some(category.as_str()))
-                .into_iter()
-                .collect();
-        }
-        if parents.is_empty() {
+                .find(|r| self.rules[self.nodes[*r].rule].category == category)
+            {
+                Some(root) => {
+                    self.insert(Some(root), index);
+                    true
+                }
+                None => false,
+            }
+        };
+        if !placed {
+            self.by_id.remove(&id);
             self.problems.push(format!("rule {id}: no parent rule to hang under"));
-            return;
-        }
-        self.by_id.insert(id, index);
-        self.rules.push(c);
-        for p in parents {
-            self.insert(Some(p), index);
         }
     }
 

@@ -214,7 +214,10 @@ struct Compiled {
     /// The level siblings are ordered by (0 counts as highest).
     order_level: i64,
     noalert: bool,
-    context: bool,
+    /// Correlation: what earlier events this rule looks for, if any.
+    context: Option<Context>,
+    /// `ignore="N"`: seconds during which a repeat does not alert again.
+    ignore: i64,
     category: Option<String>,
     decoded_as: Option<String>,
     if_sid: Vec<i64>,
@@ -230,6 +233,84 @@ struct Compiled {
     maxsize: Option<usize>,
     lookups: Vec<Lookup>,
     unsupported: bool,
+}
+
+/// Which earlier events a correlation rule counts.
+#[derive(Debug, Clone)]
+enum Source {
+    /// `if_matched_sid`: events whose rule was this one.
+    Sid(i64),
+    /// `if_matched_group`: events whose rule's groups match.
+    Group(OsMatch),
+    /// `if_matched_regex` (not implemented yet: never matches).
+    Regex,
+}
+
+/// A correlation rule's conditions on earlier events.
+#[derive(Debug, Clone)]
+struct Context {
+    source: Source,
+    /// How many earlier events it needs, less one (Wazuh stores `frequency` minus two).
+    needed: usize,
+    timeframe: i64,
+    /// Fields that must be present in both events and equal (`same_*`).
+    same: Vec<String>,
+    /// Fields that must not be equal when present in both (`different_*`).
+    different: Vec<String>,
+    /// Dynamic fields for `same_field` / `not_same_field`.
+    same_dynamic: Vec<String>,
+    different_dynamic: Vec<String>,
+}
+
+/// The event field a `same_*` / `different_*` option compares.
+fn context_field(tag: &str) -> Option<&'static str> {
+    let name = tag.strip_prefix("same_").or_else(|| tag.strip_prefix("different_"))?;
+    Some(match name {
+        "source_ip" | "srcip" => "srcip",
+        "id" => "id",
+        "dstip" => "dstip",
+        "srcport" | "src_port" => "srcport",
+        "dstport" | "dst_port" => "dstport",
+        "srcuser" => "srcuser",
+        "user" => "dstuser",
+        "protocol" => "protocol",
+        "action" => "action",
+        "url" => "url",
+        "data" => "data",
+        "extra_data" => "extra_data",
+        "status" => "status",
+        "system_name" => "system_name",
+        "location" => "location",
+        "srcgeoip" => "srcgeoip",
+        "dstgeoip" => "dstgeoip",
+        _ => return None,
+    })
+}
+
+/// An event kept for correlation (only alerting ones are kept).
+#[derive(Debug, Clone)]
+struct Stored {
+    agent_id: String,
+    location: String,
+    decoded: Decoded,
+    time: i64,
+    /// The level of the highest correlation that counted it (it counts for no rule up to that).
+    matched: i64,
+}
+
+/// A session's memory of earlier events (Wazuh keeps one per logtest session; analysisd one
+/// for the manager).
+#[derive(Debug, Clone, Default)]
+pub struct Memory {
+    events: Vec<Stored>,
+    /// By target rule: the events each `if_matched_sid` rule looks at.
+    by_sid: HashMap<usize, Vec<usize>>,
+    /// By correlation rule: the events its `if_matched_group` selected.
+    by_group: HashMap<usize, Vec<usize>>,
+    /// When each `ignore` rule last alerted.
+    ignored_since: HashMap<usize, i64>,
+    /// The level a correlation set on the event being processed.
+    current_matched: i64,
 }
 
 /// A place of a rule in the tree: a rule listed under two parents has two nodes, each with its
@@ -362,7 +443,41 @@ fn compile(rule: &Rule, lists: &[CdbList]) -> Result<Compiled, String> {
     }
     let if_matched_sid = text("if_matched_sid");
     let if_matched_group = text("if_matched_group");
-    let context = if_matched_sid.is_some() || if_matched_group.is_some() || text("if_matched_regex").is_some();
+    let source = if let Some(m) = &if_matched_sid {
+        ids(m).first().map(|id| Source::Sid(*id))
+    } else if let Some(g) = &if_matched_group {
+        Some(Source::Group(
+            OsMatch::new(g.trim()).map_err(|e| format!("<if_matched_group> {e}"))?,
+        ))
+    } else {
+        text("if_matched_regex").map(|_| Source::Regex)
+    };
+    let context = source.map(|source| {
+        let mut ctx = Context {
+            source,
+            needed: a("frequency")
+                .and_then(|f| f.trim().parse::<usize>().ok())
+                .map_or(0, |f| f.saturating_sub(2)),
+            timeframe: a("timeframe").and_then(|t| t.trim().parse().ok()).unwrap_or(360),
+            same: Vec::new(),
+            different: Vec::new(),
+            same_dynamic: Vec::new(),
+            different_dynamic: Vec::new(),
+        };
+        for o in opts {
+            let tag = o.tag.as_str();
+            match tag {
+                "same_field" => ctx.same_dynamic.push(o.text.trim().to_owned()),
+                "not_same_field" | "different_field" => ctx.different_dynamic.push(o.text.trim().to_owned()),
+                _ if tag.starts_with("same_") => ctx.same.extend(context_field(tag).map(str::to_owned)),
+                _ if tag.starts_with("different_") || tag.starts_with("not_same_") => ctx
+                    .different
+                    .extend(context_field(&tag.replacen("not_same_", "different_", 1)).map(str::to_owned)),
+                _ => {}
+            }
+        }
+        ctx
+    });
     let mut if_sid = text("if_sid").map(|t| ids(&t)).unwrap_or_default();
     let mut if_group = text("if_group").map(|t| t.trim().to_owned());
     if if_sid.is_empty() && if_group.is_none() {
@@ -378,6 +493,7 @@ fn compile(rule: &Rule, lists: &[CdbList]) -> Result<Compiled, String> {
         order_level,
         noalert: a("noalert").is_some_and(|n| n.trim() == "1"),
         context,
+        ignore: a("ignore").and_then(|i| i.trim().parse().ok()).unwrap_or(0),
         category: text("category").map(|c| c.trim().to_owned()),
         decoded_as: text("decoded_as").map(|d| d.trim().to_owned()),
         if_sid,
@@ -564,29 +680,164 @@ impl RuleSet {
         }
     }
 
-    /// The rule an event fires, if any (level 0 included, as logtest reports it).
+    /// The rule an event fires, if any (level 0 included, as logtest reports it), with no
+    /// memory of earlier events.
     pub fn matching(&self, pre: &Predecoded, decoded: &Decoded) -> Option<Fired> {
+        self.process(pre, decoded, &mut Memory::default(), 0)
+    }
+
+    /// Matches an event within a session: correlation rules count the session's earlier
+    /// events, and an alerting event is remembered for later ones. `now` is the processing
+    /// time in seconds (correlation windows use it, not the log's own timestamp).
+    pub fn process(&self, pre: &Predecoded, decoded: &Decoded, memory: &mut Memory, now: i64) -> Option<Fired> {
         let event = EventView { pre, decoded };
+        memory.current_matched = 0;
         for root in &self.roots {
             let r = &self.rules[self.nodes[*root].rule];
             if r.category.as_deref() != Some(decoded.category.as_str()) {
                 continue;
             }
-            if let Some(found) = self.check(*root, &event, 0) {
-                let r = &self.rules[found];
-                return Some(Fired {
-                    id: r.id,
-                    level: r.level,
-                });
+            let Some(found) = self.check(*root, &event, memory, now, 0) else {
+                continue;
+            };
+            let rule = &self.rules[found];
+            let fired = Fired {
+                id: rule.id,
+                level: rule.level,
+            };
+            if rule.level == 0 {
+                return Some(fired);
             }
+            if rule.ignore > 0 {
+                match memory.ignored_since.get(&found).copied() {
+                    Some(since) if now - since < rule.ignore => return Some(fired),
+                    Some(_) => {
+                        memory.ignored_since.remove(&found);
+                    }
+                    None => {
+                        memory.ignored_since.insert(found, now);
+                    }
+                }
+            }
+            self.remember(found, pre, decoded, memory, now);
+            return Some(fired);
         }
         None
     }
 
-    fn check(&self, node: usize, e: &EventView<'_>, depth: usize) -> Option<usize> {
+    /// Keeps an alerting event where the correlation rules that may count it will look.
+    fn remember(&self, rule: usize, pre: &Predecoded, decoded: &Decoded, memory: &mut Memory, now: i64) {
+        let id = self.rules[rule].id;
+        let sid_target = self
+            .rules
+            .iter()
+            .any(|r| matches!(r.context.as_ref().map(|c| &c.source), Some(Source::Sid(s)) if *s == id));
+        let groups = &self.rules[rule].groups;
+        let group_rules: Vec<usize> = if sid_target {
+            Vec::new()
+        } else {
+            (0..self.rules.len())
+                .filter(|i| match self.rules[*i].context.as_ref().map(|c| &c.source) {
+                    Some(Source::Group(m)) => m.is_match(groups.as_bytes()),
+                    _ => false,
+                })
+                .collect()
+        };
+        if !sid_target && group_rules.is_empty() {
+            return;
+        }
+        let stored = memory.events.len();
+        memory.events.push(Stored {
+            agent_id: pre.agent_id.clone(),
+            location: pre.location.clone(),
+            decoded: decoded.clone(),
+            time: now,
+            matched: memory.current_matched,
+        });
+        if sid_target {
+            memory.by_sid.entry(rule).or_default().push(stored);
+        }
+        for g in group_rules {
+            memory.by_group.entry(g).or_default().push(stored);
+        }
+    }
+
+    /// Whether enough earlier events satisfy a correlation rule (newest first); on success the
+    /// current event and the newest counted one are marked with the rule's level.
+    fn correlate(&self, rule: usize, e: &EventView<'_>, memory: &mut Memory, now: i64) -> bool {
+        let r = &self.rules[rule];
+        let Some(ctx) = &r.context else { return true };
+        let candidates: Vec<usize> = match &ctx.source {
+            Source::Sid(sid) => self
+                .by_id
+                .get(sid)
+                .and_then(|t| memory.by_sid.get(t))
+                .cloned()
+                .unwrap_or_default(),
+            Source::Group(_) => memory.by_group.get(&rule).cloned().unwrap_or_default(),
+            Source::Regex => return false,
+        };
+        let value = |d: &Decoded, loc: &str, f: &str| -> Option<String> {
+            if f == "location" {
+                return Some(loc.to_owned());
+            }
+            d.field(f).map(str::to_owned)
+        };
+        let mut counted = 0usize;
+        let mut first: Option<usize> = None;
+        for c in candidates.into_iter().rev() {
+            let old = &memory.events[c];
+            if now - old.time > ctx.timeframe {
+                return false;
+            }
+            if old.agent_id != e.pre.agent_id {
+                continue;
+            }
+            let same_ok = ctx.same.iter().all(|f| {
+                matches!((value(&old.decoded, &old.location, f), value(e.decoded, &e.pre.location, f)), (Some(a), Some(b)) if a == b)
+            });
+            let different_ok = !ctx.different.iter().any(|f| {
+                matches!((value(&old.decoded, &old.location, f), value(e.decoded, &e.pre.location, f)), (Some(a), Some(b)) if a == b)
+            });
+            let dynamic_same_ok = ctx.same_dynamic.is_empty()
+                || (!old.decoded.dynamic.is_empty()
+                    && !e.decoded.dynamic.is_empty()
+                    && ctx
+                        .same_dynamic
+                        .iter()
+                        .all(|f| matches!((e.decoded.field(f), old.decoded.field(f)), (Some(a), Some(b)) if a == b)));
+            // Wazuh skips a candidate when neither event has dynamic fields at all.
+            let no_dynamic = old.decoded.dynamic.is_empty() && e.decoded.dynamic.is_empty();
+            let equal_somewhere = ctx
+                .different_dynamic
+                .iter()
+                .any(|f| matches!((e.decoded.field(f), old.decoded.field(f)), (Some(a), Some(b)) if a == b));
+            let dynamic_different_ok = ctx.different_dynamic.is_empty() || !(no_dynamic || equal_somewhere);
+            if !(same_ok && different_ok && dynamic_same_ok && dynamic_different_ok) {
+                continue;
+            }
+            // An event that already counted for this level or higher ends the search.
+            if old.matched >= r.level {
+                return false;
+            }
+            if counted < ctx.needed {
+                counted += 1;
+                first.get_or_insert(c);
+                continue;
+            }
+            memory.current_matched = r.level;
+            if let Some(f) = first {
+                memory.events[f].matched = r.level;
+            }
+            return true;
+        }
+        false
+    }
+
+    fn check(&self, node: usize, e: &EventView<'_>, memory: &mut Memory, now: i64, depth: usize) -> Option<usize> {
         let index = self.nodes[node].rule;
         let r = &self.rules[index];
-        if depth > 64 || r.unsupported || r.context {
+        if depth > 64 || r.unsupported {
             return None;
         }
         if let Some(d) = &r.decoded_as {
@@ -626,8 +877,11 @@ impl RuleSet {
         if r.lookups.iter().any(|l| !l.holds(e)) {
             return None;
         }
+        if r.context.is_some() && !self.correlate(index, e, memory, now) {
+            return None;
+        }
         for child in &self.nodes[node].children {
-            if let Some(found) = self.check(*child, e, depth + 1) {
+            if let Some(found) = self.check(*child, e, memory, now, depth + 1) {
                 return Some(found);
             }
         }

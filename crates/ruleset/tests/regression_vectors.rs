@@ -14,7 +14,7 @@ use oxsec_ruleset::{Catalog, Roots, RulesetConfig};
 const DECODER_FLOOR: f64 = 1.0;
 /// The share of `pass` vectors whose last event fires the expected rule at the expected level
 /// with the expected decoder, at least.
-const RULE_FLOOR: f64 = 0.94;
+const RULE_FLOOR: f64 = 0.97;
 
 fn shared() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wazuh-ruleset");
@@ -146,10 +146,19 @@ fn expected_decoders_of_the_upstream_vectors() {
                 if !(key.starts_with("log ") && key.ends_with(" pass")) {
                     continue;
                 }
-                let Some(last) = lines.lines().rfind(|l| !l.trim().is_empty()) else {
+                // One logtest session per key: its lines in order, the last one judged.
+                let session: Vec<&str> = lines.lines().filter(|l| !l.trim().is_empty()).collect();
+                let Some((last, earlier)) = session.split_last() else {
                     continue;
                 };
                 total += 1;
+                let mut memory = oxsec_ruleset::analyze::Memory::default();
+                for line in earlier {
+                    let event =
+                        oxsec_ruleset::predecode::predecode(&format!("1:stdin:{line}"), "manager").expect("framed");
+                    let decoded = decoders.decode(&event);
+                    rules.process(&event, &decoded, &mut memory, 0);
+                }
                 let event = oxsec_ruleset::predecode::predecode(&format!("1:stdin:{last}"), "manager").expect("framed");
                 let decoded = decoders.decode(&event);
                 let got = decoded.name.clone().unwrap_or_default();
@@ -158,7 +167,7 @@ fn expected_decoders_of_the_upstream_vectors() {
                 } else {
                     misses.push(format!("{stem} [{name}] {key}: expected {expected:?}, got {got:?}"));
                 }
-                let fired = rules.matching(&event, &decoded);
+                let fired = rules.process(&event, &decoded, &mut memory, 0);
                 let (id, level) = fired.map_or((String::new(), String::new()), |f| {
                     (f.id.to_string(), f.level.to_string())
                 });

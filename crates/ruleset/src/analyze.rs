@@ -478,6 +478,14 @@ fn compile(rule: &Rule, lists: &[CdbList]) -> Result<Compiled, String> {
         }
         ctx
     });
+    for tag in ["if_sid", "if_matched_sid"] {
+        if let Some(t) = text(tag) {
+            // Wazuh skips a rule whose id list holds anything but digits, commas and spaces.
+            if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b' ') {
+                return Err(format!("<{tag}> '{t}' is not a list of rule ids"));
+            }
+        }
+    }
     let mut if_sid = text("if_sid").map(|t| ids(&t)).unwrap_or_default();
     let mut if_group = text("if_group").map(|t| t.trim().to_owned());
     if if_sid.is_empty() && if_group.is_none() {

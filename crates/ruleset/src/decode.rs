@@ -432,7 +432,9 @@ impl DecoderSet {
                 return out;
             };
             if selected != root.def {
+                // The chosen child is the event's decoder: its name and its type.
                 out.name = Some(self.defs[selected].reported.clone());
+                out.category = self.defs[selected].category.clone();
                 out.parent = Some(def.name.clone());
             }
             self.run_regexes(root, start, log, pmatch, cmatch, &mut out);

@@ -202,11 +202,20 @@ fn compile(d: &Decoder) -> Result<Def, String> {
     let mut own_name = false;
     let mut json = crate::json_decoder::JsonOptions::default();
     for o in &d.options {
+        // Repeated patterns join. The type is the last element's (none: the default); an
+        // offset may only come from one element and is kept from wherever it was given.
         let joined = |slot: &mut Option<(String, Vec<(String, String)>)>| {
             let text = text_of(&o.text);
-            *slot = Some(match slot.take() {
-                Some((p, _)) => (p + &text, o.attrs.clone()),
-                None => (text, o.attrs.clone()),
+            let mut attrs: Vec<(String, String)> = o.attrs.iter().filter(|(k, _)| k != "offset").cloned().collect();
+            let previous = slot.take();
+            let earlier_offset = previous
+                .as_ref()
+                .and_then(|(_, a)| a.iter().find(|(k, _)| k == "offset").cloned());
+            let offset = o.attrs.iter().find(|(k, _)| k == "offset").cloned().or(earlier_offset);
+            attrs.extend(offset);
+            *slot = Some(match previous {
+                Some((p, _)) => (p + &text, attrs),
+                None => (text, attrs),
             });
         };
         match o.tag.as_str() {

@@ -232,7 +232,64 @@ struct Compiled {
     dstip: Option<Nets>,
     maxsize: Option<usize>,
     lookups: Vec<Lookup>,
+    compiled: Option<CompiledRule>,
     unsupported: bool,
+}
+
+/// Wazuh's built-in tests a rule names with `<compiled_rule>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CompiledRule {
+    /// `is_simple_http_request`: the URL is `/` or has no query.
+    SimpleHttpRequest,
+    /// `is_valid_crawler`: the log starts with a known search-engine address prefix.
+    ValidCrawler,
+    /// `comp_srcuser_dstuser`: no two users to compare, or they are the same.
+    SrcuserIsDstuser,
+    /// `check_id_size`: an id of 10 characters or more.
+    LongId,
+    /// `comp_mswin_targetuser_calleruser_diff`: Windows target and caller accounts differ.
+    TargetUserIsNotCaller,
+}
+
+impl CompiledRule {
+    fn holds(self, e: &EventView<'_>) -> bool {
+        let log = e.pre.log.as_str();
+        match self {
+            CompiledRule::SimpleHttpRequest => e.value("url").is_some_and(|u| u == "/" || !u.contains('?')),
+            CompiledRule::ValidCrawler => [
+                "66.249.", "72.14.", "209.85.", "65.55.", "207.46.", "74.6.", "72.30.", "67.195.",
+            ]
+            .iter()
+            .any(|p| log.starts_with(p)),
+            CompiledRule::SrcuserIsDstuser => match (e.decoded.field("srcuser"), e.decoded.field("dstuser")) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            },
+            CompiledRule::LongId => e.value("id").is_some_and(|id| id.len() >= 10),
+            CompiledRule::TargetUserIsNotCaller => {
+                let after_colon = |key: &str| {
+                    let at = log.find(key)?;
+                    let rest = &log[at..];
+                    rest.find(':').map(|c| rest.as_bytes()[c + 1..].to_vec())
+                };
+                let (Some(target), Some(caller)) =
+                    (after_colon("Target Account Name"), after_colon("Caller User Name"))
+                else {
+                    return false;
+                };
+                // Compared byte by byte up to a tab or a double space.
+                for (i, t) in target.iter().enumerate() {
+                    if caller.get(i) != Some(t) {
+                        return true;
+                    }
+                    if *t == b'\t' || (*t == b' ' && target.get(i + 1) == Some(&b' ')) {
+                        break;
+                    }
+                }
+                false
+            }
+        }
+    }
 }
 
 /// Which earlier events a correlation rule counts.
@@ -516,6 +573,15 @@ fn compile(rule: &Rule, lists: &[CdbList]) -> Result<Compiled, String> {
         dstip: nets("dstip"),
         maxsize: a("maxsize").and_then(|m| m.trim().parse().ok()),
         lookups,
+        compiled: match text("compiled_rule").map(|c| c.trim().to_owned()).as_deref() {
+            None => None,
+            Some("is_simple_http_request") => Some(CompiledRule::SimpleHttpRequest),
+            Some("is_valid_crawler") => Some(CompiledRule::ValidCrawler),
+            Some("comp_srcuser_dstuser") => Some(CompiledRule::SrcuserIsDstuser),
+            Some("check_id_size") => Some(CompiledRule::LongId),
+            Some("comp_mswin_targetuser_calleruser_diff") => Some(CompiledRule::TargetUserIsNotCaller),
+            Some(other) => return Err(format!("<compiled_rule> '{other}' is not one Wazuh has")),
+        },
         unsupported: ["time", "weekday", "check_diff"].iter().any(|t| text(t).is_some())
             || opts.iter().any(|o| o.tag == "check_diff"),
     })
@@ -880,6 +946,9 @@ impl RuleSet {
             return None;
         }
         if r.maxsize.is_some_and(|m| e.pre.log.len() < m) {
+            return None;
+        }
+        if r.compiled.is_some_and(|c| !c.holds(e)) {
             return None;
         }
         if r.lookups.iter().any(|l| !l.holds(e)) {

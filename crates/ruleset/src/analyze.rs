@@ -233,6 +233,8 @@ struct Compiled {
     maxsize: Option<usize>,
     lookups: Vec<Lookup>,
     compiled: Option<CompiledRule>,
+    /// `<if_fts>`: only the first event with its decoder's `<fts>` values matches.
+    if_fts: bool,
     unsupported: bool,
 }
 
@@ -364,6 +366,8 @@ pub struct Memory {
     by_sid: HashMap<usize, Vec<usize>>,
     /// By correlation rule: the events its `if_matched_group` selected.
     by_group: HashMap<usize, Vec<usize>>,
+    /// First-time-seen combinations already seen.
+    fts_seen: std::collections::HashSet<String>,
     /// When each `ignore` rule last alerted.
     ignored_since: HashMap<usize, i64>,
     /// The level a correlation set on the event being processed.
@@ -573,6 +577,7 @@ fn compile(rule: &Rule, lists: &[CdbList]) -> Result<Compiled, String> {
         dstip: nets("dstip"),
         maxsize: a("maxsize").and_then(|m| m.trim().parse().ok()),
         lookups,
+        if_fts: opts.iter().any(|o| o.tag == "if_fts"),
         compiled: match text("compiled_rule").map(|c| c.trim().to_owned()).as_deref() {
             None => None,
             Some("is_simple_http_request") => Some(CompiledRule::SimpleHttpRequest),
@@ -950,6 +955,24 @@ impl RuleSet {
         }
         if r.compiled.is_some_and(|c| !c.holds(e)) {
             return None;
+        }
+        if r.if_fts {
+            // Only decoders with <fts> take part; the first combination of values passes.
+            if e.decoded.fts.is_empty() {
+                return None;
+            }
+            let key: Vec<&str> = e
+                .decoded
+                .fts
+                .iter()
+                .map(|f| match f.as_str() {
+                    "name" => e.decoded.name.as_deref().unwrap_or(""),
+                    other => e.value(other).unwrap_or(""),
+                })
+                .collect();
+            if !memory.fts_seen.insert(key.join("\u{1f}")) {
+                return None;
+            }
         }
         if r.lookups.iter().any(|l| !l.holds(e)) {
             return None;

@@ -104,6 +104,8 @@ struct Def {
     plugin: Option<(String, Offset)>,
     /// How JSON_Decoder renders nulls and arrays.
     json: crate::json_decoder::JsonOptions,
+    /// `<fts>`: the fields whose combination rules with `<if_fts>` want to see for the first time.
+    fts: Vec<String>,
     /// Run the next child too (it has this one's name).
     get_next: bool,
 }
@@ -138,6 +140,8 @@ pub struct Decoded {
     pub fields: Vec<(String, String)>,
     /// Dynamic fields in extraction order (repeats kept, as Wazuh keeps them).
     pub dynamic: Vec<(String, String)>,
+    /// The decoder's `<fts>` fields (empty: it takes no part in first-time-seen checks).
+    pub fts: Vec<String>,
 }
 
 impl Decoded {
@@ -201,6 +205,7 @@ fn compile(d: &Decoder) -> Result<Def, String> {
     let mut plugin = None;
     let mut own_name = false;
     let mut json = crate::json_decoder::JsonOptions::default();
+    let mut fts = Vec::new();
     for o in &d.options {
         // Repeated patterns join. The type is the last element's (none: the default); an
         // offset may only come from one element and is kept from wherever it was given.
@@ -227,6 +232,14 @@ fn compile(d: &Decoder) -> Result<Def, String> {
             "type" => category = o.text.trim().to_owned(),
             "plugin_decoder" => plugin = Some((o.text.trim().to_owned(), offset(&o.attrs))),
             "use_own_name" => own_name = o.text.trim() == "true",
+            "fts" => {
+                fts = o
+                    .text
+                    .split(',')
+                    .map(|f| f.trim().to_owned())
+                    .filter(|f| !f.is_empty())
+                    .collect()
+            }
             "json_null_field" => json.null_as_string = o.text.trim() != "discard",
             "json_array_structure" => json.array_as_csv = o.text.trim() == "csv",
             _ => {}
@@ -289,6 +302,7 @@ fn compile(d: &Decoder) -> Result<Def, String> {
         order,
         plugin,
         json,
+        fts,
         get_next: false,
     })
 }
@@ -402,6 +416,7 @@ impl DecoderSet {
             // This root decodes the event; no other root is tried.
             out.name = Some(def.reported.clone());
             out.category = def.category.clone();
+            out.fts = def.fts.clone();
             let mut cmatch = pmatch;
             let mut selected = root.def;
             let mut chain_start = None;
@@ -444,6 +459,7 @@ impl DecoderSet {
                 // The chosen child is the event's decoder: its name and its type.
                 out.name = Some(self.defs[selected].reported.clone());
                 out.category = self.defs[selected].category.clone();
+                out.fts = self.defs[selected].fts.clone();
                 out.parent = Some(def.name.clone());
             }
             self.run_regexes(root, start, log, pmatch, cmatch, &mut out);

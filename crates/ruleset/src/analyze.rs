@@ -617,6 +617,12 @@ impl RuleSet {
                     let mut c = compiled;
                     (c.if_sid, c.if_group, c.if_level) = (old.if_sid.clone(), old.if_group.clone(), old.if_level);
                     c.category = old.category.clone();
+                    // if_matched_sid / if_matched_group cannot change either.
+                    match (&old.context, &mut c.context) {
+                        (Some(o), Some(n)) => n.source = o.source.clone(),
+                        (Some(o), None) => c.context = Some(o.clone()),
+                        (None, _) => {}
+                    }
                     set.rules[existing] = c;
                 } else {
                     set.problems.push(format!("rule {}: duplicate id ignored", rule.id));

@@ -14,7 +14,7 @@ use oxsec_ruleset::{Catalog, Roots, RulesetConfig};
 const DECODER_FLOOR: f64 = 1.0;
 /// The share of `pass` vectors whose last event fires the expected rule at the expected level
 /// with the expected decoder, at least.
-const RULE_FLOOR: f64 = 0.998;
+const RULE_FLOOR: f64 = 1.0;
 
 fn shared() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wazuh-ruleset");
@@ -121,6 +121,8 @@ fn expected_decoders_of_the_upstream_vectors() {
     let decoders = DecoderSet::build(&catalog.decoders);
     let rules = RuleSet::build(&catalog.rules, &catalog.lists);
     let mut rule_matched = 0usize;
+    let mut fail_total = 0usize;
+    let mut fail_wrong: Vec<String> = Vec::new();
     let mut rule_misses: Vec<String> = Vec::new();
     let mut total = 0usize;
     let mut matched = 0usize;
@@ -143,7 +145,8 @@ fn expected_decoders_of_the_upstream_vectors() {
                 continue;
             };
             for (key, lines) in &section {
-                if !(key.starts_with("log ") && key.ends_with(" pass")) {
+                let passing = key.ends_with(" pass");
+                if !key.starts_with("log ") || !(passing || key.ends_with(" fail")) {
                     continue;
                 }
                 // One logtest session per key: its lines in order, the last one judged.
@@ -151,7 +154,9 @@ fn expected_decoders_of_the_upstream_vectors() {
                 let Some((last, earlier)) = session.split_last() else {
                     continue;
                 };
-                total += 1;
+                if passing {
+                    total += 1;
+                }
                 let mut memory = oxsec_ruleset::analyze::Memory::default();
                 for line in earlier {
                     let event =
@@ -162,6 +167,26 @@ fn expected_decoders_of_the_upstream_vectors() {
                 let event = oxsec_ruleset::predecode::predecode(&format!("1:stdin:{last}"), "manager").expect("framed");
                 let decoded = decoders.decode(&event);
                 let got = decoded.name.clone().unwrap_or_default();
+                if !passing {
+                    // A `fail` case must not give the expected rule, level and decoder.
+                    let fired = rules.process(&event, &decoded, &mut memory, 0);
+                    let (id, level) = fired.map_or((String::new(), String::new()), |f| {
+                        (f.id.to_string(), f.level.to_string())
+                    });
+                    let want = (
+                        section.get("rule").cloned().unwrap_or_default(),
+                        section.get("alert").cloned().unwrap_or_default(),
+                    );
+                    fail_total += 1;
+                    // Like wazuh-logtest -U: an empty expected value can never be met.
+                    let meetable = !want.0.is_empty() && !want.1.is_empty() && !expected.is_empty();
+                    if meetable && (&id, &level, &got) == (&want.0, &want.1, expected) {
+                        fail_wrong.push(format!(
+                            "{stem} [{name}] {key}: gave the expected rule {id} although it must not"
+                        ));
+                    }
+                    continue;
+                }
                 if &got == expected {
                     matched += 1;
                 } else {
@@ -206,7 +231,20 @@ fn expected_decoders_of_the_upstream_vectors() {
     for m in rule_misses.iter().take(60) {
         eprintln!("  {m}");
     }
+    eprintln!(
+        "fail cases: {} of {fail_total} wrongly give the expected result",
+        fail_wrong.len()
+    );
+    for m in &fail_wrong {
+        eprintln!("  {m}");
+    }
     assert!(total > 1000, "only {total} vectors read");
+    assert!(fail_total > 40, "only {fail_total} fail cases read");
+    assert_eq!(
+        fail_wrong,
+        Vec::<String>::new(),
+        "fail cases must not give the expected result"
+    );
     assert!(rule_share >= RULE_FLOOR, "{rule_share:.3} below the floor {RULE_FLOOR}");
     assert_eq!(
         decoders.problems,

@@ -22,6 +22,7 @@ pub mod matcher;
 pub mod predecode;
 pub mod rules;
 pub mod upload;
+pub mod vectors;
 
 pub use catalog::Catalog;
 pub use config::RulesetConfig;

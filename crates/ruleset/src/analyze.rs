@@ -346,6 +346,16 @@ fn context_field(tag: &str) -> Option<&'static str> {
     })
 }
 
+/// A field a `same_*` / `different_*` option compares (`location` is the event's, not a
+/// decoded field).
+fn context_value<'a>(d: &'a Decoded, location: &'a str, field: &str) -> Option<&'a str> {
+    if field == "location" {
+        Some(location)
+    } else {
+        d.field(field)
+    }
+}
+
 /// An event kept for correlation (only alerting ones are kept).
 #[derive(Debug, Clone)]
 struct Stored {
@@ -361,17 +371,59 @@ struct Stored {
 /// for the manager).
 #[derive(Debug, Clone, Default)]
 pub struct Memory {
-    events: Vec<Stored>,
+    events: HashMap<u64, Stored>,
+    next_id: u64,
+    /// Inserts since the last sweep of old events.
+    since_sweep: usize,
     /// By target rule: the events each `if_matched_sid` rule looks at.
-    by_sid: HashMap<usize, Vec<usize>>,
+    by_sid: HashMap<usize, Vec<u64>>,
     /// By correlation rule: the events its `if_matched_group` selected.
-    by_group: HashMap<usize, Vec<usize>>,
+    by_group: HashMap<usize, Vec<u64>>,
     /// First-time-seen combinations already seen.
     fts_seen: std::collections::HashSet<String>,
     /// When each `ignore` rule last alerted.
     ignored_since: HashMap<usize, i64>,
     /// The level a correlation set on the event being processed.
     current_matched: i64,
+}
+
+/// Where an event a rule fired on is kept, for the correlation rules that may count it.
+#[derive(Debug, Clone, Default)]
+enum KeptFor {
+    /// Nowhere: no correlation rule looks at this rule's events.
+    #[default]
+    Nothing,
+    /// In the rule's own list, for the `if_matched_sid` rules naming it (and then nowhere else,
+    /// as in Wazuh).
+    Sid,
+    /// In the lists of these `if_matched_group` rules.
+    Groups(Vec<usize>),
+}
+
+impl Memory {
+    /// Drops, now and then, the events no correlation window can reach any more.
+    fn forget_before(&mut self, oldest: i64) {
+        self.since_sweep += 1;
+        if self.since_sweep < 1024 {
+            return;
+        }
+        self.since_sweep = 0;
+        self.events.retain(|_, e| e.time >= oldest);
+        let events = &self.events;
+        for list in self.by_sid.values_mut().chain(self.by_group.values_mut()) {
+            list.retain(|id| events.contains_key(id));
+        }
+    }
+
+    /// Events remembered (for tests and limits).
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
 }
 
 /// A place of a rule in the tree: a rule listed under two parents has two nodes, each with its
@@ -418,6 +470,10 @@ pub struct RuleSet {
     /// Root nodes (rules with ids below 10: the category templates), in level order.
     roots: Vec<usize>,
     by_id: HashMap<i64, usize>,
+    /// For each rule: where an alert of it is kept for correlation (computed once loaded).
+    kept_for: Vec<KeptFor>,
+    /// The longest correlation timeframe: older events are forgotten.
+    horizon: i64,
     /// Rules that could not be compiled or attached, with the reason (they are left out).
     pub problems: Vec<String>,
 }
@@ -631,6 +687,36 @@ impl RuleSet {
             }
             set.add(compiled);
         }
+        set.kept_for = (0..set.rules.len())
+            .map(|i| {
+                let id = set.rules[i].id;
+                let named = set
+                    .rules
+                    .iter()
+                    .any(|r| matches!(r.context.as_ref().map(|c| &c.source), Some(Source::Sid(s)) if *s == id));
+                if named {
+                    return KeptFor::Sid;
+                }
+                let groups = &set.rules[i].groups;
+                let watchers: Vec<usize> = (0..set.rules.len())
+                    .filter(|w| match set.rules[*w].context.as_ref().map(|c| &c.source) {
+                        Some(Source::Group(m)) => m.is_match(groups.as_bytes()),
+                        _ => false,
+                    })
+                    .collect();
+                if watchers.is_empty() {
+                    KeptFor::Nothing
+                } else {
+                    KeptFor::Groups(watchers)
+                }
+            })
+            .collect();
+        set.horizon = set
+            .rules
+            .iter()
+            .filter_map(|r| r.context.as_ref().map(|c| c.timeframe))
+            .max()
+            .unwrap_or(0);
         set
     }
 
@@ -812,38 +898,31 @@ impl RuleSet {
 
     /// Keeps an alerting event where the correlation rules that may count it will look.
     fn remember(&self, rule: usize, pre: &Predecoded, decoded: &Decoded, memory: &mut Memory, now: i64) {
-        let id = self.rules[rule].id;
-        let sid_target = self
-            .rules
-            .iter()
-            .any(|r| matches!(r.context.as_ref().map(|c| &c.source), Some(Source::Sid(s)) if *s == id));
-        let groups = &self.rules[rule].groups;
-        let group_rules: Vec<usize> = if sid_target {
-            Vec::new()
-        } else {
-            (0..self.rules.len())
-                .filter(|i| match self.rules[*i].context.as_ref().map(|c| &c.source) {
-                    Some(Source::Group(m)) => m.is_match(groups.as_bytes()),
-                    _ => false,
-                })
-                .collect()
-        };
-        if !sid_target && group_rules.is_empty() {
+        let kept_for = self.kept_for.get(rule).cloned().unwrap_or_default();
+        if matches!(kept_for, KeptFor::Nothing) {
             return;
         }
-        let stored = memory.events.len();
-        memory.events.push(Stored {
-            agent_id: pre.agent_id.clone(),
-            location: pre.location.clone(),
-            decoded: decoded.clone(),
-            time: now,
-            matched: memory.current_matched,
-        });
-        if sid_target {
-            memory.by_sid.entry(rule).or_default().push(stored);
-        }
-        for g in group_rules {
-            memory.by_group.entry(g).or_default().push(stored);
+        memory.forget_before(now - self.horizon);
+        let stored = memory.next_id;
+        memory.next_id += 1;
+        memory.events.insert(
+            stored,
+            Stored {
+                agent_id: pre.agent_id.clone(),
+                location: pre.location.clone(),
+                decoded: decoded.clone(),
+                time: now,
+                matched: memory.current_matched,
+            },
+        );
+        match kept_for {
+            KeptFor::Sid => memory.by_sid.entry(rule).or_default().push(stored),
+            KeptFor::Groups(watchers) => {
+                for g in watchers {
+                    memory.by_group.entry(g).or_default().push(stored);
+                }
+            }
+            KeptFor::Nothing => {}
         }
     }
 
@@ -852,37 +931,38 @@ impl RuleSet {
     fn correlate(&self, rule: usize, e: &EventView<'_>, memory: &mut Memory, now: i64) -> bool {
         let r = &self.rules[rule];
         let Some(ctx) = &r.context else { return true };
-        let candidates: Vec<usize> = match &ctx.source {
+        let list: &[u64] = match &ctx.source {
             Source::Sid(sid) => self
                 .by_id
                 .get(sid)
                 .and_then(|t| memory.by_sid.get(t))
-                .cloned()
-                .unwrap_or_default(),
-            Source::Group(_) => memory.by_group.get(&rule).cloned().unwrap_or_default(),
+                .map_or(&[], Vec::as_slice),
+            Source::Group(_) => memory.by_group.get(&rule).map_or(&[], Vec::as_slice),
             Source::Regex => return false,
         };
-        let value = |d: &Decoded, loc: &str, f: &str| -> Option<String> {
-            if f == "location" {
-                return Some(loc.to_owned());
-            }
-            d.field(f).map(str::to_owned)
-        };
+        let equal = |a: Option<&str>, b: Option<&str>| matches!((a, b), (Some(a), Some(b)) if a == b);
         let mut counted = 0usize;
-        let mut first: Option<usize> = None;
-        for c in candidates.into_iter().rev() {
-            let old = &memory.events[c];
+        let mut first: Option<u64> = None;
+        let mut fired = false;
+        for c in list.iter().rev() {
+            let Some(old) = memory.events.get(c) else { continue };
             if now - old.time > ctx.timeframe {
-                return false;
+                break;
             }
             if old.agent_id != e.pre.agent_id {
                 continue;
             }
             let same_ok = ctx.same.iter().all(|f| {
-                matches!((value(&old.decoded, &old.location, f), value(e.decoded, &e.pre.location, f)), (Some(a), Some(b)) if a == b)
+                equal(
+                    context_value(&old.decoded, &old.location, f),
+                    context_value(e.decoded, &e.pre.location, f),
+                )
             });
             let different_ok = !ctx.different.iter().any(|f| {
-                matches!((value(&old.decoded, &old.location, f), value(e.decoded, &e.pre.location, f)), (Some(a), Some(b)) if a == b)
+                equal(
+                    context_value(&old.decoded, &old.location, f),
+                    context_value(e.decoded, &e.pre.location, f),
+                )
             });
             let dynamic_same_ok = ctx.same_dynamic.is_empty()
                 || (!old.decoded.dynamic.is_empty()
@@ -890,33 +970,37 @@ impl RuleSet {
                     && ctx
                         .same_dynamic
                         .iter()
-                        .all(|f| matches!((e.decoded.field(f), old.decoded.field(f)), (Some(a), Some(b)) if a == b)));
+                        .all(|f| equal(e.decoded.field(f), old.decoded.field(f))));
             // Wazuh skips a candidate when neither event has dynamic fields at all.
             let no_dynamic = old.decoded.dynamic.is_empty() && e.decoded.dynamic.is_empty();
             let equal_somewhere = ctx
                 .different_dynamic
                 .iter()
-                .any(|f| matches!((e.decoded.field(f), old.decoded.field(f)), (Some(a), Some(b)) if a == b));
+                .any(|f| equal(e.decoded.field(f), old.decoded.field(f)));
             let dynamic_different_ok = ctx.different_dynamic.is_empty() || !(no_dynamic || equal_somewhere);
             if !(same_ok && different_ok && dynamic_same_ok && dynamic_different_ok) {
                 continue;
             }
             // An event that already counted for this level or higher ends the search.
             if old.matched >= r.level {
-                return false;
+                break;
             }
             if counted < ctx.needed {
                 counted += 1;
-                first.get_or_insert(c);
+                first.get_or_insert(*c);
                 continue;
             }
-            memory.current_matched = r.level;
-            if let Some(f) = first {
-                memory.events[f].matched = r.level;
-            }
-            return true;
+            fired = true;
+            break;
         }
-        false
+        if !fired {
+            return false;
+        }
+        memory.current_matched = r.level;
+        if let Some(stored) = first.and_then(|f| memory.events.get_mut(&f)) {
+            stored.matched = r.level;
+        }
+        true
     }
 
     fn check(&self, node: usize, e: &EventView<'_>, memory: &mut Memory, now: i64, depth: usize) -> Option<usize> {

@@ -40,6 +40,20 @@ fn c_str(input: &[u8]) -> &[u8] {
     }
 }
 
+/// Whether `hay` contains `needle` (lower-case) ignoring ASCII case. Candidate positions come
+/// from a vectorised search for the first byte in either case.
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if hay.len() < needle.len() {
+        return false;
+    }
+    let last_start = hay.len() - needle.len();
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), &hay[..=last_start])
+        .any(|i| hay[i + 1..i + needle.len()].eq_ignore_ascii_case(rest))
+}
+
 // ---------------------------------------------------------------------------------------------
 // OS_Match
 
@@ -110,7 +124,7 @@ impl OsMatch {
             MatchKind::Equals(p) => eq(input, p),
             MatchKind::Prefix(p) => input.len() >= p.len() && eq(&input[..p.len()], p),
             MatchKind::Suffix(p) => input.len() >= p.len() && eq(&input[input.len() - p.len()..], p),
-            MatchKind::Contains(p) => input.windows(p.len()).any(|w| eq(w, p)),
+            MatchKind::Contains(p) => contains_ci(input, p),
         });
         found != self.negate
     }
@@ -184,6 +198,11 @@ struct Alternative {
     anchored_end: bool,
     /// Positions of the [`PAREN`] markers, in order (opening, closing, opening, …).
     parens: Vec<usize>,
+    /// The longest run of literal bytes (lower-case): every match holds it, so an input
+    /// without it is passed over without running the matcher.
+    required: Vec<u8>,
+    /// The first token, when it is a literal byte (lower-case).
+    first_literal: Option<u8>,
 }
 
 /// Zero bytes after a program (see [`Alternative::program`]).
@@ -275,6 +294,10 @@ impl OsRegex {
                 })
                 .filter_map(|(n, p)| p.then_some(n))
                 .collect();
+            let required = longest_literal_run(part);
+            // (Quantifiers only follow a class, so a first byte that is neither an escape nor a
+            // parenthesis is a literal.)
+            let first_literal = part.first().copied().filter(|b| *b != ESCAPE && *b != PAREN);
             let mut program = part.to_vec();
             program.extend_from_slice(&[0; PADDING]);
             alternatives.push(Alternative {
@@ -282,6 +305,8 @@ impl OsRegex {
                 anchored_start,
                 anchored_end,
                 parens,
+                required,
+                first_literal,
             });
         }
         Ok(OsRegex { alternatives, captures })
@@ -296,9 +321,24 @@ impl OsRegex {
     pub fn find(&self, input: &[u8]) -> Option<RegexMatch> {
         let input = c_str(input);
         for alt in &self.alternatives {
-            let mut marks: Vec<Option<usize>> = vec![None; alt.parens.len()];
+            if !contains_ci(input, &alt.required) {
+                continue;
+            }
+            // An anchored alternative starting with a literal can only match on that byte.
+            if alt.anchored_start {
+                if let Some(first) = alt.first_literal {
+                    if input.first().map(|b| lower(*b)) != Some(first) {
+                        continue;
+                    }
+                }
+            }
             // Wazuh tracks parentheses in every alternative once the pattern has any.
             let track = self.captures && self.alternatives.iter().any(|a| !a.parens.is_empty());
+            let mut marks: Vec<Option<usize>> = if track {
+                vec![None; alt.parens.len()]
+            } else {
+                Vec::new()
+            };
             if let Some(last) = run(alt, input, track.then_some(&mut marks)) {
                 let mut captures = Vec::new();
                 if track {
@@ -320,6 +360,39 @@ impl OsRegex {
         }
         None
     }
+}
+
+/// The longest run of consecutive literal tokens in a compiled alternative. A literal token
+/// consumes exactly one equal byte, so a run must appear as it is in any match. A literal just
+/// before a quantifier is left out of runs (`+`/`*` after a class are not literals), as are the
+/// class bytes after an escape.
+fn longest_literal_run(program: &[u8]) -> Vec<u8> {
+    let mut best: &[u8] = &[];
+    let mut start = None;
+    let mut i = 0;
+    while i <= program.len() {
+        let literal = i < program.len()
+            && program[i] != ESCAPE
+            && program[i] != PAREN
+            && !(is_quantifier(program[i]) && i >= 2 && program[i - 2] == ESCAPE);
+        if literal {
+            start.get_or_insert(i);
+            i += 1;
+            continue;
+        }
+        if let Some(s) = start.take() {
+            if i - s > best.len() {
+                best = &program[s..i];
+            }
+        }
+        // An escape's class byte is not a literal.
+        i += if i < program.len() && program[i] == ESCAPE {
+            2
+        } else {
+            1
+        };
+    }
+    best.to_vec()
 }
 
 /// One alternative against the input: the position of the last byte consumed, or `None`.
@@ -541,6 +614,7 @@ impl Pcre2 {
             return Err(PatternError::TooLong.to_string());
         }
         pcre2::bytes::RegexBuilder::new()
+            .jit_if_available(true)
             .build(pattern)
             .map(|regex| Pcre2 { regex })
             .map_err(|e| e.to_string())

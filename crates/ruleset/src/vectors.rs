@@ -66,11 +66,16 @@ pub struct Engine {
 impl Engine {
     /// Processes one line as logtest does (`location` stdin): (rule id, level, decoder name).
     pub fn process(&self, line: &str, memory: &mut Memory) -> (String, String, String) {
+        self.process_at(line, memory, 0)
+    }
+
+    /// [`Engine::process`] at processing time `now` (seconds).
+    pub fn process_at(&self, line: &str, memory: &mut Memory, now: i64) -> (String, String, String) {
         let Ok(event) = crate::predecode::predecode(&format!("1:stdin:{line}"), "manager") else {
             return (String::new(), String::new(), String::new());
         };
         let decoded = self.decoders.decode(&event);
-        let fired = self.rules.process(&event, &decoded, memory, 0);
+        let fired = self.rules.process(&event, &decoded, memory, now);
         let (id, level) = fired.map_or((String::new(), String::new()), |f| {
             (f.id.to_string(), f.level.to_string())
         });

@@ -372,6 +372,9 @@ struct Stored {
 #[derive(Debug, Clone, Default)]
 pub struct Memory {
     events: HashMap<u64, Stored>,
+    /// Every alerting event in arrival order (`None`: one no correlation looks at). Like
+    /// analysisd's event list (`memory_size`, 8192 by default), only the newest are kept.
+    arrivals: std::collections::VecDeque<Option<u64>>,
     next_id: u64,
     /// Inserts since the last sweep of old events.
     since_sweep: usize,
@@ -399,6 +402,9 @@ enum KeptFor {
     /// In the lists of these `if_matched_group` rules.
     Groups(Vec<usize>),
 }
+
+/// How many alerting events a session remembers (analysisd's default `memory_size`).
+pub const MEMORY_SIZE: usize = 8192;
 
 impl Memory {
     /// Drops, now and then, the events no correlation window can reach any more.
@@ -432,6 +438,18 @@ impl Memory {
 struct Node {
     rule: usize,
     children: Vec<usize>,
+    /// For nodes with many children: the children by the decoder they require, so an event
+    /// only meets those that can match it (built once the tree is complete).
+    by_decoder: Option<Box<Dispatch>>,
+}
+
+/// A node's children split by `<decoded_as>`, each with its position among the children.
+#[derive(Debug, Clone, Default)]
+struct Dispatch {
+    /// Children that test no decoder.
+    any: Vec<(usize, usize)>,
+    /// Children that require a decoder, by its name.
+    named: HashMap<String, Vec<(usize, usize)>>,
 }
 
 /// The values of an event a rule can test.
@@ -711,6 +729,19 @@ impl RuleSet {
                 }
             })
             .collect();
+        for n in 0..set.nodes.len() {
+            if set.nodes[n].children.len() < 8 {
+                continue;
+            }
+            let mut d = Dispatch::default();
+            for (pos, child) in set.nodes[n].children.iter().enumerate() {
+                match &set.rules[set.nodes[*child].rule].decoded_as {
+                    Some(name) => d.named.entry(name.clone()).or_default().push((pos, *child)),
+                    None => d.any.push((pos, *child)),
+                }
+            }
+            set.nodes[n].by_decoder = Some(Box::new(d));
+        }
         set.horizon = set
             .rules
             .iter()
@@ -727,6 +758,7 @@ impl RuleSet {
         self.nodes.push(Node {
             rule,
             children: Vec::new(),
+            by_decoder: None,
         });
         let level = self.rules[rule].order_level;
         let list = match siblings {
@@ -899,11 +931,18 @@ impl RuleSet {
     /// Keeps an alerting event where the correlation rules that may count it will look.
     fn remember(&self, rule: usize, pre: &Predecoded, decoded: &Decoded, memory: &mut Memory, now: i64) {
         let kept_for = self.kept_for.get(rule).cloned().unwrap_or_default();
+        if memory.arrivals.len() >= MEMORY_SIZE {
+            if let Some(Some(oldest)) = memory.arrivals.pop_front() {
+                memory.events.remove(&oldest);
+            }
+        }
         if matches!(kept_for, KeptFor::Nothing) {
+            memory.arrivals.push_back(None);
             return;
         }
         memory.forget_before(now - self.horizon);
         let stored = memory.next_id;
+        memory.arrivals.push_back(Some(stored));
         memory.next_id += 1;
         memory.events.insert(
             stored,
@@ -1070,9 +1109,35 @@ impl RuleSet {
         if r.context.is_some() && !self.correlate(index, e, memory, now) {
             return None;
         }
-        for child in &self.nodes[node].children {
-            if let Some(found) = self.check(*child, e, memory, now, depth + 1) {
-                return Some(found);
+        match &self.nodes[node].by_decoder {
+            // Children in their order, leaving out those that require another decoder.
+            Some(d) => {
+                let named: &[(usize, usize)] = e
+                    .decoded
+                    .name
+                    .as_ref()
+                    .and_then(|n| d.named.get(n))
+                    .map_or(&[], Vec::as_slice);
+                let (mut a, mut b) = (d.any.iter().peekable(), named.iter().peekable());
+                loop {
+                    let next = match (a.peek(), b.peek()) {
+                        (Some(x), Some(y)) if x.0 < y.0 => a.next(),
+                        (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+                        (Some(_), None) => a.next(),
+                        (None, None) => break,
+                    };
+                    let Some((_, child)) = next else { break };
+                    if let Some(found) = self.check(*child, e, memory, now, depth + 1) {
+                        return Some(found);
+                    }
+                }
+            }
+            None => {
+                for child in &self.nodes[node].children {
+                    if let Some(found) = self.check(*child, e, memory, now, depth + 1) {
+                        return Some(found);
+                    }
+                }
             }
         }
         (!r.noalert).then_some(index)

@@ -57,8 +57,9 @@ impl Cond {
     }
 }
 
+/// The expression type an option uses when it names none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Default {
+enum Usual {
     Match,
     Regex,
     Exact,
@@ -81,17 +82,17 @@ fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     attrs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-fn cond(pattern: &str, attrs: &[(String, String)], default: Default) -> Result<Cond, String> {
+fn cond(pattern: &str, attrs: &[(String, String)], default: Usual) -> Result<Cond, String> {
     let kind = attr(attrs, "type").map(str::to_ascii_lowercase);
     let test = match (kind.as_deref(), default) {
-        (Some("osregex"), _) | (None, Default::Regex) => {
+        (Some("osregex"), _) | (None, Usual::Regex) => {
             Test::Regex(OsRegex::new(pattern, false).map_err(|e| format!("'{pattern}': {e}"))?)
         }
         (Some("pcre2"), _) => Test::Pcre2(Box::new(Pcre2::new(pattern).map_err(|e| format!("'{pattern}': {e}"))?)),
-        (Some("osmatch"), _) | (None, Default::Match) => {
+        (Some("osmatch"), _) | (None, Usual::Match) => {
             Test::Match(OsMatch::new(pattern).map_err(|e| format!("'{pattern}': {e}"))?)
         }
-        (Some("string"), _) | (None, Default::Exact) => Test::Exact(pattern.to_owned()),
+        (Some("string"), _) | (None, Usual::Exact) => Test::Exact(pattern.to_owned()),
         (Some(other), _) => return Err(format!("unknown expression type '{other}'")),
     };
     Ok(Cond {
@@ -531,25 +532,25 @@ fn compile(rule: &Rule, lists: &[CdbList]) -> Result<Compiled, String> {
     };
     let opts = &v.options;
     let text = |tag: &str| gather(opts, tag).map(|(t, _)| t);
-    let cond_of = |tag: &str, default: Default| -> Result<Option<Cond>, String> {
+    let cond_of = |tag: &str, default: Usual| -> Result<Option<Cond>, String> {
         gather(opts, tag)
             .map(|(p, attrs)| cond(&p, attrs, default).map_err(|e| format!("<{tag}> {e}")))
             .transpose()
     };
     let mut field_conds = Vec::new();
     for (tag, field) in MATCH_FIELDS {
-        if let Some(c) = cond_of(tag, Default::Match)? {
+        if let Some(c) = cond_of(tag, Usual::Match)? {
             field_conds.push((*field, c));
         }
     }
-    if let Some(c) = cond_of("action", Default::Exact)? {
+    if let Some(c) = cond_of("action", Usual::Exact)? {
         field_conds.push(("action", c));
     }
     let mut dynamic = Vec::new();
     for o in opts.iter().filter(|o| o.tag == "field") {
         let name = attr(&o.attrs, "name").ok_or("<field> without a name")?;
         let pattern = o.text.replace("_custom_amp_lt_", "<").replace("_custom_amp_gt_", ">");
-        dynamic.push((name.to_owned(), cond(&pattern, &o.attrs, Default::Regex)?));
+        dynamic.push((name.to_owned(), cond(&pattern, &o.attrs, Usual::Regex)?));
     }
     let nets = |tag: &str| -> Option<Nets> {
         let entries: Vec<&RawOption> = opts.iter().filter(|o| o.tag == tag).collect();
@@ -645,8 +646,8 @@ fn compile(rule: &Rule, lists: &[CdbList]) -> Result<Compiled, String> {
         groups,
         field_conds,
         dynamic,
-        matches: cond_of("match", Default::Match)?,
-        regex: cond_of("regex", Default::Regex)?,
+        matches: cond_of("match", Usual::Match)?,
+        regex: cond_of("regex", Usual::Regex)?,
         srcip: nets("srcip"),
         dstip: nets("dstip"),
         maxsize: a("maxsize").and_then(|m| m.trim().parse().ok()),

@@ -207,11 +207,28 @@ impl Lookup {
     }
 }
 
+/// What an alert says about its rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleMeta {
+    /// `<description>`, with `$(field)` placeholders.
+    pub description: String,
+    /// The group string (`<group name>` of the block, then the rule's own `<group>`s).
+    pub groups: String,
+    /// MITRE ATT&CK technique ids.
+    pub mitre: Vec<String>,
+    /// `<options>` values (`no_full_log`, `alert_by_email`, …).
+    pub options: Vec<String>,
+    /// `frequency`, for correlation rules.
+    pub frequency: Option<u32>,
+}
+
 /// One compiled rule.
 #[derive(Debug, Clone)]
 struct Compiled {
     id: i64,
     level: i64,
+    /// What an alert of this rule says about it.
+    meta: RuleMeta,
     /// The level siblings are ordered by (0 counts as highest).
     order_level: i64,
     noalert: bool,
@@ -383,6 +400,8 @@ pub struct Memory {
     by_sid: HashMap<usize, Vec<u64>>,
     /// By correlation rule: the events its `if_matched_group` selected.
     by_group: HashMap<usize, Vec<u64>>,
+    /// How many times each rule fired in this session.
+    fired: HashMap<usize, u64>,
     /// First-time-seen combinations already seen.
     fts_seen: std::collections::HashSet<String>,
     /// When each `ignore` rule last alerted.
@@ -479,6 +498,12 @@ pub struct Fired {
     pub id: i64,
     /// Its level.
     pub level: i64,
+    /// Whether it alerts: level above 0, not silenced by `ignore`.
+    pub alert: bool,
+    /// How many times the rule has fired in this session, this event included.
+    pub firedtimes: u64,
+    /// What the alert says about the rule.
+    pub meta: RuleMeta,
 }
 
 /// The enabled rules, ready to match.
@@ -634,6 +659,26 @@ fn compile(rule: &Rule, lists: &[CdbList]) -> Result<Compiled, String> {
     Ok(Compiled {
         id: rule.id,
         level,
+        meta: RuleMeta {
+            description: opts
+                .iter()
+                .filter(|o| o.tag == "description")
+                .map(|o| o.text.as_str())
+                .collect(),
+            groups: groups.clone(),
+            mitre: rule.requirement("mitre").to_vec(),
+            options: opts
+                .iter()
+                .filter(|o| o.tag == "options")
+                .flat_map(|o| o.text.split(',').map(|t| t.trim().to_owned()).collect::<Vec<_>>())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            frequency: if context.is_some() {
+                a("frequency").and_then(|f| f.trim().parse().ok())
+            } else {
+                None
+            },
+        },
         order_level,
         noalert: a("noalert").is_some_and(|n| n.trim() == "1"),
         context,
@@ -905,16 +950,27 @@ impl RuleSet {
                 continue;
             };
             let rule = &self.rules[found];
-            let fired = Fired {
+            let firedtimes = {
+                let n = memory.fired.entry(found).or_insert(0);
+                *n += 1;
+                *n
+            };
+            let mut fired = Fired {
                 id: rule.id,
                 level: rule.level,
+                alert: rule.level > 0,
+                firedtimes,
+                meta: rule.meta.clone(),
             };
             if rule.level == 0 {
                 return Some(fired);
             }
             if rule.ignore > 0 {
                 match memory.ignored_since.get(&found).copied() {
-                    Some(since) if now - since < rule.ignore => return Some(fired),
+                    Some(since) if now - since < rule.ignore => {
+                        fired.alert = false;
+                        return Some(fired);
+                    }
                     Some(_) => {
                         memory.ignored_since.remove(&found);
                     }

@@ -8,6 +8,7 @@
 //! pointed at, never written), `etc/{rules,decoders,lists}` the user's files under the data dir.
 //! Relative directory names (`ruleset/rules`, `etc/lists/amazon`) are what the API reports.
 
+pub mod alert;
 pub mod analyze;
 pub mod catalog;
 pub mod config;

@@ -43,25 +43,17 @@ enum Expr {
 impl Expr {
     /// Matches: the offset after the match (0 for OS_Match) and the captures.
     fn find(&self, input: &[u8]) -> Option<(usize, Vec<String>)> {
-        match self {
-            Expr::Match(m) => m.is_match(input).then(|| (0, Vec::new())),
-            Expr::Pcre2(p) => p.find(input).map(|m| {
-                let caps = m
-                    .captures
-                    .iter()
-                    .map(|c| String::from_utf8_lossy(c).into_owned())
-                    .collect();
-                (m.end, caps)
-            }),
-            Expr::Regex(r) => r.find(input).map(|m| {
-                let caps = m
-                    .captures
-                    .iter()
-                    .map(|c| String::from_utf8_lossy(c).into_owned())
-                    .collect();
-                (m.end, caps)
-            }),
-        }
+        let found = match self {
+            Expr::Match(m) => return m.is_match(input).then(|| (0, Vec::new())),
+            Expr::Pcre2(p) => p.find(input),
+            Expr::Regex(r) => r.find(input),
+        }?;
+        let captures = found
+            .captures
+            .iter()
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        Some((found.end, captures))
     }
 }
 

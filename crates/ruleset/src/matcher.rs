@@ -222,9 +222,10 @@ pub struct RegexMatch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OsRegex {
     alternatives: Vec<Alternative>,
-    /// Whether capture positions are tracked (Wazuh's `OS_RETURN_SUBSTRING`, used by decoders).
-    /// This changes results slightly at the end of the input, as in Wazuh.
-    captures: bool,
+    /// Whether capture positions are tracked (Wazuh's `OS_RETURN_SUBSTRING`, used by decoders,
+    /// and only when some alternative has parentheses; then Wazuh tracks them in every
+    /// alternative). This changes results slightly at the end of the input, as in Wazuh.
+    track: bool,
 }
 
 impl OsRegex {
@@ -309,7 +310,8 @@ impl OsRegex {
                 first_literal,
             });
         }
-        Ok(OsRegex { alternatives, captures })
+        let track = captures && alternatives.iter().any(|a| !a.parens.is_empty());
+        Ok(OsRegex { alternatives, track })
     }
 
     /// Whether `input` matches.
@@ -332,8 +334,7 @@ impl OsRegex {
                     }
                 }
             }
-            // Wazuh tracks parentheses in every alternative once the pattern has any.
-            let track = self.captures && self.alternatives.iter().any(|a| !a.parens.is_empty());
+            let track = self.track;
             let mut marks: Vec<Option<usize>> = if track {
                 vec![None; alt.parens.len()]
             } else {
@@ -567,32 +568,30 @@ fn run(alt: &Alternative, s: &[u8], mut marks: Option<&mut Vec<Option<usize>>>) 
     if end_of(&mut pt) {
         return last;
     }
+    // A `\X*` token and then the end; the position moves as far as the test got, and the
+    // next test starts there (Wazuh's checks share one pointer).
+    let star_then_end = |pt: &mut usize| {
+        if p[*pt] != ESCAPE {
+            return false;
+        }
+        *pt += 2;
+        if p[*pt] != b'*' {
+            return false;
+        }
+        *pt += 1;
+        end_of(pt)
+    };
     if p[pt] == ESCAPE && quantified_started {
         pt += 2;
         if is_quantifier(p[pt]) {
             pt += 1;
-            if end_of(&mut pt) {
+            if end_of(&mut pt) || star_then_end(&mut pt) {
                 return last;
-            }
-            if p[pt] == ESCAPE {
-                pt += 2;
-                if p[pt] == b'*' {
-                    pt += 1;
-                    if end_of(&mut pt) {
-                        return last;
-                    }
-                }
             }
         }
     }
-    if p[pt] == ESCAPE {
-        pt += 2;
-        if p[pt] == b'*' {
-            pt += 1;
-            if end_of(&mut pt) {
-                return last;
-            }
-        }
+    if star_then_end(&mut pt) {
+        return last;
     }
     None
 }

@@ -1,9 +1,9 @@
 //! `/lists…`: the CDB lists under `etc/lists`.
 
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
+use super::ruleset_files::file_response;
 use super::Routes;
 use crate::auth::authz::Authz;
 use crate::body::UploadBody;
@@ -11,7 +11,6 @@ use crate::error::ApiResult;
 use crate::params::Params;
 use crate::render::Envelope;
 use crate::service::lists;
-use crate::service::ruleset::FileAnswer;
 use crate::state::AppState;
 
 /// Operations of this group.
@@ -49,10 +48,8 @@ async fn get_files(State(state): State<AppState>, authz: Authz, params: Params) 
 }
 
 async fn get_file(State(state): State<AppState>, Path(filename): Path<String>, params: Params) -> ApiResult<Response> {
-    Ok(match lists::file(&state, &filename, params.flag("raw")) {
-        FileAnswer::Raw(text) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response(),
-        FileAnswer::Items(result) => Envelope(result).into_response(),
-    })
+    let answer = lists::file(&state, &filename, params.flag("raw"));
+    Ok(file_response(answer, "text/plain; charset=utf-8"))
 }
 
 async fn put_file(

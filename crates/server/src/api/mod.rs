@@ -9,6 +9,7 @@ pub mod groups;
 pub mod lists;
 pub mod overview;
 pub mod rules;
+pub mod ruleset_files;
 pub mod security;
 
 use axum::http::Method;

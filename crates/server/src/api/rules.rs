@@ -1,19 +1,16 @@
 //! `/rules…`: the loaded ruleset's rules and rule files.
 
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use oxsec_types::{AffectedItems, WazuhCode};
 use oxsec_wql::{ListQuery, Search, SortKey};
 
+use super::ruleset_files::{self as files, Rules};
 use super::Routes;
 use crate::auth::authz::Authz;
-use crate::body::UploadBody;
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use crate::render::Envelope;
 use crate::service::rules::{self, RuleFilters};
-use crate::service::ruleset::{self, FileAnswer, FileFilters, XmlFamily, RULES};
 use crate::state::AppState;
 
 /// Operations of this group.
@@ -22,10 +19,10 @@ pub fn routes() -> Routes {
         .get("/rules", get_rules)
         .get("/rules/groups", get_rules_groups)
         .get("/rules/requirement/{requirement}", get_requirement)
-        .get("/rules/files", get_rules_files)
-        .get("/rules/files/{filename}", get_file)
-        .put("/rules/files/{filename}", put_file)
-        .delete("/rules/files/{filename}", delete_file)
+        .get("/rules/files", files::get_files::<Rules>)
+        .get("/rules/files/{filename}", files::get_file::<Rules>)
+        .put("/rules/files/{filename}", files::put_file::<Rules>)
+        .delete("/rules/files/{filename}", files::delete_file::<Rules>)
 }
 
 async fn get_rules(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Envelope> {
@@ -123,72 +120,4 @@ async fn get_requirement(
         &query,
         result,
     )))
-}
-
-async fn get_rules_files(State(state): State<AppState>, authz: Authz, params: Params) -> ApiResult<Envelope> {
-    let query = crate::list::unchecked_list_query(&params)?;
-    let filters = FileFilters {
-        filenames: params.list("filename"),
-        relative_dirname: params.text("relative_dirname"),
-        status: params.text("status"),
-    };
-    Ok(Envelope(rules::files(&state, &authz, filters, &query)?))
-}
-
-async fn get_file(State(state): State<AppState>, Path(filename): Path<String>, params: Params) -> ApiResult<Response> {
-    let relative_dirname = params.text("relative_dirname");
-    Ok(xml_file(
-        &RULES,
-        &state,
-        &filename,
-        relative_dirname.as_deref(),
-        params.flag("raw"),
-    ))
-}
-
-/// A rule or decoder file: its text as XML with `raw=true`, else the envelope.
-pub fn xml_file(
-    family: &XmlFamily,
-    state: &AppState,
-    filename: &str,
-    relative_dirname: Option<&str>,
-    raw: bool,
-) -> Response {
-    match ruleset::file_item(family, state, filename, relative_dirname, raw) {
-        FileAnswer::Raw(text) => ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], text).into_response(),
-        FileAnswer::Items(result) => Envelope(result).into_response(),
-    }
-}
-
-async fn put_file(
-    State(state): State<AppState>,
-    authz: Authz,
-    Path(filename): Path<String>,
-    params: Params,
-    UploadBody(body): UploadBody,
-) -> ApiResult<Envelope> {
-    let dir = params.text("relative_dirname");
-    Ok(Envelope(
-        ruleset::upload_xml(
-            &RULES,
-            &state,
-            &authz,
-            &filename,
-            dir.as_deref(),
-            params.flag("overwrite"),
-            &body,
-        )
-        .await?,
-    ))
-}
-
-async fn delete_file(
-    State(state): State<AppState>,
-    Path(filename): Path<String>,
-    params: Params,
-) -> ApiResult<Envelope> {
-    let dir = params.text("relative_dirname");
-    Ok(Envelope(
-        ruleset::delete_xml(&RULES, &state, &filename, dir.as_deref()).await?,
-    ))
 }

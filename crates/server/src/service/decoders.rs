@@ -5,7 +5,7 @@ use oxsec_types::{AffectedItems, WazuhCode};
 use oxsec_wql::{Field, ListQuery, Schema};
 use serde_json::Value;
 
-use super::ruleset::{self, FileFilters, DECODERS};
+use super::ruleset::{self, DECODERS};
 use crate::auth::authz::Authz;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -102,29 +102,5 @@ pub fn list(
         .collect();
     let page = ruleset::page(&records, query, schema())?;
     result.set_page(page.items, page.total);
-    Ok(result)
-}
-
-/// `GET /decoders/files`.
-pub fn files(
-    state: &AppState,
-    authz: &Authz,
-    filters: FileFilters,
-    query: &ListQuery,
-) -> Result<AffectedItems, ApiError> {
-    let mut result = AffectedItems::new(
-        "All decoder files were returned",
-        "Some decoder files were not returned",
-        "No decoder files were returned",
-    );
-    let loaded = state.ruleset();
-    ruleset::list_files(
-        &loaded.catalog.decoder_files,
-        authz,
-        DECODERS.resource,
-        filters,
-        query,
-        &mut result,
-    )?;
     Ok(result)
 }

@@ -7,13 +7,10 @@ use oxsec_types::{AffectedItems, WazuhCode};
 use oxsec_wql::{Field, ListQuery, Schema};
 use serde_json::Value;
 
-use super::ruleset::{self, FileFilters};
+use super::ruleset;
 use crate::auth::authz::Authz;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// The RBAC resource of rule files.
-pub const RESOURCE: &str = "rule:file";
 
 /// The filters of `GET /rules` besides the list query.
 #[derive(Default)]
@@ -182,21 +179,4 @@ pub fn values(
         .collect();
     result.set_page(page, total);
     result
-}
-
-/// `GET /rules/files`.
-pub fn files(
-    state: &AppState,
-    authz: &Authz,
-    filters: FileFilters,
-    query: &ListQuery,
-) -> Result<AffectedItems, ApiError> {
-    let mut result = AffectedItems::new(
-        "All rule files were returned",
-        "Some rule files were not returned",
-        "No rule files were returned",
-    );
-    let loaded = state.ruleset();
-    ruleset::list_files(&loaded.catalog.rule_files, authz, RESOURCE, filters, query, &mut result)?;
-    Ok(result)
 }

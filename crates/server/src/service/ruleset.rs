@@ -150,16 +150,21 @@ pub struct FileFilters {
     pub status: Option<String>,
 }
 
-/// Lists rule or decoder files: names the caller may not read are left out (named ones become
-/// 4000 failed items, all of them a 403), then the filters and the list query apply.
-pub fn list_files(
-    files: &[FileEntry],
+/// `GET /rules/files`, `GET /decoders/files`: names the caller may not read are left out
+/// (named ones become 4000 failed items, all of them a 403), then the filters and the list query
+/// apply.
+pub fn files(
+    family: &XmlFamily,
+    state: &AppState,
     authz: &Authz,
-    resource: &str,
     filters: FileFilters,
-    query: &oxsec_wql::ListQuery,
-    result: &mut AffectedItems,
-) -> Result<(), ApiError> {
+    query: &ListQuery,
+) -> Result<AffectedItems, ApiError> {
+    let [all, some, none] = family.list_messages;
+    let mut result = AffectedItems::new(all, some, none);
+    let loaded = state.ruleset();
+    let files = family.files(&loaded.catalog);
+    let resource = family.resource;
     let named = match filters.filenames {
         Some(names) => {
             let (allowed, refused) = authz.split_ids(resource, names)?;
@@ -182,7 +187,7 @@ pub fn list_files(
         .collect();
     let page = page(&records, query, files_schema())?;
     result.set_page(page.items, page.total);
-    Ok(())
+    Ok(result)
 }
 
 /// Whether a file status passes a `status` filter (`all` or none: every file).
@@ -263,6 +268,8 @@ pub struct XmlFamily {
     pub unreadable: WazuhCode,
     /// Code of a file that cannot be read at all.
     pub io_error: WazuhCode,
+    /// `GET …/files` messages: all, some, none returned.
+    pub list_messages: [&'static str; 3],
     /// `GET …/files/{f}` messages: found, not found.
     pub read_messages: [&'static str; 2],
     /// Upload messages: done, not done.
@@ -285,6 +292,11 @@ pub const RULES: XmlFamily = XmlFamily {
     not_found: WazuhCode::RulesFileNotFound,
     unreadable: WazuhCode::RulesFileUnreadable,
     io_error: WazuhCode::RulesFileIo,
+    list_messages: [
+        "All rule files were returned",
+        "Some rule files were not returned",
+        "No rule files were returned",
+    ],
     read_messages: ["Selected rule was returned", "No rule was returned"],
     upload_messages: ["Rule was successfully uploaded", "Could not upload rule"],
     delete_messages: ["Rule was successfully deleted", "Could not delete rule"],
@@ -304,6 +316,11 @@ pub const DECODERS: XmlFamily = XmlFamily {
     not_found: WazuhCode::DecodersFileNotFound,
     unreadable: WazuhCode::DecodersFileUnreadable,
     io_error: WazuhCode::DecodersFileIo,
+    list_messages: [
+        "All decoder files were returned",
+        "Some decoder files were not returned",
+        "No decoder files were returned",
+    ],
     read_messages: ["Selected decoder was returned", "No decoder was returned"],
     upload_messages: ["Decoder was successfully uploaded", "Could not upload decoder"],
     delete_messages: ["Decoder file was successfully deleted", "Could not delete decoder file"],

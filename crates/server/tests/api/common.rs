@@ -65,6 +65,17 @@ pub async fn start_with(env: &[(&str, &str)]) -> TestServer {
     }
 }
 
+/// A server reading the upstream ruleset, or `None` when it is not present.
+pub async fn with_ruleset() -> Option<TestServer> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wazuh-ruleset");
+    if !dir.join("rules").is_dir() {
+        eprintln!("skipped: {} is not present", dir.display());
+        return None;
+    }
+    let dir = dir.canonicalize().expect("ruleset path");
+    Some(start_with(&[("OXSEC_RULESET_DIR", dir.to_str().expect("utf-8 path"))]).await)
+}
+
 /// Starts a server with the default configuration.
 pub async fn start() -> TestServer {
     start_with(&[]).await

@@ -2,18 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{start_with, TestServer};
-
-/// A server reading the upstream ruleset, or `None` when it is not present.
-async fn with_ruleset() -> Option<TestServer> {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wazuh-ruleset");
-    if !dir.join("rules").is_dir() {
-        eprintln!("skipped: {} is not present", dir.display());
-        return None;
-    }
-    let dir = dir.canonicalize().expect("ruleset path");
-    Some(start_with(&[("OXSEC_RULESET_DIR", dir.to_str().expect("utf-8 path"))]).await)
-}
+use super::common::with_ruleset;
 
 #[tokio::test]
 async fn rules_list_filter_and_render_as_upstream() {

@@ -4,18 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::common::{json_of, start_with, TestServer};
-
-/// A server reading the upstream ruleset, or `None` when it is not present.
-async fn with_ruleset() -> Option<TestServer> {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wazuh-ruleset");
-    if !dir.join("rules").is_dir() {
-        eprintln!("skipped: {} is not present", dir.display());
-        return None;
-    }
-    let dir = dir.canonicalize().expect("ruleset path");
-    Some(start_with(&[("OXSEC_RULESET_DIR", dir.to_str().expect("utf-8 path"))]).await)
-}
+use super::common::{json_of, with_ruleset, TestServer};
 
 /// `PUT path` with a raw body (no Content-Type, as upstream's tests send it).
 async fn put(s: &TestServer, path: &str, token: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {

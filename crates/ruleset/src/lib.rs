@@ -2,7 +2,7 @@
 //! enabled, and what each rule, decoder and list holds, rendered the way Wazuh's API shows them.
 //!
 //! Nothing here knows HTTP or the database. The server lists and filters a loaded [`Catalog`];
-//! the analysis engine will evaluate the same parsed files.
+//! [`engine::Engine`] compiles the same parsed files and analyses events with them.
 //!
 //! Layout, as Wazuh's: `ruleset/{rules,decoders}` is the shipped ruleset (a directory oxsec is
 //! pointed at, never written), `etc/{rules,decoders,lists}` the user's files under the data dir.
@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod config;
 pub mod decode;
 pub mod decoders;
+pub mod engine;
 pub mod files;
 pub mod install;
 pub mod json_decoder;

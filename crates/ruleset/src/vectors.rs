@@ -7,8 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::analyze::{Memory, RuleSet};
-use crate::decode::DecoderSet;
+use crate::analyze::Memory;
 use crate::{Catalog, Roots, RulesetConfig};
 
 /// One test case: a session of log lines and what its last line must (or must not) give.
@@ -55,13 +54,7 @@ impl Case {
     }
 }
 
-/// The decoders and rules a run uses.
-pub struct Engine {
-    /// Compiled decoders.
-    pub decoders: DecoderSet,
-    /// Compiled rules.
-    pub rules: RuleSet,
-}
+pub use crate::engine::Engine;
 
 impl Engine {
     /// Processes one line as logtest does (`location` stdin): (rule id, level, decoder name).
@@ -71,15 +64,13 @@ impl Engine {
 
     /// [`Engine::process`] at processing time `now` (seconds).
     pub fn process_at(&self, line: &str, memory: &mut Memory, now: i64) -> (String, String, String) {
-        let Ok(event) = crate::predecode::predecode(&format!("1:stdin:{line}"), "manager") else {
+        let Ok(a) = self.analyze(&format!("1:stdin:{line}"), "manager", memory, now) else {
             return (String::new(), String::new(), String::new());
         };
-        let decoded = self.decoders.decode(&event);
-        let fired = self.rules.process(&event, &decoded, memory, now);
-        let (id, level) = fired.map_or((String::new(), String::new()), |f| {
+        let (id, level) = a.fired.map_or((String::new(), String::new()), |f| {
             (f.id.to_string(), f.level.to_string())
         });
-        (id, level, decoded.name.unwrap_or_default())
+        (id, level, a.decoded.name.unwrap_or_default())
     }
 }
 
@@ -126,10 +117,7 @@ pub fn prepare(ruleset: &Path, data: &Path) -> std::io::Result<Engine> {
         },
         RulesetConfig::default(),
     );
-    Ok(Engine {
-        decoders: DecoderSet::build(&catalog.decoders),
-        rules: RuleSet::build(&catalog.rules, &catalog.lists),
-    })
+    Ok(Engine::build(&catalog))
 }
 
 /// Every case of the `.ini` files in `dir` (GeoIP files left out, as upstream does by default),

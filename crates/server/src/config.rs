@@ -232,6 +232,9 @@ pub struct Access {
     pub block_time: u64,
     /// Requests per minute the API accepts (0 = unlimited).
     pub max_request_per_minute: u32,
+    /// Requests per minute `POST /events` accepts, within `max_request_per_minute` (Wazuh's
+    /// fixed 30; 0 = only the general limit).
+    pub max_event_requests_per_minute: u32,
 }
 
 impl Default for Access {
@@ -240,6 +243,7 @@ impl Default for Access {
             max_login_attempts: 50,
             block_time: 300,
             max_request_per_minute: 300,
+            max_event_requests_per_minute: 30,
         }
     }
 }

@@ -68,6 +68,14 @@ pub enum ApiError {
     /// A body of a media type the endpoint does not take (the type sent).
     #[error("unsupported media type {0}")]
     UnsupportedMediaType(String),
+    /// A request Wazuh's API layer refuses with a problem of its own (no Wazuh code), 400.
+    #[error("{title}: {detail}")]
+    Problem {
+        /// The problem's title.
+        title: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
     /// Anything unexpected; the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -166,6 +174,7 @@ impl ApiError {
                     "detail": format!("Invalid Content-type ({sent}), expected ['application/octet-stream']"),
                 }),
             ),
+            Self::Problem { title, detail } => (StatusCode::BAD_REQUEST, json!({"title": title, "detail": detail})),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 json!({"title": "Wazuh Internal Error", "detail": "Internal error", "error": WazuhCode::Internal.number()}),

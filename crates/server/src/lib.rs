@@ -205,7 +205,14 @@ pub async fn prepare(mut config: Config, admin_password: Option<String>) -> Resu
     }
     service::ruleset::prepare_dirs(&config)?;
     init_node_name(&config);
-    let state = AppState::new(config, store.clone(), keys, security, floors);
+    let alert_log = service::alert_log::AlertLog::open(&layout.logs_dir())
+        .map_err(|e| format!("cannot open {}/alerts/alerts.json: {e}", layout.logs_dir().display()))?;
+    let analysis = service::events::ManagerAnalysis::new(alert_log);
+    let caught_up = service::events::catch_up(&store, &analysis)?;
+    if caught_up > 0 {
+        tracing::warn!("stored {caught_up} alerts from alerts.json the store had missed");
+    }
+    let state = AppState::new(config, store.clone(), keys, security, floors, analysis);
     state.reload_ruleset().await.map_err(|e| e.to_string())?;
     let app = app::build(state)?;
     Ok(Prepared {

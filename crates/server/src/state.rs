@@ -56,17 +56,30 @@ struct Inner {
     /// Held by every upload or delete of a ruleset file through its reload, so two changes
     /// cannot interleave.
     ruleset_writes: tokio::sync::Mutex<()>,
+    /// Logtest sessions.
+    logtest: crate::service::logtest::Sessions,
+    /// The manager's analysis of `POST /events`.
+    analysis: crate::service::events::ManagerAnalysis,
 }
 
 impl AppState {
     /// Assembles the state.
-    pub fn new(config: Config, store: Store, keys: TokenKeys, security: SecurityConfig, floors: Floors) -> Self {
+    pub fn new(
+        config: Config,
+        store: Store,
+        keys: TokenKeys,
+        security: SecurityConfig,
+        floors: Floors,
+        analysis: crate::service::events::ManagerAnalysis,
+    ) -> Self {
         let limiter = Limiter::new(&config.access);
         let ruleset = RwLock::new(Arc::new(crate::service::ruleset::Loaded::empty(&config)));
         Self {
             inner: Arc::new(Inner {
                 ruleset,
                 ruleset_writes: tokio::sync::Mutex::new(()),
+                logtest: Default::default(),
+                analysis,
                 config,
                 store,
                 keys,
@@ -99,18 +112,49 @@ impl AppState {
         }
     }
 
-    /// Reads the ruleset again from disk and makes it current (on a blocking thread).
+    /// Reads and compiles the ruleset again from disk and makes it current (on a blocking
+    /// thread). Files that cannot be read are left out (and logged).
     pub async fn reload_ruleset(&self) -> Result<(), ApiError> {
+        let loaded = self.load_ruleset().await?;
+        self.install_ruleset(loaded);
+        Ok(())
+    }
+
+    /// Like [`AppState::reload_ruleset`], but a ruleset with files that cannot be read or
+    /// compiled is refused: the running one stays, and the problems are returned.
+    pub async fn reload_sound_ruleset(&self) -> Result<Result<(), Vec<String>>, ApiError> {
+        let loaded = self.load_ruleset().await?;
+        if !loaded.catalog.problems.is_empty() {
+            return Ok(Err(loaded.catalog.problems.clone()));
+        }
+        self.install_ruleset(loaded);
+        Ok(Ok(()))
+    }
+
+    async fn load_ruleset(&self) -> Result<crate::service::ruleset::Loaded, ApiError> {
         let config = self.inner.config.clone();
-        let loaded = tokio::task::spawn_blocking(move || crate::service::ruleset::load(&config))
+        tokio::task::spawn_blocking(move || crate::service::ruleset::load(&config))
             .await
-            .map_err(|e| ApiError::Internal(format!("ruleset load failed: {e}")))?;
+            .map_err(|e| ApiError::Internal(format!("ruleset load failed: {e}")))
+    }
+
+    /// Makes `loaded` current. Work already holding the old one finishes on it.
+    fn install_ruleset(&self, loaded: crate::service::ruleset::Loaded) {
         let mut slot = match self.inner.ruleset.write() {
             Ok(w) => w,
             Err(poisoned) => poisoned.into_inner(),
         };
         *slot = Arc::new(loaded);
-        Ok(())
+    }
+
+    /// Logtest sessions.
+    pub fn logtest(&self) -> &crate::service::logtest::Sessions {
+        &self.inner.logtest
+    }
+
+    /// The manager's event analysis.
+    pub fn analysis(&self) -> &crate::service::events::ManagerAnalysis {
+        &self.inner.analysis
     }
 
     /// The store.

@@ -4,6 +4,7 @@
 
 mod api {
     mod agents;
+    mod analysis;
     pub mod common;
     mod default;
     mod groups;

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_agent_status_indexes.sql")),
     (5, include_str!("../migrations/sqlite/0005_groups_labels_tasks.sql")),
     (6, include_str!("../migrations/sqlite/0006_connection_status.sql")),
+    (7, include_str!("../migrations/sqlite/0007_alerts.sql")),
 ];
 
 /// The newest schema version this build knows.

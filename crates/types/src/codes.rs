@@ -90,6 +90,14 @@ wazuh_codes! {
     ComponentNotFound = 1101, 400, "Requested component does not exist", None;
     /// A file `type` the endpoint does not know.
     InvalidType = 1104, 400, "Invalid type", Some("Insert a valid type");
+    /// An event `POST /events` cannot queue (too large).
+    InvalidQueueMessage = 1012, 400, "Invalid message to queue", None;
+    /// The ruleset could not be reloaded; the running one stays.
+    RulesetReloadFailed = 1914, 400, "Failed to reload ruleset", Some("Fix the files named in the message (GET /rules/files, GET /decoders/files) and reload again");
+    /// Logtest refused the request.
+    LogtestError = 7000, 400, "Error trying to get logtest response", None;
+    /// A logtest request without a session token.
+    LogtestToken = 7001, 400, "Error trying to read logtest session token", Some("Make sure the introduced token is correct");
     /// A configuration file that is not well-formed XML.
     XmlSyntax = 1113, 400, "XML syntax error", Some("Please, ensure file content has correct XML");
     /// The agent is not connected, so the command cannot reach it.

@@ -5,8 +5,11 @@
 pub mod agents;
 pub mod decoders;
 pub mod default;
+pub mod events;
 pub mod groups;
 pub mod lists;
+pub mod logtest;
+pub mod manager;
 pub mod overview;
 pub mod rules;
 pub mod ruleset_files;
@@ -107,4 +110,7 @@ pub fn routes() -> Routes {
         .merge(rules::routes())
         .merge(decoders::routes())
         .merge(lists::routes())
+        .merge(logtest::routes())
+        .merge(events::routes())
+        .merge(manager::routes())
 }

@@ -32,9 +32,12 @@ struct LoginStats {
 /// Counters behind the limits.
 pub struct Limiter {
     max_per_minute: u32,
+    /// `POST /events`' own budget (Wazuh: the smaller of the general limit and 30).
+    max_events_per_minute: u32,
     max_login_attempts: u32,
     block_time: Duration,
     general: Mutex<Window>,
+    events: Mutex<Window>,
     logins: Mutex<HashMap<IpAddr, LoginStats>>,
 }
 
@@ -47,9 +50,18 @@ impl Limiter {
     pub fn new(access: &Access) -> Self {
         Self {
             max_per_minute: access.max_request_per_minute,
+            max_events_per_minute: match (access.max_request_per_minute, access.max_event_requests_per_minute) {
+                (0, events) => events,
+                (general, 0) => general,
+                (general, events) => general.min(events),
+            },
             max_login_attempts: access.max_login_attempts,
             block_time: Duration::from_secs(access.block_time),
             general: Mutex::new(Window {
+                started: Instant::now(),
+                count: 0,
+            }),
+            events: Mutex::new(Window {
                 started: Instant::now(),
                 count: 0,
             }),
@@ -59,20 +71,12 @@ impl Limiter {
 
     /// Counts one request; `Err` when the minute's budget is spent.
     pub fn check_request(&self, now: Instant) -> Result<(), RetryAfter> {
-        if self.max_per_minute == 0 {
-            return Ok(());
-        }
-        let Ok(mut w) = self.general.lock() else { return Ok(()) };
-        if now.duration_since(w.started) >= WINDOW {
-            w.started = now;
-            w.count = 0;
-        }
-        w.count += 1;
-        if w.count > self.max_per_minute {
-            let left = WINDOW.saturating_sub(now.duration_since(w.started));
-            return Err(RetryAfter(left.as_secs().max(1)));
-        }
-        Ok(())
+        count(&self.general, self.max_per_minute, now)
+    }
+
+    /// Counts one `POST /events` request against its own budget.
+    pub fn check_events_request(&self, now: Instant) -> Result<(), RetryAfter> {
+        count(&self.events, self.max_events_per_minute, now)
     }
 
     /// `Err` while `ip` is blocked for too many failed logins.
@@ -114,12 +118,37 @@ impl Limiter {
     }
 }
 
-/// Applies the per-minute limit to every request.
-pub async fn limit_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    match state.limiter().check_request(Instant::now()) {
-        Ok(()) => next.run(req).await,
-        Err(retry) => with_retry_after(ApiError::code(WazuhCode::TooManyRequests).into_response(), retry),
+/// Counts one request in a fixed one-minute window with budget `max` (0 = unlimited).
+fn count(window: &Mutex<Window>, max: u32, now: Instant) -> Result<(), RetryAfter> {
+    if max == 0 {
+        return Ok(());
     }
+    let Ok(mut w) = window.lock() else { return Ok(()) };
+    if now.duration_since(w.started) >= WINDOW {
+        w.started = now;
+        w.count = 0;
+    }
+    w.count += 1;
+    if w.count > max {
+        let left = WINDOW.saturating_sub(now.duration_since(w.started));
+        return Err(RetryAfter(left.as_secs().max(1)));
+    }
+    Ok(())
+}
+
+/// Applies the per-minute limit to every request, and `POST /events`' own limit to it (as
+/// Wazuh, whatever the method: its middleware looks at the path only).
+pub async fn limit_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let now = Instant::now();
+    if let Err(retry) = state.limiter().check_request(now) {
+        return with_retry_after(ApiError::code(WazuhCode::TooManyRequests).into_response(), retry);
+    }
+    if req.uri().path() == "/events" {
+        if let Err(retry) = state.limiter().check_events_request(now) {
+            return with_retry_after(ApiError::code(WazuhCode::TooManyEventRequests).into_response(), retry);
+        }
+    }
+    next.run(req).await
 }
 
 /// Refuses requests from an IP blocked for failed logins.
@@ -148,7 +177,27 @@ mod tests {
             max_request_per_minute: per_minute,
             max_login_attempts: attempts,
             block_time: block,
+            max_event_requests_per_minute: 30,
         })
+    }
+
+    #[test]
+    fn events_have_their_own_smaller_budget() {
+        let l = limiter(300, 10, 60);
+        let t = Instant::now();
+        for _ in 0..30 {
+            assert!(l.check_events_request(t).is_ok());
+        }
+        assert!(
+            l.check_events_request(t).is_err(),
+            "the 31st events request in a minute"
+        );
+        assert!(l.check_request(t).is_ok(), "other requests are not affected");
+        let small = limiter(10, 10, 60);
+        for _ in 0..10 {
+            assert!(small.check_events_request(t).is_ok());
+        }
+        assert!(small.check_events_request(t).is_err(), "never above the general limit");
     }
 
     #[test]

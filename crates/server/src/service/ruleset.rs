@@ -5,6 +5,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use oxsec_ruleset::config::AnalysisOptions;
+use oxsec_ruleset::engine::Engine;
 use oxsec_ruleset::upload::XmlKind;
 use oxsec_ruleset::{Catalog, FileEntry, Roots, RulesetConfig};
 use oxsec_types::envelope::ItemError;
@@ -29,6 +31,10 @@ pub struct Loaded {
     pub rules_json: Vec<Box<[u8]>>,
     /// `decoders`, each already serialised.
     pub decoders_json: Vec<Box<[u8]>>,
+    /// The catalog compiled for analysis (logtest, events).
+    pub engine: Engine,
+    /// `<alerts>` and `<rule_test>` of ossec.conf, read with the ruleset.
+    pub options: AnalysisOptions,
 }
 
 impl Loaded {
@@ -40,6 +46,8 @@ impl Loaded {
             decoders: Vec::new(),
             rules_json: Vec::new(),
             decoders_json: Vec::new(),
+            engine: Engine::empty(),
+            options: AnalysisOptions::default(),
         }
     }
 }
@@ -63,31 +71,41 @@ pub fn installed_copy(data_dir: &Path) -> Option<PathBuf> {
         .flatten()
 }
 
-/// The `<ruleset>` options: from `<data_dir>/etc/ossec.conf` when it has that section, else
-/// Wazuh's defaults.
-pub fn ruleset_config(config: &Config) -> RulesetConfig {
+/// The `<ruleset>` options and the analysis options of `<data_dir>/etc/ossec.conf`, Wazuh's
+/// defaults for what it does not say.
+pub fn ruleset_config(config: &Config) -> (RulesetConfig, AnalysisOptions) {
     let path = config.data_dir.join("etc").join("ossec.conf");
-    match std::fs::read_to_string(&path).map(|t| RulesetConfig::from_ossec_conf(&t)) {
-        Ok(Ok(Some(c))) => c,
-        Ok(Err(e)) => {
-            tracing::warn!("{}: {e}; using the default ruleset options", path.display());
-            RulesetConfig::default()
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return (RulesetConfig::default(), AnalysisOptions::default());
+    };
+    match (
+        RulesetConfig::from_ossec_conf(&text),
+        AnalysisOptions::from_ossec_conf(&text),
+    ) {
+        (Ok(ruleset), Ok(options)) => (ruleset.unwrap_or_default(), options),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::warn!(
+                "{}: {e}; using the default ruleset and analysis options",
+                path.display()
+            );
+            (RulesetConfig::default(), AnalysisOptions::default())
         }
-        _ => RulesetConfig::default(),
     }
 }
 
 /// Reads the ruleset.
 pub fn load(config: &Config) -> Loaded {
     let started = std::time::Instant::now();
-    let catalog = Catalog::load(roots(config), ruleset_config(config));
+    let (ruleset, options) = ruleset_config(config);
+    let catalog = Catalog::load(roots(config), ruleset);
     for p in &catalog.problems {
         tracing::warn!("ruleset: {p} (skipped)");
     }
     let rules: Vec<Value> = catalog.rules.iter().map(|r| r.to_json()).collect();
     let decoders: Vec<Value> = catalog.decoders.iter().map(|d| d.to_json()).collect();
+    let engine = Engine::build(&catalog);
     tracing::info!(
-        "ruleset loaded in {} ms: {} rules, {} decoders, {} lists",
+        "ruleset loaded and compiled in {} ms: {} rules, {} decoders, {} lists",
         started.elapsed().as_millis(),
         rules.len(),
         decoders.len(),
@@ -95,6 +113,8 @@ pub fn load(config: &Config) -> Loaded {
     );
     Loaded {
         catalog,
+        engine,
+        options,
         rules_json: serialised(&rules),
         decoders_json: serialised(&decoders),
         rules,

@@ -1,0 +1,117 @@
+//! Alerts the analysis engine produced, as written to `alerts.json`.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::Result;
+
+/// An alert to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAlert {
+    /// The alert's `id` (`<epoch>.<file offset>`).
+    pub alert_id: String,
+    /// Processing time, Unix seconds.
+    pub epoch: i64,
+    /// The alert's `timestamp`.
+    pub timestamp: String,
+    /// `agent.id`.
+    pub agent_id: String,
+    /// `rule.id`.
+    pub rule_id: String,
+    /// `rule.level`.
+    pub rule_level: i64,
+    /// `location`.
+    pub location: String,
+    /// Byte position of the alert's line in alerts.json.
+    pub file_offset: u64,
+    /// The alert JSON, one line.
+    pub body: String,
+}
+
+/// Stores alerts. An alert already stored (same `alert_id`) is left as it is, so replaying the
+/// tail of alerts.json after a crash stores each alert once.
+pub fn insert_many(conn: &Connection, alerts: &[NewAlert]) -> Result<usize> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO alerts (alert_id, epoch, timestamp, agent_id, rule_id, rule_level, location, file_offset, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    let mut inserted = 0;
+    for a in alerts {
+        inserted += stmt.execute(params![
+            a.alert_id,
+            a.epoch,
+            a.timestamp,
+            a.agent_id,
+            a.rule_id,
+            a.rule_level,
+            a.location,
+            i64::try_from(a.file_offset).unwrap_or(i64::MAX),
+            a.body
+        ])?;
+    }
+    Ok(inserted)
+}
+
+/// The end (offset + length + newline) of the last alert stored from alerts.json: where
+/// replaying the file resumes.
+pub fn stored_until(conn: &Connection) -> Result<u64> {
+    let end: Option<i64> = conn
+        .query_row(
+            "SELECT file_offset + length(CAST(body AS BLOB)) + 1 FROM alerts ORDER BY file_offset DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(end.and_then(|e| u64::try_from(e).ok()).unwrap_or(0))
+}
+
+/// The bodies of a rule's alerts, oldest first (at most `limit`).
+pub fn bodies_of_rule(conn: &Connection, rule_id: &str, limit: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT body FROM alerts WHERE rule_id = ?1 ORDER BY seq LIMIT ?2")?;
+    let rows = stmt.query_map(params![rule_id, limit], |r| r.get(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// How many alerts are stored.
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM alerts", [], |r| r.get(0))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(id: &str, offset: u64, body: &str) -> NewAlert {
+        NewAlert {
+            alert_id: id.into(),
+            epoch: 1_700_000_000,
+            timestamp: "2023-11-14T22:13:20.000+0000".into(),
+            agent_id: "000".into(),
+            rule_id: "5712".into(),
+            rule_level: 10,
+            location: "API-Webhook".into(),
+            file_offset: offset,
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn alerts_are_stored_once_and_replay_resumes_after_the_last() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        crate::migrate::apply(&mut conn).expect("migrate");
+        assert_eq!(stored_until(&conn).expect("until"), 0);
+        let a = alert("1700000000.0", 0, "{\"a\":1}");
+        let b = alert("1700000000.8", 8, "{\"b\":22}");
+        assert_eq!(insert_many(&conn, &[a.clone(), b.clone()]).expect("insert"), 2);
+        assert_eq!(
+            insert_many(&conn, &[b]).expect("again"),
+            0,
+            "a replayed alert is not stored twice"
+        );
+        assert_eq!(count(&conn).expect("count"), 2);
+        assert_eq!(stored_until(&conn).expect("until"), 8 + 8 + 1);
+        assert_eq!(
+            bodies_of_rule(&conn, "5712", 10).expect("bodies"),
+            ["{\"a\":1}", "{\"b\":22}"]
+        );
+    }
+}

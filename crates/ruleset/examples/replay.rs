@@ -59,12 +59,17 @@ fn main() {
         }
         fired
     };
-    let t = Instant::now();
-    let fired = run(rounds);
-    let secs = t.elapsed().as_secs_f64();
+    // The best of three runs: a shared VM's neighbours only ever slow a run down.
+    let mut best = f64::MAX;
+    let mut fired = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        fired = run(rounds);
+        best = best.min(t.elapsed().as_secs_f64());
+    }
     println!(
-        "1 thread: {total} events in {secs:.2} s = {:.0} events/s ({fired} matched a rule)",
-        total as f64 / secs
+        "1 thread (best of 3): {total} events in {best:.2} s = {:.0} events/s ({fired} matched a rule)",
+        total as f64 / best
     );
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -374,6 +374,32 @@ fn context_value<'a>(d: &'a Decoded, location: &'a str, field: &str) -> Option<&
     }
 }
 
+/// Hashes the small integer keys of a session's memory (event and rule numbers) with one
+/// multiplication: the correlation walk looks events up by id thousands of times per event,
+/// and SipHash's protection against chosen keys buys nothing for numbers oxsec assigns itself.
+#[derive(Debug, Clone, Copy, Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A map keyed by event or rule number.
+type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// An event kept for correlation (only alerting ones are kept).
 #[derive(Debug, Clone)]
 struct Stored {
@@ -389,7 +415,7 @@ struct Stored {
 /// for the manager).
 #[derive(Debug, Clone, Default)]
 pub struct Memory {
-    events: HashMap<u64, Stored>,
+    events: IdMap<u64, Stored>,
     /// Every alerting event in arrival order (`None`: one no correlation looks at). Like
     /// analysisd's event list (`memory_size`, 8192 by default), only the newest are kept.
     arrivals: std::collections::VecDeque<Option<u64>>,
@@ -397,15 +423,15 @@ pub struct Memory {
     /// Inserts since the last sweep of old events.
     since_sweep: usize,
     /// By target rule: the events each `if_matched_sid` rule looks at.
-    by_sid: HashMap<usize, Vec<u64>>,
+    by_sid: IdMap<usize, Vec<u64>>,
     /// By correlation rule: the events its `if_matched_group` selected.
-    by_group: HashMap<usize, Vec<u64>>,
+    by_group: IdMap<usize, Vec<u64>>,
     /// How many times each rule fired in this session.
-    fired: HashMap<usize, u64>,
+    fired: IdMap<usize, u64>,
     /// First-time-seen combinations already seen.
     fts_seen: std::collections::HashSet<String>,
     /// When each `ignore` rule last alerted.
-    ignored_since: HashMap<usize, i64>,
+    ignored_since: IdMap<usize, i64>,
     /// The level a correlation set on the event being processed.
     current_matched: i64,
 }
@@ -1037,6 +1063,17 @@ impl RuleSet {
             Source::Regex => return false,
         };
         let equal = |a: Option<&str>, b: Option<&str>| matches!((a, b), (Some(a), Some(b)) if a == b);
+        // The new event's side of each comparison, looked up once.
+        let same_now: Vec<Option<&str>> = ctx
+            .same
+            .iter()
+            .map(|f| context_value(e.decoded, &e.pre.location, f))
+            .collect();
+        let different_now: Vec<Option<&str>> = ctx
+            .different
+            .iter()
+            .map(|f| context_value(e.decoded, &e.pre.location, f))
+            .collect();
         let mut counted = 0usize;
         let mut first: Option<u64> = None;
         let mut fired = false;
@@ -1048,18 +1085,19 @@ impl RuleSet {
             if old.agent_id != e.pre.agent_id {
                 continue;
             }
-            let same_ok = ctx.same.iter().all(|f| {
-                equal(
-                    context_value(&old.decoded, &old.location, f),
-                    context_value(e.decoded, &e.pre.location, f),
-                )
-            });
-            let different_ok = !ctx.different.iter().any(|f| {
-                equal(
-                    context_value(&old.decoded, &old.location, f),
-                    context_value(e.decoded, &e.pre.location, f),
-                )
-            });
+            let same_ok = ctx
+                .same
+                .iter()
+                .zip(&same_now)
+                .all(|(f, now)| equal(context_value(&old.decoded, &old.location, f), *now));
+            if !same_ok {
+                continue;
+            }
+            let different_ok = !ctx
+                .different
+                .iter()
+                .zip(&different_now)
+                .any(|(f, now)| equal(context_value(&old.decoded, &old.location, f), *now));
             let dynamic_same_ok = ctx.same_dynamic.is_empty()
                 || (!old.decoded.dynamic.is_empty()
                     && !e.decoded.dynamic.is_empty()

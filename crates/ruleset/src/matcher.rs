@@ -34,24 +34,68 @@ fn lower(b: u8) -> u8 {
 
 /// The bytes an input is made of: up to its first NUL.
 fn c_str(input: &[u8]) -> &[u8] {
-    match input.iter().position(|b| *b == 0) {
+    match memchr::memchr(0, input) {
         Some(n) => &input[..n],
         None => input,
     }
 }
 
-/// Whether `hay` contains `needle` (lower-case) ignoring ASCII case. Candidate positions come
-/// from a vectorised search for the first byte in either case.
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
+/// A literal searched for ignoring ASCII case: its lower-case bytes and the position of its
+/// rarest byte, which the search looks for first (a common first byte such as a space would
+/// stop the vectorised scan at almost every position).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Needle {
+    bytes: Vec<u8>,
+    anchor: usize,
+}
+
+impl Needle {
+    fn new(bytes: Vec<u8>) -> Needle {
+        let anchor = (0..bytes.len()).min_by_key(|i| commonness(bytes[*i])).unwrap_or(0);
+        Needle { bytes, anchor }
+    }
+}
+
+/// How common a (lower-case) byte is in log text, higher is more common: an estimate that
+/// only has to rank bytes roughly.
+fn commonness(b: u8) -> u8 {
+    const BY_FREQUENCY: &[u8] = b" etaoinsr:lcdhu0.1m2p-/fg3=5y4b6789w[]vk,_x\"'jqz";
+    match BY_FREQUENCY.iter().position(|c| *c == b) {
+        Some(i) => u8::try_from(BY_FREQUENCY.len() - i).unwrap_or(u8::MAX),
+        None => 0,
+    }
+}
+
+/// Where `needle` first occurs in `hay`, ignoring ASCII case.
+fn find_ci(hay: &[u8], needle: &Needle) -> Option<usize> {
+    let n = &needle.bytes;
+    if n.is_empty() {
+        return Some(0);
+    }
+    if hay.len() < n.len() {
+        return None;
+    }
+    let a = needle.anchor;
+    let key = n[a];
+    let window = &hay[a..=hay.len() - n.len() + a];
+    memchr::memchr2_iter(key, key.to_ascii_uppercase(), window).find(|i| hay[*i..*i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// Whether `hay` contains `needle` ignoring ASCII case. Candidate positions come from a
+/// vectorised search for the needle's rarest byte in either case.
+fn contains_ci(hay: &[u8], needle: &Needle) -> bool {
+    let n = &needle.bytes;
+    if n.is_empty() {
         return true;
-    };
-    if hay.len() < needle.len() {
+    }
+    if hay.len() < n.len() {
         return false;
     }
-    let last_start = hay.len() - needle.len();
-    memchr::memchr2_iter(first, first.to_ascii_uppercase(), &hay[..=last_start])
-        .any(|i| hay[i + 1..i + needle.len()].eq_ignore_ascii_case(rest))
+    let a = needle.anchor;
+    let key = n[a];
+    // The anchor byte can only be found where a whole needle fits around it.
+    let window = &hay[a..=hay.len() - n.len() + a];
+    memchr::memchr2_iter(key, key.to_ascii_uppercase(), window).any(|i| hay[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -61,7 +105,7 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum MatchKind {
     /// `x`: contains.
-    Contains(Vec<u8>),
+    Contains(Needle),
     /// `^x`: starts with.
     Prefix(Vec<u8>),
     /// `x$`: ends with.
@@ -108,7 +152,7 @@ impl OsMatch {
                 } else if starts {
                     MatchKind::Prefix(alt[1..].to_vec())
                 } else {
-                    MatchKind::Contains(alt)
+                    MatchKind::Contains(Needle::new(alt))
                 }
             })
             .collect();
@@ -200,9 +244,13 @@ struct Alternative {
     parens: Vec<usize>,
     /// The longest run of literal bytes (lower-case): every match holds it, so an input
     /// without it is passed over without running the matcher.
-    required: Vec<u8>,
+    required: Needle,
     /// The first token, when it is a literal byte (lower-case).
     first_literal: Option<u8>,
+    /// When the alternative opens with single-byte tokens holding a literal run: the run and
+    /// how many bytes precede it. An attempt that does not find the run there fails before
+    /// touching any state, so attempts can start only where the run occurs.
+    opening: Option<(usize, Needle)>,
 }
 
 /// Zero bytes after a program (see [`Alternative::program`]).
@@ -295,10 +343,11 @@ impl OsRegex {
                 })
                 .filter_map(|(n, p)| p.then_some(n))
                 .collect();
-            let required = longest_literal_run(part);
+            let required = Needle::new(longest_literal_run(part));
             // (Quantifiers only follow a class, so a first byte that is neither an escape nor a
             // parenthesis is a literal.)
             let first_literal = part.first().copied().filter(|b| *b != ESCAPE && *b != PAREN);
+            let opening = opening_literal(part);
             let mut program = part.to_vec();
             program.extend_from_slice(&[0; PADDING]);
             alternatives.push(Alternative {
@@ -308,6 +357,7 @@ impl OsRegex {
                 parens,
                 required,
                 first_literal,
+                opening,
             });
         }
         let track = captures && alternatives.iter().any(|a| !a.parens.is_empty());
@@ -321,6 +371,17 @@ impl OsRegex {
 
     /// Matches `input`: the first alternative that matches, with its captures.
     pub fn find(&self, input: &[u8]) -> Option<RegexMatch> {
+        self.find_with(input, true)
+    }
+
+    /// [`OsRegex::find`] trying every start position, as Wazuh does (the reference the
+    /// start-skipping search is tested against).
+    #[doc(hidden)]
+    pub fn find_every_start(&self, input: &[u8]) -> Option<RegexMatch> {
+        self.find_with(input, false)
+    }
+
+    fn find_with(&self, input: &[u8], skip: bool) -> Option<RegexMatch> {
         let input = c_str(input);
         for alt in &self.alternatives {
             if !contains_ci(input, &alt.required) {
@@ -340,7 +401,7 @@ impl OsRegex {
             } else {
                 Vec::new()
             };
-            if let Some(last) = run(alt, input, track.then_some(&mut marks)) {
+            if let Some(last) = run(alt, input, track.then_some(&mut marks), skip) {
                 let mut captures = Vec::new();
                 if track {
                     for pair in marks.chunks(2) {
@@ -361,6 +422,57 @@ impl OsRegex {
         }
         None
     }
+}
+
+/// The longest literal run (of two bytes or more) among the single-byte tokens an alternative
+/// opens with, and how many bytes come before it: see [`Alternative::opening`]. The opening
+/// ends at the first parenthesis or quantified class.
+fn opening_literal(program: &[u8]) -> Option<(usize, Needle)> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut run_start: Option<usize> = None;
+    let mut width = 0;
+    let mut i = 0;
+    let mut close = |run_start: &mut Option<usize>, width: usize| {
+        if let Some(start) = run_start.take() {
+            if width - start >= 2 && best.is_none_or(|(s, e)| e - s < width - start) {
+                best = Some((start, width));
+            }
+        }
+    };
+    while i < program.len() {
+        match program[i] {
+            PAREN => break,
+            ESCAPE => {
+                if program.get(i + 2).copied().is_some_and(is_quantifier) {
+                    break;
+                }
+                close(&mut run_start, width);
+                i += 2;
+            }
+            _ => {
+                run_start.get_or_insert(width);
+                i += 1;
+            }
+        }
+        width += 1;
+    }
+    close(&mut run_start, width);
+    let (start, end) = best?;
+    // Token `k` of the opening is byte `k` of the program once escapes count as one.
+    let mut bytes = Vec::with_capacity(end - start);
+    let (mut token, mut i) = (0, 0);
+    while token < end {
+        if program[i] == ESCAPE {
+            i += 2;
+        } else {
+            if token >= start {
+                bytes.push(program[i]);
+            }
+            i += 1;
+        }
+        token += 1;
+    }
+    Some((start, Needle::new(bytes)))
 }
 
 /// The longest run of consecutive literal tokens in a compiled alternative. A literal token
@@ -402,8 +514,24 @@ fn longest_literal_run(program: &[u8]) -> Vec<u8> {
 /// The walk is Wazuh's: for each start position, tokens consume bytes left to right; a
 /// quantified class hands a byte to the next token as soon as that token accepts it, noting a
 /// restart point (at most four) to take the byte back if the rest fails.
-fn run(alt: &Alternative, s: &[u8], mut marks: Option<&mut Vec<Option<usize>>>) -> Option<isize> {
+fn run(alt: &Alternative, s: &[u8], mut marks: Option<&mut Vec<Option<usize>>>, skip: bool) -> Option<isize> {
     let p = &alt.program;
+    // Where the next attempt from `st` can first succeed (see `Alternative::opening`). Starts
+    // from which the run would reach past the end are left to the walk.
+    let next_start = |st: isize| -> isize {
+        let Some((before, needle)) = alt.opening.as_ref().filter(|_| skip && !alt.anchored_start) else {
+            return st;
+        };
+        let Ok(from) = usize::try_from(st) else { return st };
+        let width = before + needle.bytes.len();
+        if s.len() < from + width {
+            return st;
+        }
+        match find_ci(&s[from + before..], needle) {
+            Some(q) => st + isize::try_from(q).unwrap_or(0),
+            None => isize::try_from(s.len() - width + 1).unwrap_or(st).max(st),
+        }
+    };
     let at = |i: isize| -> u8 { usize::try_from(i).ok().and_then(|i| s.get(i)).copied().unwrap_or(0) };
     let mark = |marks: &mut Option<&mut Vec<Option<usize>>>, pos: usize, st: usize| {
         if let Some(m) = marks.as_deref_mut() {
@@ -422,6 +550,7 @@ fn run(alt: &Alternative, s: &[u8], mut marks: Option<&mut Vec<Option<usize>>>) 
     let mut first_single: Option<isize> = None;
     let mut pt: usize = 0;
     let mut restarts: [Option<(usize, isize)>; 4] = [None; 4];
+    st = next_start(st);
 
     while at(st) != 0 {
         let stu = usize::try_from(st).unwrap_or(0);
@@ -540,7 +669,7 @@ fn run(alt: &Alternative, s: &[u8], mut marks: Option<&mut Vec<Option<usize>>>) 
         }
         pt = 0;
         last = None;
-        st += 1;
+        st = next_start(st + 1);
     }
 
     // End of input: a parenthesis still ahead (after optional `\X*` tokens) closes here.

@@ -40,6 +40,28 @@ fn pattern() -> impl Strategy<Value = String> {
     proptest::collection::vec(piece, 0..12).prop_map(|v| v.concat())
 }
 
+/// Patterns that open with single-byte tokens and a literal run (tag-like, `\pName\p(\.+)`),
+/// where the search starts only where the run occurs.
+fn opening_pattern() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("\\p".to_owned()),
+        Just("\\w".to_owned()),
+        Just("\\d".to_owned()),
+        Just("ab".to_owned()),
+        Just("ba".to_owned()),
+        Just("a".to_owned()),
+        Just("<".to_owned()),
+        Just("(".to_owned()),
+        Just(")".to_owned()),
+        Just("\\.+".to_owned()),
+        Just("\\S+".to_owned()),
+        Just("\\d*".to_owned()),
+        Just("|".to_owned()),
+        Just("$".to_owned()),
+    ];
+    proptest::collection::vec(piece, 1..8).prop_map(|v| v.concat())
+}
+
 fn input() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..64),
@@ -57,6 +79,17 @@ proptest! {
                 prop_assert!(m.end <= s.len());
                 prop_assert!(m.captures.iter().all(|c| c.len() <= s.len()));
             }
+        }
+    }
+
+    #[test]
+    fn skipping_start_positions_changes_no_result(
+        p in prop_oneof![pattern(), opening_pattern()],
+        s in prop_oneof![input(), "[ab<>1 /]{0,40}".prop_map(String::into_bytes)],
+        captures in any::<bool>(),
+    ) {
+        if let Ok(re) = OsRegex::new(&p, captures) {
+            prop_assert_eq!(re.find(&s), re.find_every_start(&s), "pattern {:?}", p);
         }
     }
 

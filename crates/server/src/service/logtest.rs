@@ -162,8 +162,47 @@ impl Sessions {
     }
 }
 
+/// The largest request logtest's socket takes (analysisd's `OS_MAXSTR - 1`).
+const MAX_REQUEST: usize = 65_535;
+
+/// The length of `s` as Python's `json.dumps` writes it (ASCII only, `\uXXXX` escapes), which
+/// is how Wazuh's API sends it to logtest.
+fn python_json_len(s: &str) -> usize {
+    2 + s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c if c.is_ascii() => 1,
+            c if (c as u32) > 0xFFFF => 12,
+            _ => 6,
+        })
+        .sum::<usize>()
+}
+
+/// The size of the message Wazuh's API sends to logtest for `req`.
+fn request_size(req: &Request) -> usize {
+    const WRAPPER: &str = r#"{"version": 1, "origin": {"name": "Logtest", "module": "api"}, "command": "log_processing", "parameters": {}}"#;
+    let mut size = WRAPPER.len();
+    let mut field = |name: &str, value: &str| size += name.len() + 4 + python_json_len(value) + 2;
+    if let Some(t) = &req.token {
+        field("token", t);
+    }
+    field("event", &req.event);
+    field("log_format", &req.log_format);
+    field("location", &req.location);
+    size - 2
+}
+
 /// `PUT /logtest`: logtest's `data` for the event.
 pub fn run(state: &AppState, req: Request) -> Result<Value, ApiError> {
+    // Beyond what logtest's socket takes, Wazuh answers this; it also bounds the work one
+    // request can ask of the matchers.
+    if request_size(&req) > MAX_REQUEST {
+        return Err(refused(
+            "(7315): Failure to receive message: size is bigger than expected",
+        ));
+    }
     let current = state.ruleset();
     if !current.options.logtest_enabled {
         return Err(refused("(7201): Logtest disabled"));
@@ -282,6 +321,21 @@ mod tests {
             data["messages"],
             serde_json::json!(["INFO: a", "WARNING: b", "ERROR: c", "WARNING: d"])
         );
+    }
+
+    #[test]
+    fn request_size_counts_as_pythons_json_does() {
+        assert_eq!(python_json_len("a\"é\u{1}"), 2 + 1 + 2 + 6 + 6);
+        let req = |event: String| Request {
+            token: None,
+            event,
+            log_format: "syslog".into(),
+            location: "x".into(),
+        };
+        let base = request_size(&req(String::new()));
+        let expected = r#"{"version": 1, "origin": {"name": "Logtest", "module": "api"}, "command": "log_processing", "parameters": {"event": "", "log_format": "syslog", "location": "x"}}"#;
+        assert_eq!(base, expected.len());
+        assert_eq!(request_size(&req("a".repeat(100))), base + 100);
     }
 
     #[test]

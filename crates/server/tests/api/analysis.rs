@@ -144,6 +144,12 @@ async fn logtest_sessions_keep_correlation_state_and_answer_as_wazuh() {
         "{body}"
     );
 
+    // More than logtest's socket takes: Wazuh's refusal, and no session.
+    let (status, body) = logtest(&s, &t, event(&"x".repeat(65_536), None)).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"], 7000);
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("(7315)")), "{body}");
+
     // Ending sessions.
     let path = format!("/logtest/sessions/{session}");
     let (status, ended) = send(&s, Method::DELETE, &path, &t, &Value::Null).await;

@@ -48,11 +48,7 @@ impl Expr {
             Expr::Pcre2(p) => p.find(input),
             Expr::Regex(r) => r.find(input),
         }?;
-        let captures = found
-            .captures
-            .iter()
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect();
+        let captures = found.captures.iter().map(|c| crate::lossy_string(c)).collect();
         Some((found.end, captures))
     }
 }

@@ -32,34 +32,45 @@ pub fn decode(input: &[u8], options: &JsonOptions, out: &mut Decoded) {
     if let Some(Ok(value)) = values.next() {
         // A non-object top level has no keys to store values under.
         if value.is_object() {
-            walk(&value, None, options, out);
+            walk(value, None, options, out);
         }
     }
 }
 
-fn walk(value: &Value, key: Option<&str>, options: &JsonOptions, out: &mut Decoded) {
+/// Stores the leaves of `value` under dotted names; `key` is the name so far, `None` at the top
+/// level (whose members are named without a leading dot).
+fn walk(value: Value, key: Option<&mut String>, options: &JsonOptions, out: &mut Decoded) {
     match value {
         Value::Object(map) => {
+            // The dotted key is built in one buffer: each member appends its name and takes it
+            // off again.
+            let mut top = String::new();
+            let (key, nested) = match key {
+                Some(k) => (k, true),
+                None => (&mut top, false),
+            };
+            let depth = key.len();
             for (k, v) in map {
-                let full = match key {
-                    Some(parent) => format!("{parent}.{k}"),
-                    None => k.clone(),
-                };
-                walk(v, Some(&full), options, out);
+                if nested {
+                    key.push('.');
+                }
+                key.push_str(&k);
+                walk(v, Some(&mut *key), options, out);
+                key.truncate(depth);
             }
         }
-        _ => {
+        other => {
             let Some(key) = key else { return };
-            let text = match value {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(_) => Some(number(value)),
+            let text = match other {
+                Value::String(s) => Some(s),
+                Value::Number(_) => Some(number(&other)),
                 Value::Bool(b) => Some(b.to_string()),
                 Value::Null => options.null_as_string.then(|| "null".to_owned()),
                 Value::Array(items) => {
                     let t = if options.array_as_csv {
-                        csv(items)
+                        csv(&items)
                     } else {
-                        cjson_print(value, 0)
+                        cjson_print(&Value::Array(items), 0)
                     };
                     (!t.is_empty()).then_some(t)
                 }

@@ -27,5 +27,14 @@ pub mod upload;
 pub mod vectors;
 
 pub use catalog::Catalog;
+
+/// Bytes as text, invalid UTF-8 replaced by U+FFFD. Valid input (nearly all of it) takes the
+/// vectorised validation, not the byte-by-byte walk `from_utf8_lossy` does.
+pub(crate) fn lossy_string(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
 pub use config::RulesetConfig;
 pub use files::{FileEntry, Roots, Status};

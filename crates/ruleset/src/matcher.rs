@@ -532,7 +532,8 @@ fn run(alt: &Alternative, s: &[u8], mut marks: Option<&mut Vec<Option<usize>>>, 
             None => isize::try_from(s.len() - width + 1).unwrap_or(st).max(st),
         }
     };
-    let at = |i: isize| -> u8 { usize::try_from(i).ok().and_then(|i| s.get(i)).copied().unwrap_or(0) };
+    // A negative position wraps to a huge index and reads as the end, like one past it.
+    let at = |i: isize| -> u8 { s.get(i as usize).copied().unwrap_or(0) };
     let mark = |marks: &mut Option<&mut Vec<Option<usize>>>, pos: usize, st: usize| {
         if let Some(m) = marks.as_deref_mut() {
             if let Some(k) = alt.parens.iter().position(|q| *q == pos) {
@@ -553,7 +554,8 @@ fn run(alt: &Alternative, s: &[u8], mut marks: Option<&mut Vec<Option<usize>>>, 
     st = next_start(st);
 
     while at(st) != 0 {
-        let stu = usize::try_from(st).unwrap_or(0);
+        // (`st` is never negative here: `at` would have read 0.)
+        let stu = st as usize;
         match p[pt] {
             0 if satisfied(st) => return last,
             PAREN => {
@@ -781,12 +783,10 @@ mod tests {
     }
 
     fn caps(p: &str, s: &str) -> Option<Vec<String>> {
-        OsRegex::new(p, true).expect("compile").find(s.as_bytes()).map(|m| {
-            m.captures
-                .iter()
-                .map(|c| String::from_utf8_lossy(c).into_owned())
-                .collect()
-        })
+        OsRegex::new(p, true)
+            .expect("compile")
+            .find(s.as_bytes())
+            .map(|m| m.captures.iter().map(|c| crate::lossy_string(c)).collect())
     }
 
     #[test]

@@ -41,7 +41,7 @@ fn is_host_byte(b: u8) -> bool {
 fn field(buf: &[u8], at: usize) -> String {
     let rest = buf.get(at..).unwrap_or_default();
     let end = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
-    String::from_utf8_lossy(&rest[..end]).into_owned()
+    crate::lossy_string(&rest[..end])
 }
 
 /// Pre-decodes a framed event (`1:stdin:Dec 29 10:00:01 host sshd[12]: message`).
@@ -53,7 +53,7 @@ pub fn predecode(framed: &str, manager_host: &str) -> Result<Predecoded, Framing
     let colon = location_end(after_queue).ok_or(FramingError)?;
     let location = unescape(&after_queue[..colon]);
     let message = &after_queue[colon + 1..];
-    let full_log = String::from_utf8_lossy(message).into_owned();
+    let full_log = crate::lossy_string(message);
 
     let header = parse_header(message);
     let mut out = Predecoded {
@@ -126,7 +126,7 @@ fn unescape(s: &[u8]) -> String {
             i += 1;
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::lossy_string(&out)
 }
 
 /// The working copy of the message with the positions of its fields; fields end at the NUL

@@ -374,8 +374,9 @@ impl OsRegex {
         self.find_with(input, true)
     }
 
-    /// [`OsRegex::find`] trying every start position, as Wazuh does (the reference the
-    /// start-skipping search is tested against).
+    /// [`OsRegex::find`] without its shortcuts (the required-literal test, skipped start
+    /// positions): every start position tried, as Wazuh does. The reference the fast search is
+    /// tested against.
     #[doc(hidden)]
     pub fn find_every_start(&self, input: &[u8]) -> Option<RegexMatch> {
         self.find_with(input, false)
@@ -384,11 +385,11 @@ impl OsRegex {
     fn find_with(&self, input: &[u8], skip: bool) -> Option<RegexMatch> {
         let input = c_str(input);
         for alt in &self.alternatives {
-            if !contains_ci(input, &alt.required) {
+            if skip && !contains_ci(input, &alt.required) {
                 continue;
             }
             // An anchored alternative starting with a literal can only match on that byte.
-            if alt.anchored_start {
+            if skip && alt.anchored_start {
                 if let Some(first) = alt.first_literal {
                     if input.first().map(|b| lower(*b)) != Some(first) {
                         continue;
@@ -475,12 +476,14 @@ fn opening_literal(program: &[u8]) -> Option<(usize, Needle)> {
     Some((start, Needle::new(bytes)))
 }
 
-/// The longest run of consecutive literal tokens in a compiled alternative. A literal token
-/// consumes exactly one equal byte, so a run must appear as it is in any match. A literal just
+/// The most selective run of consecutive literal tokens in a compiled alternative: every match
+/// holds each run as it is (a literal token consumes exactly one equal byte), so the run whose
+/// bytes are rarest in logs rules out the most inputs before the matcher runs. A literal just
 /// before a quantifier is left out of runs (`+`/`*` after a class are not literals), as are the
-/// class bytes after an escape.
+/// class bytes after an escape, and so is a single literal ending the pattern right after a
+/// class: Wazuh's matcher can report a match there without consuming it.
 fn longest_literal_run(program: &[u8]) -> Vec<u8> {
-    let mut best: &[u8] = &[];
+    let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut start = None;
     let mut i = 0;
     while i <= program.len() {
@@ -494,9 +497,7 @@ fn longest_literal_run(program: &[u8]) -> Vec<u8> {
             continue;
         }
         if let Some(s) = start.take() {
-            if i - s > best.len() {
-                best = &program[s..i];
-            }
+            runs.push((s, i));
         }
         // An escape's class byte is not a literal.
         i += if i < program.len() && program[i] == ESCAPE {
@@ -505,7 +506,13 @@ fn longest_literal_run(program: &[u8]) -> Vec<u8> {
             1
         };
     }
-    best.to_vec()
+    let n = program.len();
+    runs.retain(|&(s, e)| !(e == n && e - s == 1 && s >= 2 && program[s - 2] == ESCAPE));
+    let score =
+        |&(s, e): &(usize, usize)| -> usize { program[s..e].iter().map(|b| 50 - usize::from(commonness(*b))).sum() };
+    // The first of equally good runs, as before.
+    let best = runs.iter().rev().max_by_key(|r| score(r));
+    best.map(|&(s, e)| program[s..e].to_vec()).unwrap_or_default()
 }
 
 /// One alternative against the input: the position of the last byte consumed, or `None`.

@@ -83,7 +83,7 @@ proptest! {
     }
 
     #[test]
-    fn skipping_start_positions_changes_no_result(
+    fn shortcuts_change_no_result(
         p in prop_oneof![pattern(), opening_pattern()],
         s in prop_oneof![input(), "[ab<>1 /]{0,40}".prop_map(String::into_bytes)],
         captures in any::<bool>(),

@@ -385,16 +385,23 @@ impl OsRegex {
     fn find_with(&self, input: &[u8], skip: bool) -> Option<RegexMatch> {
         let input = c_str(input);
         for alt in &self.alternatives {
-            if skip && !contains_ci(input, &alt.required) {
-                continue;
-            }
-            // An anchored alternative starting with a literal can only match on that byte.
             if skip && alt.anchored_start {
+                // One attempt, at the start: its opening rules most inputs out in a few bytes,
+                // before the search of the whole input for the required literal.
                 if let Some(first) = alt.first_literal {
                     if input.first().map(|b| lower(*b)) != Some(first) {
                         continue;
                     }
                 }
+                if let Some((before, needle)) = &alt.opening {
+                    let n = &needle.bytes;
+                    if input.len() >= before + n.len() && !input[*before..before + n.len()].eq_ignore_ascii_case(n) {
+                        continue;
+                    }
+                }
+            }
+            if skip && !contains_ci(input, &alt.required) {
+                continue;
             }
             let track = self.track;
             let mut marks: Vec<Option<usize>> = if track {

@@ -27,59 +27,157 @@ impl Default for JsonOptions {
 
 /// Decodes the JSON value at the start of `input` (anything after it is ignored, as cJSON does)
 /// into `out`. Input that is not JSON leaves `out` unchanged.
+///
+/// The text is walked as it is parsed, without building a tree: every member is reported in
+/// document order, a repeated key included, as Wazuh's walk over cJSON's member lists does.
 pub fn decode(input: &[u8], options: &JsonOptions, out: &mut Decoded) {
-    let mut values = serde_json::Deserializer::from_slice(input).into_iter::<Value>();
-    if let Some(Ok(value)) = values.next() {
-        // A non-object top level has no keys to store values under.
-        if value.is_object() {
-            walk(value, None, options, out);
+    let mut fields = Vec::new();
+    let mut path = String::new();
+    let walker = Walker {
+        path: &mut path,
+        fields: &mut fields,
+        options,
+        top: true,
+    };
+    let mut de = serde_json::Deserializer::from_slice(input);
+    // Only a document that parses gives fields (cJSON parses it whole first).
+    if serde::de::DeserializeSeed::deserialize(walker, &mut de).is_ok() {
+        for (key, value) in fields {
+            out.set_from_json(&key, value);
         }
     }
 }
 
-/// Stores the leaves of `value` under dotted names; `key` is the name so far, `None` at the top
-/// level (whose members are named without a leading dot).
-fn walk(value: Value, key: Option<&mut String>, options: &JsonOptions, out: &mut Decoded) {
-    match value {
-        Value::Object(map) => {
-            // The dotted key is built in one buffer: each member appends its name and takes it
-            // off again.
-            let mut top = String::new();
-            let (key, nested) = match key {
-                Some(k) => (k, true),
-                None => (&mut top, false),
-            };
-            let depth = key.len();
-            for (k, v) in map {
-                if nested {
-                    key.push('.');
-                }
-                key.push_str(&k);
-                walk(v, Some(&mut *key), options, out);
-                key.truncate(depth);
-            }
+/// Walks one JSON value whose dotted name is `path`, collecting `(name, text)` leaves.
+struct Walker<'a> {
+    path: &'a mut String,
+    fields: &'a mut Vec<(String, String)>,
+    options: &'a JsonOptions,
+    /// The document itself: a non-object top level has no names to store values under.
+    top: bool,
+}
+
+impl Walker<'_> {
+    fn leaf(self, text: Option<String>) {
+        if let Some(t) = text.filter(|_| !self.top) {
+            self.fields.push((self.path.clone(), t));
         }
-        other => {
-            let Some(key) = key else { return };
-            let text = match other {
-                Value::String(s) => Some(s),
-                Value::Number(_) => Some(number(&other)),
-                Value::Bool(b) => Some(b.to_string()),
-                Value::Null => options.null_as_string.then(|| "null".to_owned()),
-                Value::Array(items) => {
-                    let t = if options.array_as_csv {
-                        csv(&items)
-                    } else {
-                        cjson_print(&Value::Array(items), 0)
-                    };
-                    (!t.is_empty()).then_some(t)
-                }
-                Value::Object(_) => None,
-            };
-            if let Some(t) = text {
-                out.set_from_json(key, t);
-            }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Walker<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Walker<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let depth = self.path.len();
+        while map
+            .next_key_seed(KeyInto {
+                path: &mut *self.path,
+                dot: !self.top,
+            })?
+            .is_some()
+        {
+            map.next_value_seed(Walker {
+                path: &mut *self.path,
+                fields: &mut *self.fields,
+                options: self.options,
+                top: false,
+            })?;
+            self.path.truncate(depth);
         }
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Value>()? {
+            items.push(item);
+        }
+        let text = if self.options.array_as_csv {
+            csv(&items)
+        } else {
+            cjson_print(&Value::Array(items), 0)
+        };
+        self.leaf((!text.is_empty()).then_some(text));
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.leaf(Some(v.to_owned()));
+        Ok(())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<(), E> {
+        self.leaf(Some(v));
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.leaf(Some(v.to_string()));
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.leaf(Some(number(&Value::from(v))));
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.leaf(Some(number(&Value::from(v))));
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.leaf(Some(number(&Value::from(v))));
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        let null = self.options.null_as_string.then(|| "null".to_owned());
+        self.leaf(null);
+        Ok(())
+    }
+}
+
+/// Appends a member's name to the dotted path (after a `.` below the top level).
+struct KeyInto<'a> {
+    path: &'a mut String,
+    dot: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeyInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeyInto<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        if self.dot {
+            self.path.push('.');
+        }
+        self.path.push_str(v);
+        Ok(())
     }
 }
 
@@ -217,5 +315,23 @@ mod tests {
         let mut d = Decoded::default();
         decode(b"not json", &JsonOptions::default(), &mut d);
         assert_eq!(d, Decoded::default());
+    }
+
+    #[test]
+    fn members_come_in_document_order_repeats_included_and_broken_documents_give_nothing() {
+        let mut d = Decoded::default();
+        decode(
+            br#"{"a":{"k":"1","k":"2"},"":{"x":"y"}}"#,
+            &JsonOptions::default(),
+            &mut d,
+        );
+        let names: Vec<(&str, &str)> = d.dynamic.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(names, [("a.k", "1"), ("a.k", "2"), (".x", "y")]);
+        let mut d = Decoded::default();
+        decode(br#"{"a":"1","b":"#, &JsonOptions::default(), &mut d);
+        assert_eq!(d, Decoded::default(), "a document cut short stores nothing");
+        let mut d = Decoded::default();
+        decode(br#"["a", {"b": 1}]"#, &JsonOptions::default(), &mut d);
+        assert_eq!(d, Decoded::default(), "a top level that is not an object has no names");
     }
 }

@@ -267,13 +267,13 @@ mod tests {
             level: 5,
             alert: true,
             firedtimes: 1,
-            meta: RuleMeta {
+            meta: std::sync::Arc::new(RuleMeta {
                 description: "sshd: authentication failed for $(dstuser) from $(srcip)$(nope).".into(),
                 groups: "syslog,sshd,authentication_failed,pci_dss_10.2.4,gdpr_IV_35.7.d,pci_dss_10.2.5,".into(),
                 mitre: vec!["T1110.001".into()],
                 options: Vec::new(),
                 frequency: None,
-            },
+            }),
         };
         let ctx = AlertContext {
             timestamp: "2026-11-24T06:00:00.000+0000".into(),

@@ -227,8 +227,8 @@ pub struct RuleMeta {
 struct Compiled {
     id: i64,
     level: i64,
-    /// What an alert of this rule says about it.
-    meta: RuleMeta,
+    /// What an alert of this rule says about it (shared with every alert of it).
+    meta: std::sync::Arc<RuleMeta>,
     /// The level siblings are ordered by (0 counts as highest).
     order_level: i64,
     noalert: bool,
@@ -529,7 +529,7 @@ pub struct Fired {
     /// How many times the rule has fired in this session, this event included.
     pub firedtimes: u64,
     /// What the alert says about the rule.
-    pub meta: RuleMeta,
+    pub meta: std::sync::Arc<RuleMeta>,
 }
 
 /// The enabled rules, ready to match.
@@ -685,7 +685,7 @@ fn compile(rule: &Rule, lists: &[CdbList]) -> Result<Compiled, String> {
     Ok(Compiled {
         id: rule.id,
         level,
-        meta: RuleMeta {
+        meta: std::sync::Arc::new(RuleMeta {
             description: opts
                 .iter()
                 .filter(|o| o.tag == "description")
@@ -704,7 +704,7 @@ fn compile(rule: &Rule, lists: &[CdbList]) -> Result<Compiled, String> {
             } else {
                 None
             },
-        },
+        }),
         order_level,
         noalert: a("noalert").is_some_and(|n| n.trim() == "1"),
         context,
@@ -1013,7 +1013,7 @@ impl RuleSet {
 
     /// Keeps an alerting event where the correlation rules that may count it will look.
     fn remember(&self, rule: usize, pre: &Predecoded, decoded: &Decoded, memory: &mut Memory, now: i64) {
-        let kept_for = self.kept_for.get(rule).cloned().unwrap_or_default();
+        let kept_for = self.kept_for.get(rule).unwrap_or(&KeptFor::Nothing);
         if memory.arrivals.len() >= MEMORY_SIZE {
             if let Some(Some(oldest)) = memory.arrivals.pop_front() {
                 memory.events.remove(&oldest);
@@ -1041,7 +1041,7 @@ impl RuleSet {
             KeptFor::Sid => memory.by_sid.entry(rule).or_default().push(stored),
             KeptFor::Groups(watchers) => {
                 for g in watchers {
-                    memory.by_group.entry(g).or_default().push(stored);
+                    memory.by_group.entry(*g).or_default().push(stored);
                 }
             }
             KeptFor::Nothing => {}

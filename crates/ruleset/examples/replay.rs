@@ -9,6 +9,10 @@ use std::time::Instant;
 
 use oxsec_ruleset::analyze::Memory;
 
+// The allocator the oxsec binary runs with, so the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn rss_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()

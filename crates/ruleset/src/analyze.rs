@@ -8,8 +8,8 @@
 //! category; a rule that matches hands the event to its children and the first child that
 //! matches (recursively) wins; a `noalert` rule with no matching child does not match.
 //!
-//! Not yet: correlation (`if_matched_*`, `frequency`): such rules never match; `time` and
-//! `weekday`; GeoIP; `check_diff`.
+//! `<time>` and `<weekday>` test the processing time (UTC: oxsec keeps no local time zone).
+//! Not yet: GeoIP, `check_diff`, `if_matched_regex` (rules using them never match).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -253,7 +253,145 @@ struct Compiled {
     compiled: Option<CompiledRule>,
     /// `<if_fts>`: only the first event with its decoder's `<fts>` values matches.
     if_fts: bool,
+    /// `<time>`: the processing time's `HH:MM` must fall in this range (or outside it).
+    time: Option<TimeRange>,
+    /// `<weekday>`: the processing day must be one of these (Sunday first).
+    weekdays: Option<[bool; 7]>,
     unsupported: bool,
+}
+
+/// A `<time>` range as Wazuh reads it: both ends as `HH:MM`, inclusive, and whether the test
+/// is inverted (`!`, or a range written end first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TimeRange {
+    from: String,
+    to: String,
+    inside: bool,
+}
+
+impl TimeRange {
+    /// Wazuh's formats: `hh:mm - hh:mm`, `hh - hh`, `hh:mm am - hh:mm pm`, a leading `!`
+    /// (`OS_IsValidTime`). A range whose start is after its end is the time outside the
+    /// reversed range (the `!` is then ignored, as Wazuh ignores it).
+    fn parse(text: &str) -> Option<TimeRange> {
+        let mut rest = text.trim_start_matches(' ');
+        let negated = rest.starts_with('!');
+        if negated {
+            rest = rest[1..].trim_start_matches(' ');
+        }
+        let (first, after) = hour(rest)?;
+        let after = after.trim_start_matches(' ').strip_prefix('-')?;
+        let (second, after) = hour(after.trim_start_matches(' '))?;
+        if !after.trim_start_matches(' ').is_empty() {
+            return None;
+        }
+        Some(if first > second {
+            TimeRange {
+                from: second,
+                to: first,
+                inside: false,
+            }
+        } else {
+            TimeRange {
+                from: first,
+                to: second,
+                inside: !negated,
+            }
+        })
+    }
+
+    /// Whether `hhmm` (`HH:MM`) passes.
+    fn holds(&self, hhmm: &str) -> bool {
+        (hhmm >= self.from.as_str() && hhmm <= self.to.as_str()) == self.inside
+    }
+}
+
+/// One end of a `<time>` range: `HH:MM` and what follows it (`__gethour`).
+fn hour(s: &str) -> Option<(String, &str)> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 2 {
+        return None;
+    }
+    let mut h: u32 = s[..digits].parse().ok()?;
+    if h >= 24 {
+        return None;
+    }
+    let mut rest = &s[digits..];
+    let mut m: u32 = 0;
+    if let Some(after) = rest.strip_prefix(':') {
+        let mins = after.bytes().take(2).take_while(u8::is_ascii_digit).count();
+        m = after[..mins].parse().unwrap_or(0);
+        rest = after.get(2..).unwrap_or("");
+    }
+    rest = rest.trim_start_matches(' ');
+    let lower = rest.get(..2).map(str::to_ascii_lowercase);
+    match lower.as_deref() {
+        Some("am") => {
+            if h == 12 {
+                h = 0;
+            }
+            rest = &rest[2..];
+        }
+        Some("pm") => {
+            if h == 12 {
+                h = 0;
+            }
+            h += 12;
+            if h >= 24 {
+                return None;
+            }
+            rest = &rest[2..];
+        }
+        _ if rest.starts_with(['a', 'A', 'p', 'P']) => return None,
+        _ => {}
+    }
+    Some((format!("{h:02}:{m:02}"), rest))
+}
+
+/// `<weekday>` as Wazuh reads it (`OS_IsValidDay`): day names or their three-letter forms,
+/// `weekdays`, `weekends`, separated by spaces or commas. (Wazuh does not read past a leading
+/// `!`, so a negated list is invalid there, and here.)
+fn weekdays(text: &str) -> Option<[bool; 7]> {
+    const NAMES: &[(&str, i8)] = &[
+        ("sunday", 0),
+        ("sun", 0),
+        ("monday", 1),
+        ("mon", 1),
+        ("tuesday", 2),
+        ("tue", 2),
+        ("wednesday", 3),
+        ("wed", 3),
+        ("thursday", 4),
+        ("thu", 4),
+        ("friday", 5),
+        ("fri", 5),
+        ("saturday", 6),
+        ("sat", 6),
+        ("weekdays", 7),
+        ("weekends", 8),
+    ];
+    let mut days = [false; 7];
+    let mut rest = text.trim_start_matches(' ');
+    while !rest.is_empty() {
+        let (name, n) = NAMES
+            .iter()
+            .find(|(name, _)| rest.len() >= name.len() && rest[..name.len()].eq_ignore_ascii_case(name))?;
+        match n {
+            7 => (1..=5).for_each(|d| days[d] = true),
+            8 => {
+                days[0] = true;
+                days[6] = true;
+            }
+            d => days[usize::try_from(*d).unwrap_or(0)] = true,
+        }
+        rest = &rest[name.len()..];
+        match rest.chars().next() {
+            Some(' ' | ',') => rest = rest.trim_start_matches([' ', ',']),
+            None => break,
+            Some(_) => return None,
+        }
+    }
+    days.iter().any(|d| *d).then_some(days)
 }
 
 /// Wazuh's built-in tests a rule names with `<compiled_rule>`.
@@ -733,7 +871,13 @@ fn compile(rule: &Rule, lists: &[CdbList]) -> Result<Compiled, String> {
             Some("comp_mswin_targetuser_calleruser_diff") => Some(CompiledRule::TargetUserIsNotCaller),
             Some(other) => return Err(format!("<compiled_rule> '{other}' is not one Wazuh has")),
         },
-        unsupported: ["time", "weekday", "check_diff"].iter().any(|t| text(t).is_some())
+        time: text("time").and_then(|t| TimeRange::parse(&t)),
+        weekdays: text("weekday").and_then(|w| weekdays(&w)),
+        // A `<time>` or `<weekday>` Wazuh cannot read fails its rule file there; here the rule
+        // never matches.
+        unsupported: text("time").is_some_and(|t| TimeRange::parse(&t).is_none())
+            || text("weekday").is_some_and(|w| weekdays(&w).is_none())
+            || text("check_diff").is_some()
             || opts.iter().any(|o| o.tag == "check_diff"),
     })
 }
@@ -1177,6 +1321,18 @@ impl RuleSet {
         if r.maxsize.is_some_and(|m| e.pre.log.len() < m) {
             return None;
         }
+        if r.time.is_some() || r.weekdays.is_some() {
+            let secs = now.rem_euclid(86_400);
+            let hhmm = format!("{:02}:{:02}", secs / 3600, secs % 3600 / 60);
+            if r.time.as_ref().is_some_and(|t| !t.holds(&hhmm)) {
+                return None;
+            }
+            // 1970-01-01 was a Thursday.
+            let weekday = usize::try_from((now.div_euclid(86_400) + 4).rem_euclid(7)).unwrap_or(0);
+            if r.weekdays.is_some_and(|w| !w[weekday]) {
+                return None;
+            }
+        }
         if r.compiled.is_some_and(|c| !c.holds(e)) {
             return None;
         }
@@ -1236,5 +1392,75 @@ impl RuleSet {
             }
         }
         (!r.noalert).then_some(index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::{FileEntry, Status};
+
+    #[test]
+    fn time_ranges_read_as_wazuh_reads_them() {
+        let r = |t: &str| TimeRange::parse(t).map(|r| (r.from, r.to, r.inside));
+        assert_eq!(r("6 pm - 8:30 pm"), Some(("18:00".into(), "20:30".into(), true)));
+        assert_eq!(r("!9:00-17:00"), Some(("09:00".into(), "17:00".into(), false)));
+        assert_eq!(r("12 am - 1 AM"), Some(("00:00".into(), "01:00".into(), true)));
+        // Written end first: the time outside the range, a `!` lost as in Wazuh.
+        assert_eq!(r("6 pm - 8:30 am"), Some(("08:30".into(), "18:00".into(), false)));
+        assert_eq!(r("!6 pm - 8:30 am"), Some(("08:30".into(), "18:00".into(), false)));
+        assert_eq!(r("25:00 - 26:00"), None);
+        assert_eq!(r("6 pm"), None);
+        assert_eq!(r("6 pm - 7 pm x"), None);
+        let night = TimeRange::parse("6 pm - 8:30 am").expect("valid");
+        assert!(night.holds("23:59") && night.holds("00:00") && !night.holds("12:00"));
+        assert!(
+            !night.holds("18:00"),
+            "the ends belong to the reversed range, as in Wazuh"
+        );
+    }
+
+    #[test]
+    fn weekdays_read_as_wazuh_reads_them() {
+        assert_eq!(
+            weekdays("weekends"),
+            Some([true, false, false, false, false, false, true])
+        );
+        assert_eq!(
+            weekdays("Mon, wed fri"),
+            Some([false, true, false, true, false, true, false])
+        );
+        assert_eq!(weekdays("weekdays"), Some([false, true, true, true, true, true, false]));
+        assert_eq!(weekdays("!monday"), None);
+        assert_eq!(weekdays("funday"), None);
+    }
+
+    #[test]
+    fn time_and_weekday_rules_test_the_processing_time() {
+        let file = FileEntry {
+            filename: "r.xml".into(),
+            relative_dirname: "etc/rules".into(),
+            status: Status::Enabled,
+        };
+        let xml = r#"<group name="t,">
+  <rule id="1" level="0" noalert="1"><category>syslog</category><description>base</description></rule>
+  <rule id="101" level="5"><if_sid>1</if_sid><match>login</match><time>6 pm - 8:30 am</time><description>after hours</description></rule>
+  <rule id="102" level="4"><if_sid>1</if_sid><match>login</match><weekday>weekends</weekday><description>weekend</description></rule>
+  <rule id="103" level="3"><if_sid>1</if_sid><match>login</match><description>plain</description></rule>
+</group>"#;
+        let rules = crate::rules::parse_file(xml, &file).expect("rules");
+        let set = RuleSet::build(&rules, &[]);
+        let pre = crate::predecode::predecode("1:x:user login", "m").expect("framed");
+        let decoded = Decoded {
+            category: "syslog".into(),
+            ..Decoded::default()
+        };
+        let at = |now: i64| set.process(&pre, &decoded, &mut Memory::default(), now).map(|f| f.id);
+        // 1970-01-01 was a Thursday: 22:00 is after hours.
+        assert_eq!(at(22 * 3600), Some(101));
+        // Thursday noon: neither after hours nor a weekend.
+        assert_eq!(at(12 * 3600), Some(103));
+        // Saturday noon (two days later): a weekend.
+        assert_eq!(at(2 * 86_400 + 12 * 3600), Some(102));
     }
 }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::analyze::Fired;
 use crate::decode::Decoded;
+use crate::mitre::Attack;
 use crate::predecode::Predecoded;
 
 /// What the caller knows about where and when the alert happens.
@@ -56,11 +57,20 @@ const DATA_FIELDS: &[&str] = &[
 
 /// Renders the alert of an event. With no rule (`fired` None) the object has no `rule`, as
 /// logtest's output for an event nothing matched.
-pub fn render(fired: Option<&Fired>, pre: &Predecoded, decoded: &Decoded, ctx: &AlertContext) -> Value {
+/// `attack` names the rule's MITRE techniques and tactics; without it (or when none of the
+/// rule's ids is in it) the alert has no `mitre`, as analysisd's when its MITRE database lacks
+/// them.
+pub fn render(
+    fired: Option<&Fired>,
+    pre: &Predecoded,
+    decoded: &Decoded,
+    ctx: &AlertContext,
+    attack: Option<&Attack>,
+) -> Value {
     let mut out = Map::new();
     out.insert("timestamp".into(), Value::from(ctx.timestamp.clone()));
     if let Some(f) = fired {
-        out.insert("rule".into(), rule(f, pre, decoded));
+        out.insert("rule".into(), rule(f, pre, decoded, attack));
     }
     let mut agent = Map::new();
     agent.insert("id".into(), Value::from(pre.agent_id.clone()));
@@ -107,7 +117,7 @@ pub fn render(fired: Option<&Fired>, pre: &Predecoded, decoded: &Decoded, ctx: &
     Value::Object(out)
 }
 
-fn rule(f: &Fired, pre: &Predecoded, decoded: &Decoded) -> Value {
+fn rule(f: &Fired, pre: &Predecoded, decoded: &Decoded, attack: Option<&Attack>) -> Value {
     let mut r = Map::new();
     if f.level != 0 {
         r.insert("level".into(), Value::from(f.level));
@@ -117,8 +127,8 @@ fn rule(f: &Fired, pre: &Predecoded, decoded: &Decoded) -> Value {
         Value::from(expand(&f.meta.description, pre, decoded)),
     );
     r.insert("id".into(), Value::from(f.id.to_string()));
-    if !f.meta.mitre.is_empty() {
-        r.insert("mitre".into(), serde_json::json!({"id": f.meta.mitre}));
+    if let Some(mitre) = attack.and_then(|a| mitre(&f.meta.mitre, a)) {
+        r.insert("mitre".into(), mitre);
     }
     if let Some(n) = f.meta.frequency {
         r.insert("frequency".into(), Value::from(n));
@@ -149,6 +159,22 @@ fn rule(f: &Fired, pre: &Predecoded, decoded: &Decoded) -> Value {
         r.insert(key.into(), Value::Array(list));
     }
     Value::Object(r)
+}
+
+/// `rule.mitre` as analysisd builds it: every id the rule names, the tactics of the techniques
+/// found (each once, in order), the names of the techniques found; nothing when no tactic is.
+fn mitre(ids: &[String], attack: &Attack) -> Option<Value> {
+    let mut tactics: Vec<&str> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for technique in ids.iter().filter_map(|id| attack.technique(id)) {
+        for t in &technique.tactics {
+            if !tactics.contains(&t.as_str()) {
+                tactics.push(t);
+            }
+        }
+        names.push(&technique.name);
+    }
+    (!tactics.is_empty()).then(|| serde_json::json!({"id": ids, "tactic": tactics, "technique": names}))
 }
 
 /// `$(field)` in a description: the event's value, or nothing.
@@ -283,7 +309,13 @@ mod tests {
             agent_ip: None,
             cluster: None,
         };
-        let alert = render(Some(&fired), &pre, &decoded, &ctx);
+        let attack = Attack::from_stix(
+            br#"{"objects":[{"type":"x-mitre-tactic","name":"Credential Access","x_mitre_shortname":"credential-access"},
+            {"type":"attack-pattern","name":"Password Guessing","external_references":[{"source_name":"mitre-attack","external_id":"T1110.001"}],
+             "kill_chain_phases":[{"kill_chain_name":"mitre-attack","phase_name":"credential-access"}]}]}"#,
+        )
+        .expect("bundle");
+        let alert = render(Some(&fired), &pre, &decoded, &ctx, Some(&attack));
         let keys: Vec<&str> = alert.as_object().expect("object").keys().map(String::as_str).collect();
         assert_eq!(
             keys,
@@ -303,7 +335,8 @@ mod tests {
         assert_eq!(
             alert["rule"],
             serde_json::json!({"level": 5, "description": "sshd: authentication failed for root from 10.0.0.1.",
-                "id": "5760", "mitre": {"id": ["T1110.001"]}, "firedtimes": 1, "mail": false,
+                "id": "5760", "mitre": {"id": ["T1110.001"], "tactic": ["Credential Access"],
+                "technique": ["Password Guessing"]}, "firedtimes": 1, "mail": false,
                 "groups": ["syslog", "sshd", "authentication_failed"], "pci_dss": ["10.2.4", "10.2.5"],
                 "gdpr": ["IV_35.7.d"]})
         );
@@ -315,5 +348,13 @@ mod tests {
                 "tags": ["a", "b"]})
         );
         assert_eq!(alert["location"], "/var/log/auth.log");
+        // Without ATT&CK data, or with none of the rule's ids in it: no `mitre`, as in Wazuh.
+        let bare = render(Some(&fired), &pre, &decoded, &ctx, None);
+        assert!(bare["rule"].get("mitre").is_none());
+        let other = Attack::from_stix(br#"{"objects":[{"type":"attack-pattern","name":"X","external_references":[{"source_name":"mitre-attack","external_id":"T9"}]}]}"#)
+            .expect("bundle");
+        assert!(render(Some(&fired), &pre, &decoded, &ctx, Some(&other))["rule"]
+            .get("mitre")
+            .is_none());
     }
 }

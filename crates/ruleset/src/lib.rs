@@ -21,6 +21,7 @@ pub mod json_decoder;
 pub mod lenient;
 pub mod lists;
 pub mod matcher;
+pub mod mitre;
 pub mod predecode;
 pub mod rules;
 pub mod upload;

@@ -36,6 +36,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "authentication_pool_size",
     "data_dir",
     "ruleset_dir",
+    "mitre_file",
 ];
 
 /// The whole configuration. Field docs are the reference; `docs/CONFIG.md` mirrors them.
@@ -75,6 +76,9 @@ pub struct Config {
     /// oxsec: the shipped ruleset (a directory with `rules/`, `decoders/`, `lists/`, such as a
     /// Wazuh install's `ruleset/`); none means only the data dir's `etc/` files.
     pub ruleset_dir: Option<PathBuf>,
+    /// oxsec: MITRE's enterprise ATT&CK STIX bundle (`enterprise-attack.json`), which names
+    /// the techniques and tactics of alerts; none means alerts carry no `rule.mitre`.
+    pub mitre_file: Option<PathBuf>,
     /// Things worth telling the operator about the configuration (not keys; set by `load`).
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -97,6 +101,7 @@ impl Default for Config {
             authentication_pool_size: 2,
             data_dir: PathBuf::from("oxsec-data"),
             ruleset_dir: None,
+            mitre_file: None,
             warnings: Vec::new(),
         }
     }

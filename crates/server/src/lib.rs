@@ -212,7 +212,17 @@ pub async fn prepare(mut config: Config, admin_password: Option<String>) -> Resu
     if caught_up > 0 {
         tracing::warn!("stored {caught_up} alerts from alerts.json the store had missed");
     }
-    let state = AppState::new(config, store.clone(), keys, security, floors, analysis);
+    let attack = match &config.mitre_file {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("mitre_file {}: {e}", path.display()))?;
+            let attack = oxsec_ruleset::mitre::Attack::from_stix(&bytes)
+                .map_err(|e| format!("mitre_file {}: {e}", path.display()))?;
+            tracing::info!("MITRE ATT&CK: {} techniques from {}", attack.len(), path.display());
+            Some(attack)
+        }
+        None => None,
+    };
+    let state = AppState::new(config, store.clone(), keys, security, floors, analysis, attack);
     state.reload_ruleset().await.map_err(|e| e.to_string())?;
     let app = app::build(state)?;
     Ok(Prepared {

@@ -60,6 +60,8 @@ struct Inner {
     logtest: crate::service::logtest::Sessions,
     /// The manager's analysis of `POST /events`.
     analysis: crate::service::events::ManagerAnalysis,
+    /// MITRE ATT&CK names for alerts (`mitre_file`).
+    attack: Option<Arc<oxsec_ruleset::mitre::Attack>>,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ impl AppState {
         security: SecurityConfig,
         floors: Floors,
         analysis: crate::service::events::ManagerAnalysis,
+        attack: Option<oxsec_ruleset::mitre::Attack>,
     ) -> Self {
         let limiter = Limiter::new(&config.access);
         let ruleset = RwLock::new(Arc::new(crate::service::ruleset::Loaded::empty(&config)));
@@ -80,6 +83,7 @@ impl AppState {
                 ruleset_writes: tokio::sync::Mutex::new(()),
                 logtest: Default::default(),
                 analysis,
+                attack: attack.map(Arc::new),
                 config,
                 store,
                 keys,
@@ -150,6 +154,11 @@ impl AppState {
     /// Logtest sessions.
     pub fn logtest(&self) -> &crate::service::logtest::Sessions {
         &self.inner.logtest
+    }
+
+    /// MITRE ATT&CK names, when `mitre_file` is configured.
+    pub fn attack(&self) -> Option<&oxsec_ruleset::mitre::Attack> {
+        self.inner.attack.as_deref()
     }
 
     /// The manager's event analysis.

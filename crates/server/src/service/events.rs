@@ -56,6 +56,7 @@ impl ManagerAnalysis {
     pub fn analyze(
         &self,
         ruleset: &Arc<Loaded>,
+        attack: Option<&oxsec_ruleset::mitre::Attack>,
         host: &str,
         events: &[String],
         now: OffsetDateTime,
@@ -93,7 +94,7 @@ impl ManagerAnalysis {
                 agent_ip: None,
                 cluster: None,
             };
-            let body = render(Some(fired), &a.pre, &a.decoded, &ctx).to_string();
+            let body = render(Some(fired), &a.pre, &a.decoded, &ctx, attack).to_string();
             rows.push(NewAlert {
                 alert_id: ctx.id,
                 epoch,
@@ -149,9 +150,13 @@ pub async fn ingest(state: &AppState, events: Vec<String>) -> Result<AffectedIte
     let ruleset = state.ruleset();
     let worker = state.clone();
     let alerts = tokio::task::spawn_blocking(move || {
-        worker
-            .analysis()
-            .analyze(&ruleset, worker.hostname(), &framed, OffsetDateTime::now_utc())
+        worker.analysis().analyze(
+            &ruleset,
+            worker.attack(),
+            worker.hostname(),
+            &framed,
+            OffsetDateTime::now_utc(),
+        )
     })
     .await
     .map_err(|e| ApiError::Internal(format!("event analysis failed: {e}")))?

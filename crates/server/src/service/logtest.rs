@@ -256,7 +256,7 @@ pub fn run(state: &AppState, req: Request) -> Result<Value, ApiError> {
                 agent_ip: None,
                 cluster: None,
             };
-            let mut output = render(a.fired.as_ref(), &a.pre, &a.decoded, &ctx);
+            let mut output = render(a.fired.as_ref(), &a.pre, &a.decoded, &ctx, state.attack());
             if let Some(f) = &a.fired {
                 alert = f.alert && f.level >= ruleset.options.log_alert_level;
                 // Logtest shows the level of a level-0 rule too (the alert itself leaves it out).

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::common::{json_of, keys, with_ruleset, TestServer};
+use super::common::{json_of, keys, shared, with_ruleset, with_ruleset_and, TestServer};
 
 async fn send(s: &TestServer, method: Method, path: &str, token: &str, body: &Value) -> (u16, Value) {
     let resp = s
@@ -50,7 +50,12 @@ fn rule_ids(alerts: &[Value]) -> Vec<String> {
 
 #[tokio::test]
 async fn logtest_sessions_keep_correlation_state_and_answer_as_wazuh() {
-    let Some(s) = with_ruleset().await else { return };
+    let Some(attack) = shared("mitre/enterprise-attack-v15.json") else {
+        return;
+    };
+    let Some(s) = with_ruleset_and(&[("OXSEC_MITRE_FILE", &attack)]).await else {
+        return;
+    };
     let t = s.token().await;
 
     let (status, first) = logtest(&s, &t, event(INVALID_USER, None)).await;
@@ -70,7 +75,12 @@ async fn logtest_sessions_keep_correlation_state_and_answer_as_wazuh() {
     assert_eq!(out["rule"]["id"], "5710");
     assert_eq!(out["rule"]["level"], 5);
     assert_eq!(out["rule"]["firedtimes"], 1);
-    assert_eq!(out["rule"]["mitre"]["id"], json!(["T1110.001", "T1021.004"]));
+    assert_eq!(
+        out["rule"]["mitre"],
+        json!({"id": ["T1110.001", "T1021.004"], "tactic": ["Credential Access", "Lateral Movement"],
+               "technique": ["Password Guessing", "SSH"]}),
+        "named from the ATT&CK bundle"
+    );
     assert_eq!(out["decoder"]["name"], "sshd");
     assert_eq!(out["data"]["srcip"], "212.64.151.233");
     assert_eq!(out["location"], "master->/var/log/secure");
@@ -197,6 +207,10 @@ async fn a_frequency_rule_fires_at_its_threshold_through_events_and_is_persisted
     assert_eq!(brute["location"], "API-Webhook");
     assert_eq!(brute["agent"]["id"], "000");
     assert_eq!(brute["data"]["srcip"], "212.64.151.233");
+    assert!(
+        brute["rule"].get("mitre").is_none(),
+        "no ATT&CK data configured: no mitre, as in Wazuh"
+    );
     assert!(brute["timestamp"].as_str().is_some_and(|ts| ts.ends_with("+0000")));
     // Each alert's id names where its line starts in the file.
     let text = std::fs::read_to_string(s.data_dir.join("logs/alerts/alerts.json")).expect("file");

@@ -67,13 +67,29 @@ pub async fn start_with(env: &[(&str, &str)]) -> TestServer {
 
 /// A server reading the upstream ruleset, or `None` when it is not present.
 pub async fn with_ruleset() -> Option<TestServer> {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wazuh-ruleset");
-    if !dir.join("rules").is_dir() {
-        eprintln!("skipped: {} is not present", dir.display());
-        return None;
+    with_ruleset_and(&[]).await
+}
+
+/// A path under the shared directory beside the repository, or `None` when it is not there.
+pub fn shared(path: &str) -> Option<String> {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(path);
+    match p.canonicalize() {
+        Ok(p) => Some(p.to_str().expect("utf-8 path").to_owned()),
+        Err(_) => {
+            eprintln!("skipped: {} is not present", p.display());
+            None
+        }
     }
-    let dir = dir.canonicalize().expect("ruleset path");
-    Some(start_with(&[("OXSEC_RULESET_DIR", dir.to_str().expect("utf-8 path"))]).await)
+}
+
+/// [`with_ruleset`] with more configuration.
+pub async fn with_ruleset_and(env: &[(&str, &str)]) -> Option<TestServer> {
+    let dir = shared("wazuh-ruleset")?;
+    let mut all = vec![("OXSEC_RULESET_DIR", dir.as_str())];
+    all.extend_from_slice(env);
+    Some(start_with(&all).await)
 }
 
 /// Starts a server with the default configuration.

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::Routes;
 use crate::body::JsonBody;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use crate::service::logtest;
 use crate::state::AppState;
@@ -34,7 +34,11 @@ async fn put_logtest(State(state): State<AppState>, _p: Params, JsonBody(body): 
         log_format: text("log_format").unwrap_or_default(),
         location: text("location").unwrap_or_default(),
     };
-    Ok(answer(logtest::run(&state, request)?))
+    // Matching a long event can take milliseconds: off the async workers.
+    let data = tokio::task::spawn_blocking(move || logtest::run(&state, request))
+        .await
+        .map_err(|e| ApiError::Internal(format!("logtest failed: {e}")))??;
+    Ok(answer(data))
 }
 
 async fn delete_session(

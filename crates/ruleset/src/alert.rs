@@ -26,6 +26,21 @@ pub struct AlertContext {
     pub cluster: Option<(String, String)>,
 }
 
+impl AlertContext {
+    /// The context of an event the manager analyses as its own (agent 000, named after the
+    /// manager's host, outside a cluster).
+    pub fn manager(host: &str, timestamp: String, id: String) -> AlertContext {
+        AlertContext {
+            timestamp,
+            id,
+            manager: host.to_owned(),
+            agent_name: host.to_owned(),
+            agent_ip: None,
+            cluster: None,
+        }
+    }
+}
+
 /// Compliance group prefixes and the keys they move to, in Wazuh's order.
 const COMPLIANCE: &[(&str, &str)] = &[
     ("pci_dss_", "pci_dss"),

@@ -84,18 +84,7 @@ fn find_ci(hay: &[u8], needle: &Needle) -> Option<usize> {
 /// Whether `hay` contains `needle` ignoring ASCII case. Candidate positions come from a
 /// vectorised search for the needle's rarest byte in either case.
 fn contains_ci(hay: &[u8], needle: &Needle) -> bool {
-    let n = &needle.bytes;
-    if n.is_empty() {
-        return true;
-    }
-    if hay.len() < n.len() {
-        return false;
-    }
-    let a = needle.anchor;
-    let key = n[a];
-    // The anchor byte can only be found where a whole needle fits around it.
-    let window = &hay[a..=hay.len() - n.len() + a];
-    memchr::memchr2_iter(key, key.to_ascii_uppercase(), window).any(|i| hay[i..i + n.len()].eq_ignore_ascii_case(n))
+    find_ci(hay, needle).is_some()
 }
 
 // ---------------------------------------------------------------------------------------------

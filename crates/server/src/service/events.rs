@@ -86,14 +86,7 @@ impl ManagerAnalysis {
             if !logged {
                 continue;
             }
-            let ctx = AlertContext {
-                timestamp: timestamp.clone(),
-                id: format!("{epoch}.{offset}"),
-                manager: host.to_owned(),
-                agent_name: host.to_owned(),
-                agent_ip: None,
-                cluster: None,
-            };
+            let ctx = AlertContext::manager(host, timestamp.clone(), format!("{epoch}.{offset}"));
             let body = render(Some(fired), &a.pre, &a.decoded, &ctx, attack).to_string();
             rows.push(NewAlert {
                 alert_id: ctx.id,

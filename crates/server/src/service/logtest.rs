@@ -248,14 +248,11 @@ pub fn run(state: &AppState, req: Request) -> Result<Value, ApiError> {
         .analyze(&framed, host, &mut st.memory, now.unix_timestamp())
     {
         Ok(a) => {
-            let ctx = AlertContext {
-                timestamp: crate::timefmt::api_stamp_micros(now),
-                id: format!("{}.{}", now.unix_timestamp(), now.nanosecond() / 1000),
-                manager: host.to_owned(),
-                agent_name: host.to_owned(),
-                agent_ip: None,
-                cluster: None,
-            };
+            let ctx = AlertContext::manager(
+                host,
+                crate::timefmt::api_stamp_micros(now),
+                format!("{}.{}", now.unix_timestamp(), now.nanosecond() / 1000),
+            );
             let mut output = render(a.fired.as_ref(), &a.pre, &a.decoded, &ctx, state.attack());
             if let Some(f) = &a.fired {
                 alert = f.alert && f.level >= ruleset.options.log_alert_level;

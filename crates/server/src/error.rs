@@ -115,7 +115,8 @@ impl ApiError {
                 }
                 // Framework errors travel through Wazuh's distributed API and name the node that
                 // raised them; the API layer's own errors (6xxx: rate limits, IP blocks) do not.
-                if code.number() < 6000 {
+                // "Cluster not running" is raised by the API before any node is asked.
+                if code.number() < 6000 && *code != WazuhCode::ClusterNotRunning {
                     // Upstream raises RBAC denials before the request reaches a node.
                     let node = if *code == WazuhCode::PermissionDenied {
                         DENIAL_NODE.try_with(|n| *n).unwrap_or(UNKNOWN_NODE)

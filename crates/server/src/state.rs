@@ -62,6 +62,8 @@ struct Inner {
     analysis: crate::service::events::ManagerAnalysis,
     /// MITRE ATT&CK names for alerts (`mitre_file`).
     attack: Option<Arc<oxsec_ruleset::mitre::Attack>>,
+    /// `etc/ossec.conf` as read at start or by the last restart.
+    ossec_conf: RwLock<Arc<crate::service::ossec_conf::OssecConf>>,
 }
 
 impl AppState {
@@ -77,8 +79,10 @@ impl AppState {
     ) -> Self {
         let limiter = Limiter::new(&config.access);
         let ruleset = RwLock::new(Arc::new(crate::service::ruleset::Loaded::empty(&config)));
+        let ossec_conf = RwLock::new(Arc::new(crate::service::ossec_conf::load(&config)));
         Self {
             inner: Arc::new(Inner {
+                ossec_conf,
                 ruleset,
                 ruleset_writes: tokio::sync::Mutex::new(()),
                 logtest: Default::default(),
@@ -149,6 +153,24 @@ impl AppState {
             Err(poisoned) => poisoned.into_inner(),
         };
         *slot = Arc::new(loaded);
+    }
+
+    /// `etc/ossec.conf` as last read.
+    pub fn ossec_conf(&self) -> Arc<crate::service::ossec_conf::OssecConf> {
+        match self.inner.ossec_conf.read() {
+            Ok(r) => r.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Reads `etc/ossec.conf` again and makes it current.
+    pub fn reload_ossec_conf(&self) {
+        let conf = Arc::new(crate::service::ossec_conf::load(&self.inner.config));
+        let mut slot = match self.inner.ossec_conf.write() {
+            Ok(w) => w,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *slot = conf;
     }
 
     /// Logtest sessions.

@@ -5,6 +5,7 @@
 mod api {
     mod agents;
     mod analysis;
+    mod cluster;
     pub mod common;
     mod default;
     mod groups;

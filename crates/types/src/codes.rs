@@ -88,6 +88,34 @@ wazuh_codes! {
     FileNotFound = 1006, 400, "File/directory does not exist or there is a problem with the permissions", Some("Check the file name with the files listing of the resource");
     /// A component or configuration that does not exist or cannot be rendered.
     ComponentNotFound = 1101, 400, "Requested component does not exist", None;
+    /// A configuration section Wazuh does not have.
+    InvalidSection = 1102, 400, "Invalid section", Some("Use one of the sections listed in the API reference for GET /manager/configuration");
+    /// A field the configuration section does not have.
+    InvalidSectionField = 1103, 400, "Invalid field in section", Some("Read the section without `field` to see which fields it has");
+    /// A known section that the configuration does not contain.
+    SectionNotPresent = 1106, 400, "Requested section not present in configuration", Some("Add the section to etc/ossec.conf, or ask for one it has");
+    /// A daemon's active configuration cannot be read because oxsec does not run that daemon.
+    ComponentSocket = 1121, 500, "Error connecting with socket", Some("oxsec does not run this component; see the README for the components it does run");
+    /// A configuration that fails Wazuh's rules for uploaded files.
+    InvalidOssecConf = 1125, 400, "Invalid ossec configuration", Some("Please, provide a valid ossec configuration");
+    /// The configuration could not be written.
+    OssecConfWrite = 1126, 500, "Error updating ossec configuration", Some("Check that etc/ossec.conf in the data dir is writable by oxsec");
+    /// A component/configuration pair that does not exist.
+    InvalidComponentConfig = 1128, 400, "Invalid configuration for the given component", None;
+    /// No such statistics file.
+    StatsFileMissing = 1308, 400, "Stats file does not exist", Some("Stats files are usually generated at 12 PM on a daily basis");
+    /// A statistics file that cannot be parsed.
+    StatsFileDamaged = 1309, 500, "Statistics file damaged", None;
+    /// No log file to read.
+    LogFileMissing = 1020, 500, "Could not find any Wazuh log file", Some("Check logs/ossec.log in the oxsec data dir");
+    /// A configuration the manager would not start with.
+    ConfigurationInvalid = 1908, 400, "Error validating configuration", Some("Please, fix the corrupted files");
+    /// The update check failed.
+    CtiRequest = 2100, 500, "Error in CTI service request", None;
+    /// A cluster operation while the cluster does not run.
+    ClusterNotRunning = 3013, 400, "Cluster is not running, it might be disabled in `WAZUH_HOME/etc/ossec.conf`", Some("Please, visit the official documentation (https://documentation.wazuh.com/4.14/user-manual/configuring-cluster/index.html) to get more information about how to configure a cluster");
+    /// A node name the cluster does not have.
+    UnknownNode = 3022, 400, "Unknown node ID", Some("Check the name of the node");
     /// A file `type` the endpoint does not know.
     InvalidType = 1104, 400, "Invalid type", Some("Insert a valid type");
     /// An event `POST /events` cannot queue (too large).

@@ -3,6 +3,7 @@
 //! lands on its handler. Handlers parse → authorize → call a service → wrap in the envelope.
 
 pub mod agents;
+pub mod cluster;
 pub mod decoders;
 pub mod default;
 pub mod events;
@@ -113,4 +114,5 @@ pub fn routes() -> Routes {
         .merge(logtest::routes())
         .merge(events::routes())
         .merge(manager::routes())
+        .merge(cluster::routes())
 }

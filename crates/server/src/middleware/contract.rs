@@ -94,6 +94,12 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
             Err(e) => return with_user(e.into_response(), user),
         }
     }
+    // Upstream's cluster operations ask the cluster for its nodes before permissions are decided.
+    if crate::service::cluster::requires_running_cluster(&path) {
+        if let Err(e) = crate::service::cluster::ensure_running(&state) {
+            return with_user(e.into_response(), user);
+        }
+    }
     // Upstream's permission errors name this node only to callers allowed to read it.
     let denial_node = match &authz {
         Some(a)

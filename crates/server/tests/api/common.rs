@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use oxsec_server::config::{Config, Overrides};
 use reqwest::{Client, Method, Response};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
 /// The administrator password test servers are seeded with.
@@ -142,4 +142,52 @@ pub async fn json_of(resp: Response) -> (u16, Value) {
 /// The keys of a JSON object, in order.
 pub fn keys(v: &Value) -> Vec<String> {
     v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+}
+
+/// Sends `body` (if any) as JSON with `token`.
+pub async fn send(s: &TestServer, method: Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = s.client.request(method, format!("{}{path}", s.base)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    json_of(req.send().await.expect("send")).await
+}
+
+/// Logs in; the token.
+pub async fn login(s: &TestServer, user: &str, password: &str) -> String {
+    let resp = s
+        .client
+        .post(format!("{}/security/user/authenticate?raw=true", s.base))
+        .basic_auth(user, Some(password))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), 200, "login as {user}");
+    resp.text().await.expect("token")
+}
+
+/// Creates user `name` (password `Passw0rd!x`) with `roles`; returns its id.
+pub async fn user_with_roles(s: &TestServer, admin: &str, name: &str, roles: &str) -> i64 {
+    let (status, body) = send(
+        s,
+        Method::POST,
+        "/security/users",
+        admin,
+        Some(json!({"username": name, "password": "Passw0rd!x"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["data"]["affected_items"][0]["id"].as_i64().expect("id");
+    if !roles.is_empty() {
+        let (status, body) = send(
+            s,
+            Method::POST,
+            &format!("/security/users/{id}/roles?role_ids={roles}"),
+            admin,
+            None,
+        )
+        .await;
+        assert_eq!((status, body["error"].as_u64()), (200, Some(0)), "{body}");
+    }
+    id
 }

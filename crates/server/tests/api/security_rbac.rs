@@ -3,53 +3,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::common::{json_of, start, TestServer};
-
-async fn send(s: &TestServer, method: Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = s.client.request(method, format!("{}{path}", s.base)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    json_of(req.send().await.expect("send")).await
-}
-
-async fn login(s: &TestServer, user: &str, password: &str) -> String {
-    let resp = s
-        .client
-        .post(format!("{}/security/user/authenticate?raw=true", s.base))
-        .basic_auth(user, Some(password))
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(resp.status(), 200, "login as {user}");
-    resp.text().await.expect("token")
-}
-
-/// Creates user `name` (password `Passw0rd!x`) with `roles`; returns its id.
-async fn user_with_roles(s: &TestServer, admin: &str, name: &str, roles: &str) -> i64 {
-    let (status, body) = send(
-        s,
-        Method::POST,
-        "/security/users",
-        admin,
-        Some(json!({"username": name, "password": "Passw0rd!x"})),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let id = body["data"]["affected_items"][0]["id"].as_i64().expect("id");
-    if !roles.is_empty() {
-        let (status, body) = send(
-            s,
-            Method::POST,
-            &format!("/security/users/{id}/roles?role_ids={roles}"),
-            admin,
-            None,
-        )
-        .await;
-        assert_eq!((status, body["error"].as_u64()), (200, Some(0)), "{body}");
-    }
-    id
-}
+use super::common::{login, send, start, user_with_roles, TestServer};
 
 #[tokio::test]
 async fn new_users_get_ids_from_100_and_weak_passwords_are_refused() {

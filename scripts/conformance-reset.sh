@@ -77,6 +77,9 @@ cp "$ROOT/conformance/etc/ossec.conf" "$DATA/etc/ossec.conf"
 cp "$ROOT/conformance/etc/local_rules.xml" "$DATA/etc/rules/local_rules.xml"
 cp "$ROOT/conformance/etc/local_decoder.xml" "$DATA/etc/decoders/local_decoder.xml"
 
+# Wazuh's test manager ships mitre.db; the MITRE files get the ATT&CK bundle it is built from.
+case "$module" in mitre) export OXSEC_MITRE_FILE="$SHARED/mitre/enterprise-attack-v15.json" ;; esac
+
 OXSEC_ADMIN_PASSWORD="$PASSWORD" setsid nohup "$OXSEC_BIN" serve --config "$ROOT/conformance/api.yaml" \
   --ruleset "$SHARED/wazuh-ruleset" \
   --data-dir "$DATA" --host 127.0.0.1 --port "$PORT" >> "$STATE/server.log" 2>&1 < /dev/null &

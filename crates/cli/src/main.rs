@@ -48,9 +48,33 @@ enum Command {
     /// Manage the ruleset (rules, decoders, CDB lists).
     #[command(subcommand)]
     Ruleset(RulesetCommand),
+    /// Manage the MITRE ATT&CK data.
+    #[command(subcommand)]
+    Mitre(MitreCommand),
     /// Developer tools (test data).
     #[command(subcommand)]
     Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum MitreCommand {
+    /// Import MITRE's enterprise ATT&CK STIX bundle (enterprise-attack.json, from
+    /// https://github.com/mitre-attack/attack-stix-data) into the store: what /mitre/... serves
+    /// and alerts name techniques from. It replaces any earlier import; a running server serves
+    /// it after its next start or PUT /manager/restart. The `mitre_file` setting imports a
+    /// bundle at every start instead (skipped when unchanged).
+    ///
+    /// Example: oxsec mitre import enterprise-attack.json --data-dir /var/lib/oxsec
+    Import {
+        /// The STIX bundle.
+        file: PathBuf,
+        /// YAML configuration (for data_dir).
+        #[arg(long, env = "OXSEC_CONFIG")]
+        config: Option<PathBuf>,
+        /// Data directory to import into.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -139,6 +163,26 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("oxsec: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Mitre(MitreCommand::Import { file, config, data_dir }) => {
+            let overrides = Overrides {
+                data_dir,
+                ..Overrides::default()
+            };
+            let env = std::env::vars().filter(|(k, _)| k != "OXSEC_CONFIG");
+            let result = Config::load(config.as_deref(), env, &overrides)
+                .map_err(|e| e.to_string())
+                .and_then(|config| oxsec_server::mitre_import(&config, &file));
+            match result {
+                Ok(line) => {
+                    println!("{line}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("oxsec: mitre import failed: {e}");
                     ExitCode::from(1)
                 }
             }

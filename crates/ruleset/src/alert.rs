@@ -325,8 +325,8 @@ mod tests {
             cluster: None,
         };
         let attack = Attack::from_stix(
-            br#"{"objects":[{"type":"x-mitre-tactic","name":"Credential Access","x_mitre_shortname":"credential-access"},
-            {"type":"attack-pattern","name":"Password Guessing","external_references":[{"source_name":"mitre-attack","external_id":"T1110.001"}],
+            br#"{"objects":[{"type":"x-mitre-tactic","id":"x-mitre-tactic--1","name":"Credential Access","x_mitre_shortname":"credential-access"},
+            {"type":"attack-pattern","id":"attack-pattern--1","name":"Password Guessing","external_references":[{"source_name":"mitre-attack","external_id":"T1110.001","url":"https://attack.mitre.org/techniques/T1110/001"}],
              "kill_chain_phases":[{"kill_chain_name":"mitre-attack","phase_name":"credential-access"}]}]}"#,
         )
         .expect("bundle");

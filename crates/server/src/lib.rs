@@ -83,6 +83,26 @@ pub fn ruleset_install(config: &Config, from: &std::path::Path) -> Result<oxsec_
     oxsec_ruleset::install::install(from, &config.data_dir)
 }
 
+/// `oxsec mitre import`: stores MITRE's enterprise ATT&CK STIX bundle in the data dir's store
+/// (what `/mitre/…` serves and alerts name techniques from). A running server serves it after
+/// its next start or `PUT /manager/restart`.
+pub fn mitre_import(config: &Config, bundle: &std::path::Path) -> Result<String, String> {
+    let layout = Layout::new(&config.data_dir);
+    layout
+        .create()
+        .map_err(|e| format!("cannot create the data dir {}: {e}", config.data_dir.display()))?;
+    let store = oxsec_store::Store::open(&layout.db()).map_err(|e| format!("cannot open the store: {e}"))?;
+    Ok(match service::mitre::import_file(&store, bundle)? {
+        service::mitre::Imported::Unchanged => format!("{} is already imported", bundle.display()),
+        service::mitre::Imported::Replaced { objects, references } => {
+            format!(
+                "imported {objects} ATT&CK objects and {references} references from {}",
+                bundle.display()
+            )
+        }
+    })
+}
+
 /// The TCP peer of a request, attached by the server to every request.
 #[derive(Debug, Clone, Copy)]
 pub struct PeerAddr(pub SocketAddr);
@@ -212,17 +232,17 @@ pub async fn prepare(mut config: Config, admin_password: Option<String>) -> Resu
     if caught_up > 0 {
         tracing::warn!("stored {caught_up} alerts from alerts.json the store had missed");
     }
-    let attack = match &config.mitre_file {
-        Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| format!("mitre_file {}: {e}", path.display()))?;
-            let attack = oxsec_ruleset::mitre::Attack::from_stix(&bytes)
-                .map_err(|e| format!("mitre_file {}: {e}", path.display()))?;
-            tracing::info!("MITRE ATT&CK: {} techniques from {}", attack.len(), path.display());
-            Some(attack)
+    if let Some(path) = &config.mitre_file {
+        match service::mitre::import_file(&store, path).map_err(|e| format!("mitre_file {e}"))? {
+            service::mitre::Imported::Unchanged => {}
+            service::mitre::Imported::Replaced { objects, references } => tracing::info!(
+                "MITRE ATT&CK: imported {objects} objects and {references} references from {}",
+                path.display()
+            ),
         }
-        None => None,
-    };
-    let state = AppState::new(config, store.clone(), keys, security, floors, analysis, attack);
+    }
+    let mitre = service::mitre::load(&store)?;
+    let state = AppState::new(config, store.clone(), keys, security, floors, analysis, mitre);
     state.reload_ruleset().await.map_err(|e| e.to_string())?;
     let app = app::build(state)?;
     Ok(Prepared {

@@ -60,8 +60,8 @@ struct Inner {
     logtest: crate::service::logtest::Sessions,
     /// The manager's analysis of `POST /events`.
     analysis: crate::service::events::ManagerAnalysis,
-    /// MITRE ATT&CK names for alerts (`mitre_file`).
-    attack: Option<Arc<oxsec_ruleset::mitre::Attack>>,
+    /// MITRE ATT&CK as imported into the store.
+    mitre: RwLock<Arc<crate::service::mitre::MitreCatalog>>,
     /// `etc/ossec.conf` as read at start or by the last restart.
     ossec_conf: RwLock<Arc<crate::service::ossec_conf::OssecConf>>,
 }
@@ -75,7 +75,7 @@ impl AppState {
         security: SecurityConfig,
         floors: Floors,
         analysis: crate::service::events::ManagerAnalysis,
-        attack: Option<oxsec_ruleset::mitre::Attack>,
+        mitre: crate::service::mitre::MitreCatalog,
     ) -> Self {
         let limiter = Limiter::new(&config.access);
         let ruleset = RwLock::new(Arc::new(crate::service::ruleset::Loaded::empty(&config)));
@@ -87,7 +87,7 @@ impl AppState {
                 ruleset_writes: tokio::sync::Mutex::new(()),
                 logtest: Default::default(),
                 analysis,
-                attack: attack.map(Arc::new),
+                mitre: RwLock::new(Arc::new(mitre)),
                 config,
                 store,
                 keys,
@@ -178,9 +178,21 @@ impl AppState {
         &self.inner.logtest
     }
 
-    /// MITRE ATT&CK names, when `mitre_file` is configured.
-    pub fn attack(&self) -> Option<&oxsec_ruleset::mitre::Attack> {
-        self.inner.attack.as_deref()
+    /// MITRE ATT&CK as last loaded from the store.
+    pub fn mitre(&self) -> Arc<crate::service::mitre::MitreCatalog> {
+        match self.inner.mitre.read() {
+            Ok(r) => r.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Makes `catalog` the ATT&CK data served from now on.
+    pub fn set_mitre(&self, catalog: crate::service::mitre::MitreCatalog) {
+        let mut slot = match self.inner.mitre.write() {
+            Ok(w) => w,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *slot = Arc::new(catalog);
     }
 
     /// The manager's event analysis.

@@ -10,6 +10,7 @@ mod api {
     mod default;
     mod groups;
     mod list_params;
+    mod mitre;
     mod rbac_walk;
     mod rules;
     mod ruleset_files;

@@ -28,6 +28,9 @@ pub enum Error {
     /// A write would break a uniqueness or consistency rule.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Rows that this build cannot read (written by something else).
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
     /// The blocking task running a query failed.
     #[error("storage task failed: {0}")]
     Task(String),

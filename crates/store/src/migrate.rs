@@ -13,6 +13,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (5, include_str!("../migrations/sqlite/0005_groups_labels_tasks.sql")),
     (6, include_str!("../migrations/sqlite/0006_connection_status.sql")),
     (7, include_str!("../migrations/sqlite/0007_alerts.sql")),
+    (8, include_str!("../migrations/sqlite/0008_mitre.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -5,6 +5,7 @@
 
 pub mod codes;
 pub mod envelope;
+pub mod mitre;
 
 pub use codes::WazuhCode;
 pub use envelope::{AffectedItems, FailedItem, ItemError};

@@ -11,7 +11,9 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use crate::plan::{self, CmpOp, Filter, Number, Pred};
-use crate::value::{lookup, nocase_cmp, parse_instant, sqlite_cmp, to_scalar, LikePattern, Scalar};
+use crate::value::{
+    lookup, nocase_cmp, parse_instant, parse_instant_micros, sqlite_cmp, to_scalar, LikePattern, Scalar,
+};
 use crate::{Error, Field, FieldKind, ListQuery, Schema};
 
 /// One page of a list.
@@ -63,7 +65,10 @@ fn page_positions(records: &[Value], plan: &plan::Plan<'_>) -> (u64, Vec<usize>)
         .filter(|(_, r)| filter.as_ref().is_none_or(|f| eval(f, r)))
         .filter(|(_, r)| {
             search.as_ref().is_none_or(|(pattern, s)| {
-                let found = s.fields.iter().any(|f| any_element(f, r, |v| like(f, v, pattern)));
+                let found = s
+                    .fields
+                    .iter()
+                    .any(|f| lookup(r, &f.name).is_some_and(|v| any_nested(v, &|e: &Value| like(f, e, pattern))));
                 found != s.negate
             })
         })
@@ -147,9 +152,26 @@ fn is_empty(f: &Field, r: &Value) -> bool {
     matches!(raw(f, r), Scalar::Text(t) if t.is_empty())
 }
 
-/// The value ORDER BY sees: dates as instants (unparsable = NULL), others as stored.
+/// The value ORDER BY sees: dates as instants (unparsable = NULL), others as stored. A list sorts
+/// element by element, shorter first on a common prefix (as Python compares lists): its elements'
+/// texts joined by a byte below any printable one.
 fn sort_value<'a>(f: &Field, r: &'a Value) -> Scalar<'a> {
+    if let Some(Value::Array(items)) = lookup(r, &f.name) {
+        let joined = items
+            .iter()
+            .map(|e| to_scalar(f.kind, e).like_text().unwrap_or_default().into_owned())
+            .collect::<Vec<_>>()
+            .join("\u{1}");
+        return Scalar::Text(std::borrow::Cow::Owned(if f.sort_nocase {
+            joined.to_lowercase()
+        } else {
+            joined
+        }));
+    }
     match f.kind {
+        FieldKind::Date if f.sub_second => lookup(r, &f.name)
+            .and_then(|v| v.as_str().and_then(parse_instant_micros))
+            .map_or(Scalar::Null, Scalar::Int),
         FieldKind::Date => lookup(r, &f.name).and_then(instant).map_or(Scalar::Null, Scalar::Int),
         _ if f.sort_nocase => match raw(f, r) {
             Scalar::Text(t) => Scalar::Text(std::borrow::Cow::Owned(t.to_lowercase())),
@@ -234,7 +256,18 @@ fn eval_pred(p: &Pred<'_>, pattern: Option<&LikePattern>, r: &Value) -> bool {
                 lhs => Some(sqlite_cmp(&lhs, &rhs)),
             }
         }),
-        Pred::Instant { field, op, value } => compare(field, r, *op, |v| instant(v).map(|t| t.cmp(value))),
+        Pred::Instant {
+            field,
+            op,
+            value,
+            micros,
+        } => compare(field, r, *op, |v| {
+            if field.sub_second {
+                v.as_str().and_then(parse_instant_micros).map(|t| t.cmp(micros))
+            } else {
+                instant(v).map(|t| t.cmp(value))
+            }
+        }),
         Pred::Like { field, negate, .. } => {
             let Some(pattern) = pattern else { return false };
             if lookup(r, &field.name).is_none() {
@@ -269,6 +302,17 @@ fn any_element(field: &Field, r: &Value, pred: impl Fn(&Value) -> bool) -> bool 
         None => false,
         Some(Value::Array(items)) => items.iter().any(|e| !e.is_null() && pred(e)),
         Some(v) => pred(v),
+    }
+}
+
+/// `pred` holds for the value or for any value nested in it (array elements, object values):
+/// `search` looks at values only, never at the keys of nested objects (Wazuh's `get_values`).
+fn any_nested(v: &Value, pred: &impl Fn(&Value) -> bool) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Array(items) => items.iter().any(|e| any_nested(e, pred)),
+        Value::Object(map) => map.values().any(|e| any_nested(e, pred)),
+        v => pred(v),
     }
 }
 

@@ -49,11 +49,13 @@ pub(crate) enum Pred<'s> {
         op: CmpOp,
         value: Number,
     },
-    /// Comparison of the field's instant (Unix seconds) on a date field.
+    /// Comparison of the field's instant (Unix seconds) on a date field; `micros` is the same
+    /// instant in microseconds, for fields compared to the microsecond ([`Field::sub_second`]).
     Instant {
         field: &'s Field,
         op: CmpOp,
         value: i64,
+        micros: i64,
     },
     /// SQLite `LIKE` on the field's text; `negate` is `NOT LIKE` (still false on NULL).
     Like {
@@ -291,12 +293,14 @@ fn lower_cond<'s>(
                     field,
                     op,
                     value: threshold,
+                    micros: threshold.saturating_mul(1_000_000),
                 }
             }
-            Ok(DateValue::At(t)) => Pred::Instant {
+            Ok(DateValue::At(us)) => Pred::Instant {
                 field,
                 op: cmp(op),
-                value: t,
+                value: us.div_euclid(1_000_000),
+                micros: us,
             },
             Err(true) => {
                 return Err(Error::InvalidTimeframe {

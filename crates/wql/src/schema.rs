@@ -51,6 +51,9 @@ pub struct Field {
     /// Sorts text case-insensitively (lower-cased), as Wazuh's in-memory listings (rules,
     /// decoders, lists) do, instead of in byte order.
     pub sort_nocase: bool,
+    /// A date compared and sorted to the microsecond, as Wazuh's in-memory listings (MITRE)
+    /// compare `datetime`s. Only the in-memory executor honours it; SQL compares whole seconds.
+    pub sub_second: bool,
 }
 
 impl Field {
@@ -64,6 +67,7 @@ impl Field {
             members: None,
             output_json: None,
             sort_nocase: false,
+            sub_second: false,
         }
     }
 
@@ -107,6 +111,13 @@ impl Field {
     #[must_use]
     pub fn sorted_nocase(mut self) -> Self {
         self.sort_nocase = true;
+        self
+    }
+
+    /// Compares this date field to the microsecond (see [`Field::sub_second`]).
+    #[must_use]
+    pub fn sub_second(mut self) -> Self {
+        self.sub_second = true;
         self
     }
 

@@ -406,7 +406,7 @@ impl Builder {
                 });
                 format!("({} {} {ph})", field.column, sql_op(*op))
             }
-            Pred::Instant { field, op, value } => {
+            Pred::Instant { field, op, value, .. } => {
                 let ph = self.bind(SqlValue::Integer(*value));
                 format!("({} {} {ph})", self.epoch(field), sql_op(*op))
             }

@@ -214,10 +214,16 @@ fn like_match<T: Copy>(pat: &[char], text: &[T], get: impl Fn(T) -> char) -> boo
     pat[p..].iter().all(|&c| c == '%')
 }
 
-/// Parses a date-time string to Unix seconds (UTC, fraction truncated), accepting what the crate documents
-/// for [`FieldKind::Date`]: `YYYY-MM-DD`, then optionally `[ T]HH:MM[:SS[.fff]]`, then optionally `Z` or
-/// `±HH:MM`. Day overflow (`02-30`) rolls over as in SQLite. Anything else is `None`.
+/// Parses a date-time string to Unix seconds (UTC, fraction truncated): see [`parse_instant_micros`].
 pub(crate) fn parse_instant(s: &str) -> Option<i64> {
+    parse_instant_micros(s).map(|us| us.div_euclid(1_000_000))
+}
+
+/// Parses a date-time string to Unix microseconds (UTC; digits past the sixth of a fraction are
+/// dropped), accepting what the crate documents for [`FieldKind::Date`]: `YYYY-MM-DD`, then optionally
+/// `[ T]HH:MM[:SS[.fff]]`, then optionally `Z` or `±HH:MM`. Day overflow (`02-30`) rolls over as in
+/// SQLite. Anything else is `None`.
+pub(crate) fn parse_instant_micros(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = b.get(from..from + len)?;
@@ -236,6 +242,7 @@ pub(crate) fn parse_instant(s: &str) -> Option<i64> {
     }
     let mut i = 10;
     let mut secs = 0i64;
+    let mut micros = 0i64;
     if matches!(b.get(i), Some(b' ' | b'T')) {
         i += 1;
         let h = num(i, 2)?;
@@ -257,6 +264,11 @@ pub(crate) fn parse_instant(s: &str) -> Option<i64> {
                 if i == start {
                     return None;
                 }
+                micros = b[start..i]
+                    .iter()
+                    .chain(std::iter::repeat(&b'0'))
+                    .take(6)
+                    .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'));
             }
         }
         if h > 23 || m > 59 || sec > 59 {
@@ -279,7 +291,7 @@ pub(crate) fn parse_instant(s: &str) -> Option<i64> {
         }
         _ => return None,
     }
-    Some(days_from_civil(year, month, day) * 86_400 + secs)
+    Some((days_from_civil(year, month, day) * 86_400 + secs) * 1_000_000 + micros)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm); linear in `day`, so
@@ -300,7 +312,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 pub(crate) enum DateValue {
     /// A span of seconds back from the reference time.
     Ago(i64),
-    /// An absolute instant (Unix seconds).
+    /// An absolute instant (Unix microseconds).
     At(i64),
 }
 
@@ -314,7 +326,7 @@ pub(crate) fn parse_date_value(v: &str) -> Result<DateValue, bool> {
     if lead > 0 && matches!(b.get(lead), Some(b'd' | b'h' | b'm' | b's')) {
         return parse_timeframe(v).map(DateValue::Ago).ok_or(true);
     }
-    parse_instant(v).map(DateValue::At).ok_or(false)
+    parse_instant_micros(v).map(DateValue::At).ok_or(false)
 }
 
 /// Wazuh's timeframe in seconds: bare digits are seconds, else `(digits unit)+` with units d, h,
@@ -391,6 +403,12 @@ mod tests {
         assert_eq!(parse_instant("2024-01-02T03:04:05.999Z"), Some(1_704_164_645));
         assert_eq!(parse_instant("2024-01-02T05:04:05+02:00"), Some(1_704_164_645));
         assert_eq!(parse_instant("2024-01-02 03:04"), Some(1_704_164_640));
+        assert_eq!(
+            parse_instant_micros("2024-01-02T03:04:05.9991234Z"),
+            Some(1_704_164_645_999_123)
+        );
+        assert_eq!(parse_instant_micros("1969-12-31T23:59:59.5Z"), Some(-500_000));
+        assert_eq!(parse_instant("1969-12-31T23:59:59.5Z"), Some(-1));
         assert_eq!(parse_instant("2023-02-29"), parse_instant("2023-03-01"));
         for bad in [
             "",
@@ -412,7 +430,7 @@ mod tests {
         assert_eq!(parse_date_value("1h30m"), Ok(DateValue::Ago(5400)));
         assert_eq!(parse_date_value("1dx"), Err(true));
         assert_eq!(parse_date_value("1d5"), Err(true));
-        assert_eq!(parse_date_value("2024-01-01"), Ok(DateValue::At(1_704_067_200)));
+        assert_eq!(parse_date_value("2024-01-01"), Ok(DateValue::At(1_704_067_200_000_000)));
         assert_eq!(parse_date_value("yesterday"), Err(false));
         assert_eq!(parse_date_value("99999999999999999999"), Err(true));
     }

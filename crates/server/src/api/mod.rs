@@ -11,6 +11,7 @@ pub mod groups;
 pub mod lists;
 pub mod logtest;
 pub mod manager;
+pub mod mitre;
 pub mod overview;
 pub mod rules;
 pub mod ruleset_files;
@@ -115,4 +116,5 @@ pub fn routes() -> Routes {
         .merge(events::routes())
         .merge(manager::routes())
         .merge(cluster::routes())
+        .merge(mitre::routes())
 }

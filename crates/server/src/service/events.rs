@@ -143,9 +143,10 @@ pub async fn ingest(state: &AppState, events: Vec<String>) -> Result<AffectedIte
     let ruleset = state.ruleset();
     let worker = state.clone();
     let alerts = tokio::task::spawn_blocking(move || {
+        let mitre = worker.mitre();
         worker.analysis().analyze(
             &ruleset,
-            worker.attack(),
+            mitre.attack(),
             worker.hostname(),
             &framed,
             OffsetDateTime::now_utc(),

@@ -253,7 +253,8 @@ pub fn run(state: &AppState, req: Request) -> Result<Value, ApiError> {
                 crate::timefmt::api_stamp_micros(now),
                 format!("{}.{}", now.unix_timestamp(), now.nanosecond() / 1000),
             );
-            let mut output = render(a.fired.as_ref(), &a.pre, &a.decoded, &ctx, state.attack());
+            let mitre = state.mitre();
+            let mut output = render(a.fired.as_ref(), &a.pre, &a.decoded, &ctx, mitre.attack());
             if let Some(f) = &a.fired {
                 alert = f.alert && f.level >= ruleset.options.log_alert_level;
                 // Logtest shows the level of a level-0 rule too (the alert itself leaves it out).

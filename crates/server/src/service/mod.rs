@@ -13,6 +13,7 @@ pub mod groups;
 pub mod lists;
 pub mod logtest;
 pub mod manager;
+pub mod mitre;
 pub mod ossec_conf;
 pub mod rules;
 pub mod ruleset;

@@ -4,6 +4,7 @@ pub mod agent;
 pub mod alert;
 pub mod catalog;
 pub mod group;
+pub mod mitre;
 pub mod revocation;
 pub mod role;
 pub mod settings;

@@ -77,6 +77,11 @@ cp "$ROOT/conformance/etc/ossec.conf" "$DATA/etc/ossec.conf"
 cp "$ROOT/conformance/etc/local_rules.xml" "$DATA/etc/rules/local_rules.xml"
 cp "$ROOT/conformance/etc/local_decoder.xml" "$DATA/etc/decoders/local_decoder.xml"
 
+# The manager and cluster modules' statistics file (GET /manager/stats?date=2019-08-27).
+case "$module" in manager|cluster)
+  mkdir -p "$DATA/stats/totals/2019/Aug"
+  cp "$F/$module/manager/configuration_files/ossec-totals-27.log" "$DATA/stats/totals/2019/Aug/ossec-totals-27.log" ;;
+esac
 # Wazuh's test manager ships mitre.db; the MITRE files get the ATT&CK bundle it is built from.
 case "$module" in mitre) export OXSEC_MITRE_FILE="$SHARED/mitre/enterprise-attack-v15.json" ;; esac
 

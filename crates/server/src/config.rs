@@ -197,6 +197,20 @@ pub enum LogLevel {
     Debug2,
 }
 
+impl LogLevel {
+    /// The level as api.yaml writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Disabled => "disabled",
+            LogLevel::Info => "info",
+            LogLevel::Warning => "warning",
+            LogLevel::Error => "error",
+            LogLevel::Debug => "debug",
+            LogLevel::Debug2 => "debug2",
+        }
+    }
+}
+
 /// `cors.*`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]

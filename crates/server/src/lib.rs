@@ -224,6 +224,14 @@ pub async fn prepare(mut config: Config, admin_password: Option<String>) -> Resu
         listeners.push(listener);
     }
     service::ruleset::prepare_dirs(&config)?;
+    if service::ossec_conf::ensure_exists(&config)
+        .map_err(|e| format!("cannot write {}: {e}", service::ossec_conf::path(&config).display()))?
+    {
+        tracing::info!(
+            "wrote the default manager configuration to {}",
+            service::ossec_conf::path(&config).display()
+        );
+    }
     init_node_name(&config);
     let alert_log = service::alert_log::AlertLog::open(&layout.logs_dir())
         .map_err(|e| format!("cannot open {}/alerts/alerts.json: {e}", layout.logs_dir().display()))?;

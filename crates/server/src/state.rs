@@ -62,6 +62,8 @@ struct Inner {
     analysis: crate::service::events::ManagerAnalysis,
     /// MITRE ATT&CK as imported into the store.
     mitre: RwLock<Arc<crate::service::mitre::MitreCatalog>>,
+    /// When the server started, Unix seconds.
+    started_at: i64,
     /// `etc/ossec.conf` as read at start or by the last restart.
     ossec_conf: RwLock<Arc<crate::service::ossec_conf::OssecConf>>,
 }
@@ -83,6 +85,7 @@ impl AppState {
         Self {
             inner: Arc::new(Inner {
                 ossec_conf,
+                started_at: oxsec_store::now_secs(),
                 ruleset,
                 ruleset_writes: tokio::sync::Mutex::new(()),
                 logtest: Default::default(),
@@ -153,6 +156,11 @@ impl AppState {
             Err(poisoned) => poisoned.into_inner(),
         };
         *slot = Arc::new(loaded);
+    }
+
+    /// When the server started, Unix seconds.
+    pub fn started_at(&self) -> i64 {
+        self.inner.started_at
     }
 
     /// `etc/ossec.conf` as last read.

@@ -10,6 +10,7 @@ mod api {
     mod default;
     mod groups;
     mod list_params;
+    mod manager;
     mod mitre;
     mod rbac_walk;
     mod rules;

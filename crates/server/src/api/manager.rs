@@ -1,8 +1,13 @@
 //! `/manager…`: the manager's own operations.
 
 use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::Value;
 
 use super::Routes;
+use crate::body::UploadBody;
 use crate::error::ApiResult;
 use crate::params::Params;
 use crate::render::Envelope;
@@ -11,9 +16,101 @@ use crate::state::AppState;
 
 /// Operations of this group.
 pub fn routes() -> Routes {
-    Routes::default().put("/manager/analysisd/reload", put_reload_analysisd)
+    Routes::default()
+        .get("/manager/status", get_status)
+        .get("/manager/info", get_info)
+        .get("/manager/configuration", get_configuration)
+        .put("/manager/configuration", put_configuration)
+        .get("/manager/configuration/validation", get_validation)
+        .get("/manager/daemons/stats", get_daemons_stats)
+        .get("/manager/stats", get_stats)
+        .get("/manager/stats/hourly", get_stats_hourly)
+        .get("/manager/stats/weekly", get_stats_weekly)
+        .get("/manager/stats/analysisd", get_stats_analysisd)
+        .get("/manager/stats/remoted", get_stats_remoted)
+        .get("/manager/api/config", get_api_config)
+        .get("/manager/version/check", get_version_check)
+        .put("/manager/analysisd/reload", put_reload_analysisd)
+        .put("/manager/restart", put_restart)
+}
+
+async fn get_status(State(state): State<AppState>, _p: Params) -> Envelope {
+    Envelope(manager::status(&state))
+}
+
+async fn get_info(State(state): State<AppState>, _p: Params) -> ApiResult<Envelope> {
+    Ok(Envelope(manager::info(&state)?))
+}
+
+async fn get_configuration(State(state): State<AppState>, p: Params) -> ApiResult<Response> {
+    if p.flag("raw") {
+        let text = manager::configuration_text(&state)?;
+        return Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], text).into_response());
+    }
+    let section = p.text("section");
+    let field = p.text("field");
+    Ok(Envelope(manager::configuration(
+        &state,
+        section.as_deref(),
+        field.as_deref(),
+        p.flag("distinct"),
+    ))
+    .into_response())
+}
+
+async fn put_configuration(
+    State(state): State<AppState>,
+    _p: Params,
+    UploadBody(body): UploadBody,
+) -> ApiResult<Envelope> {
+    Ok(Envelope(manager::update_configuration(&state, &body)?))
+}
+
+async fn get_validation(State(state): State<AppState>, _p: Params) -> Envelope {
+    Envelope(manager::validation(&state))
+}
+
+async fn get_daemons_stats(State(state): State<AppState>, p: Params) -> Envelope {
+    Envelope(manager::daemons_stats(&state, p.list("daemons_list")))
+}
+
+async fn get_stats(State(state): State<AppState>, p: Params) -> ApiResult<Envelope> {
+    Ok(Envelope(manager::stats_totals(&state, p.text("date").as_deref())?))
+}
+
+async fn get_stats_hourly(State(state): State<AppState>, _p: Params) -> Envelope {
+    Envelope(manager::stats_hourly(&state))
+}
+
+async fn get_stats_weekly(State(state): State<AppState>, _p: Params) -> Envelope {
+    Envelope(manager::stats_weekly(&state))
+}
+
+/// Wazuh marks the state-file endpoints deprecated in a response header.
+fn deprecated(resp: Envelope) -> Response {
+    ([("Deprecated", "true")], resp).into_response()
+}
+
+async fn get_stats_analysisd(State(state): State<AppState>, _p: Params) -> Response {
+    deprecated(Envelope(manager::stats_analysisd(&state)))
+}
+
+async fn get_stats_remoted(State(state): State<AppState>, _p: Params) -> Response {
+    deprecated(Envelope(manager::stats_remoted(&state)))
+}
+
+async fn get_api_config(State(state): State<AppState>, _p: Params) -> Envelope {
+    Envelope(manager::api_config(&state))
+}
+
+async fn get_version_check(State(state): State<AppState>, _p: Params) -> ApiResult<Json<Value>> {
+    Ok(Json(oxsec_types::envelope::data(manager::version_check(&state)?)))
 }
 
 async fn put_reload_analysisd(State(state): State<AppState>, _p: Params) -> ApiResult<Envelope> {
     Ok(Envelope(manager::reload_analysisd(&state).await?))
+}
+
+async fn put_restart(State(state): State<AppState>, _p: Params) -> ApiResult<Response> {
+    Ok((StatusCode::ACCEPTED, Envelope(manager::restart(&state).await?)).into_response())
 }

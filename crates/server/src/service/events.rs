@@ -29,6 +29,20 @@ const MAX_MESSAGE: usize = 65_535;
 /// file. Held for a whole batch, so alerts get their file positions in order.
 pub struct ManagerAnalysis {
     inner: Mutex<Inner>,
+    counters: AnalysisCounters,
+}
+
+/// What the manager's analysis has done since start (`/manager/stats/analysisd`).
+#[derive(Default, Debug)]
+pub struct AnalysisCounters {
+    /// Events handed to analysis.
+    pub events_received: std::sync::atomic::AtomicU64,
+    /// Events analysed (decoded and matched).
+    pub events_processed: std::sync::atomic::AtomicU64,
+    /// Events that could not be analysed.
+    pub events_dropped: std::sync::atomic::AtomicU64,
+    /// Alerts written to alerts.json.
+    pub alerts_written: std::sync::atomic::AtomicU64,
 }
 
 struct Inner {
@@ -48,7 +62,13 @@ impl ManagerAnalysis {
                 ruleset: None,
                 log,
             }),
+            counters: AnalysisCounters::default(),
         }
+    }
+
+    /// The counters since start.
+    pub fn counters(&self) -> &AnalysisCounters {
+        &self.counters
     }
 
     /// Analyses `events` (framed already) with `ruleset` at `now` and appends their alerts to
@@ -75,10 +95,14 @@ impl ManagerAnalysis {
         let mut offset = inner.log.len();
         let mut lines = Vec::new();
         let mut rows = Vec::new();
+        use std::sync::atomic::Ordering::Relaxed;
+        self.counters.events_received.fetch_add(events.len() as u64, Relaxed);
         for framed in events {
             let Ok(a) = ruleset.engine.analyze(framed, host, &mut inner.memory, epoch) else {
+                self.counters.events_dropped.fetch_add(1, Relaxed);
                 continue;
             };
+            self.counters.events_processed.fetch_add(1, Relaxed);
             let Some(fired) = &a.fired else { continue };
             let logged = fired.alert
                 && fired.level >= ruleset.options.log_alert_level
@@ -103,6 +127,7 @@ impl ManagerAnalysis {
             lines.push(body);
         }
         inner.log.append(&lines)?;
+        self.counters.alerts_written.fetch_add(lines.len() as u64, Relaxed);
         Ok(rows)
     }
 

@@ -88,6 +88,22 @@ impl OssecConf {
     }
 }
 
+/// The configuration written on first start (Wazuh 4.14's manager defaults, update check off).
+pub const DEFAULT_TEXT: &str = include_str!("../defaults/ossec.conf");
+
+/// Writes [`DEFAULT_TEXT`] as etc/ossec.conf unless the data dir has one; whether it did.
+pub fn ensure_exists(config: &Config) -> std::io::Result<bool> {
+    let path = path(config);
+    if path.exists() {
+        return Ok(false);
+    }
+    if let Some(dir) = path.parent() {
+        crate::fsutil::ensure_dir(dir, 0o750)?;
+    }
+    crate::fsutil::write_atomic(&path, DEFAULT_TEXT.as_bytes(), 0o640)?;
+    Ok(true)
+}
+
 /// `<data_dir>/etc/ossec.conf`.
 pub fn path(config: &Config) -> PathBuf {
     config.data_dir.join("etc").join("ossec.conf")
@@ -140,6 +156,46 @@ mod tests {
             text: text.into(),
             problem: None,
         }
+    }
+
+    #[test]
+    fn the_default_configuration_has_every_section_a_manager_has() {
+        let c = conf(DEFAULT_TEXT);
+        for section in [
+            "alerts",
+            "auth",
+            "cis-cat",
+            "cluster",
+            "command",
+            "global",
+            "localfile",
+            "osquery",
+            "remote",
+            "rootcheck",
+            "ruleset",
+            "sca",
+            "syscheck",
+            "syscollector",
+            "vulnerability-detection",
+            "indexer",
+        ] {
+            assert!(c.sections.contains_key(section), "{section}");
+        }
+        assert!(c.cluster().disabled);
+        assert!(!c.update_check().enabled, "oxsec never calls out for updates");
+        assert_eq!(
+            c.sections["localfile"].as_array().map(Vec::len),
+            Some(7),
+            "both blocks are read"
+        );
+        let ruleset = oxsec_ruleset::RulesetConfig::from_ossec_conf(DEFAULT_TEXT)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            ruleset,
+            oxsec_ruleset::RulesetConfig::default(),
+            "the same ruleset as without a file"
+        );
     }
 
     #[test]

@@ -1,0 +1,195 @@
+//! `/manager…`: configuration, state and statistics of a standalone manager.
+
+use reqwest::Method;
+use serde_json::json;
+
+use super::common::{send, start};
+
+async fn put_conf(s: &super::common::TestServer, token: &str, body: &str) -> (u16, serde_json::Value) {
+    let resp = s
+        .client
+        .put(format!("{}/manager/configuration", s.base))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("put");
+    super::common::json_of(resp).await
+}
+
+#[tokio::test]
+async fn configuration_is_served_validated_replaced_and_reloaded_as_wazuh_does() {
+    let s = start().await;
+    let t = s.token().await;
+
+    // First start wrote a full manager configuration.
+    let (status, body) = send(&s, Method::GET, "/manager/configuration", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    let conf = &body["data"]["affected_items"][0];
+    for section in [
+        "alerts",
+        "cluster",
+        "global",
+        "ruleset",
+        "syscheck",
+        "syscollector",
+        "cis-cat",
+    ] {
+        assert!(conf.get(section).is_some(), "{section} in {conf}");
+    }
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/manager/configuration?section=syscheck&field=frequency",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"syscheck": {"frequency": "43200"}}])
+    );
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/manager/configuration?section=syscheck&field=nope",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (
+            body["error"].clone(),
+            body["data"]["failed_items"][0]["error"]["code"].clone()
+        ),
+        (json!(1), json!(1103))
+    );
+    let (_, body) = send(&s, Method::GET, "/manager/configuration?section=labels", &t, None).await;
+    assert_eq!(
+        body["data"]["failed_items"][0]["error"]["code"], 1106,
+        "known but absent"
+    );
+    let (status, _) = send(&s, Method::GET, "/manager/configuration?section=bogus", &t, None).await;
+    assert_eq!(status, 400);
+    let resp = s.call(Method::GET, "/manager/configuration?raw=true", Some(&t)).await;
+    assert_eq!(resp.headers()["content-type"], "application/xml; charset=utf-8");
+    let original = resp.text().await.expect("text");
+    assert!(original.contains("<ossec_config>"));
+
+    // Broken uploads change nothing and say why.
+    let (status, body) = put_conf(&s, &t, "<ossec_config><remote></ossec_config>").await;
+    assert_eq!(
+        (status, body["data"]["failed_items"][0]["error"]["code"].clone()),
+        (200, json!(1113))
+    );
+    let (_, body) = put_conf(
+        &s,
+        &t,
+        "<ossec_config><global><update_checkkk>no</update_checkkk></global></ossec_config>",
+    )
+    .await;
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1908);
+    assert!(body["data"]["failed_items"][0]["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("update_checkkk")));
+    let on_disk = std::fs::read_to_string(s.data_dir.join("etc/ossec.conf")).expect("conf");
+    assert_eq!(on_disk, original);
+    let (_, body) = send(&s, Method::GET, "/manager/configuration/validation", &t, None).await;
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"name": "manager", "status": "OK"}])
+    );
+
+    // A good one replaces it (the previous kept beside it) and takes effect at restart.
+    let new = original.replace("<update_check>no</update_check>", "<update_check>yes</update_check>");
+    let (status, body) = put_conf(&s, &t, &new).await;
+    assert_eq!(
+        (status, body["data"]["affected_items"].clone()),
+        (200, json!(["manager"]))
+    );
+    assert_eq!(
+        std::fs::read_to_string(s.data_dir.join("etc/ossec.conf.bak")).expect("backup"),
+        original
+    );
+    let (status, _) = send(&s, Method::GET, "/manager/version/check", &t, None).await;
+    assert_eq!(status, 200, "not yet restarted");
+    let (status, body) = send(&s, Method::PUT, "/manager/restart", &t, None).await;
+    assert_eq!(
+        (status, body["message"].clone()),
+        (202, json!("Restart request sent to "))
+    );
+    let (status, body) = send(&s, Method::GET, "/manager/version/check", &t, None).await;
+    assert_eq!((status, body["error"].clone()), (500, json!(2100)), "{body}");
+}
+
+#[tokio::test]
+async fn manager_state_and_statistics() {
+    let s = start().await;
+    let t = s.token().await;
+    let (_, body) = send(&s, Method::GET, "/manager/status", &t, None).await;
+    let daemons = &body["data"]["affected_items"][0];
+    assert_eq!(daemons.as_object().map(|m| m.len()), Some(16));
+    assert_eq!(
+        (daemons["wazuh-apid"].clone(), daemons["wazuh-remoted"].clone()),
+        (json!("running"), json!("stopped"))
+    );
+
+    let (_, a) = send(&s, Method::GET, "/manager/info", &t, None).await;
+    let (_, b) = send(&s, Method::GET, "/manager/info", &t, None).await;
+    let uuid = a["data"]["affected_items"][0]["uuid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(uuid.len(), 36);
+    assert_eq!(
+        b["data"]["affected_items"][0]["uuid"],
+        uuid.as_str(),
+        "the installation id is kept"
+    );
+    assert_eq!(a["data"]["affected_items"][0]["version"], "v4.14.7");
+
+    let (status, body) = send(&s, Method::GET, "/manager/stats", &t, None).await;
+    assert_eq!((status, body["error"].clone()), (400, json!(1308)));
+    let dir = s.data_dir.join("stats/totals/2019/Aug");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("ossec-totals-27.log"),
+        "9-530-0-11\n9-502-3-1\n9--12--40--0--2\n\n",
+    )
+    .expect("write");
+    let (_, body) = send(&s, Method::GET, "/manager/stats?date=2019-08-27", &t, None).await;
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"hour": 9, "alerts": [{"sigid": 530, "level": 0, "times": 11}, {"sigid": 502, "level": 3, "times": 1}],
+                "totalAlerts": 12, "events": 40, "syscheck": 0, "firewall": 2}])
+    );
+
+    let resp = s.call(Method::GET, "/manager/stats/analysisd", Some(&t)).await;
+    assert_eq!(
+        resp.headers().get("deprecated").map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
+    let (_, body) = super::common::json_of(resp).await;
+    assert!(
+        body["data"]["affected_items"][0]["events_received"].is_f64(),
+        "floats, as Wazuh's state file reads"
+    );
+    let (_, body) = send(&s, Method::GET, "/manager/stats/weekly", &t, None).await;
+    assert_eq!(body["data"]["total_affected_items"], 7);
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/manager/daemons/stats?daemons_list=wazuh-analysisd",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(body["data"]["affected_items"][0]["name"], "wazuh-analysisd");
+    let (_, body) = send(&s, Method::GET, "/manager/api/config", &t, None).await;
+    assert_eq!(
+        body["data"]["affected_items"][0]["node_api_config"]["upload_configuration"]["integrations"]["virustotal"]
+            ["public_key"]["minimum_quota"],
+        240
+    );
+}

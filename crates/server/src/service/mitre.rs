@@ -85,9 +85,22 @@ impl MitreCatalog {
                 related.entry((owner, field)).or_default().push(other);
             }
         }
-        for list in related.values_mut() {
-            list.sort_unstable();
-            list.dedup();
+        // Upstream reads each relation table ordered by its source id: a list owned by the
+        // relation's target is sorted by the related (source) ids; a list owned by the source keeps
+        // the relations' bundle order (mitre.db row order).
+        for ((owner, field), list) in related.iter_mut() {
+            let owner_is_source = matches!(
+                (kind_of(owner), *field),
+                (
+                    Some(AttackKind::Mitigation | AttackKind::Group | AttackKind::Software),
+                    "techniques"
+                ) | (Some(AttackKind::Group), "software")
+            );
+            if !owner_is_source {
+                list.sort_unstable();
+            }
+            let mut seen = std::collections::HashSet::new();
+            list.retain(|id| seen.insert(*id));
         }
         let mut refs_by_owner: HashMap<&str, Vec<&AttackReference>> = HashMap::new();
         for r in &data.references {
@@ -315,6 +328,17 @@ fn page_of(
     query: &ListQuery,
     schema: &Schema,
 ) -> Result<(), ApiError> {
+    // Upstream de-duplicates whole items when nothing is selected, and items differ by id.
+    let whole_items;
+    let query = if query.distinct && query.select.is_none() {
+        whole_items = ListQuery {
+            distinct: false,
+            ..query.clone()
+        };
+        &whole_items
+    } else {
+        query
+    };
     match ids {
         None => set_page_from(result, &items.records, &items.rendered, query, schema),
         Some(ids) => {

@@ -94,6 +94,20 @@ async fn mitre_objects_come_with_wazuh_fields_relations_and_list_parameters() {
         "{body}"
     );
 
+    // A mitigation's techniques come in mitre.db's row order (the bundle's), as Wazuh lists them.
+    let (_, body) = get("/mitre/mitigations?q=id~course-of-action--12241367&select=techniques").await;
+    let firsts: Vec<String> = body["data"]["affected_items"][0]["techniques"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .take(3)
+        .map(|t| t.as_str().unwrap_or_default().chars().skip(16).take(8).collect())
+        .collect();
+    assert_eq!(firsts, ["7bd9c723", "28abec6c", "f24faf46"], "{body}");
+    // distinct without select de-duplicates whole items, which differ by id.
+    let (_, body) = get("/mitre/mitigations?distinct=true&limit=1").await;
+    assert_eq!(body["data"]["total_affected_items"], 267);
+
     let (status, body) = get("/mitre/tactics?select=noexists").await;
     assert_eq!((status, body["error"].clone()), (400, json!(1724)));
     let (status, _) = get("/mitre/tactics?limit=0").await;

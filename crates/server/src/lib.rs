@@ -50,24 +50,17 @@ pub fn node_name() -> &'static str {
     NODE_NAME.get().map_or(DEFAULT_NODE_NAME, String::as_str)
 }
 
-/// Reads the node name from `etc/ossec.conf` once, at start.
-fn init_node_name(config: &Config) {
-    let path = config.data_dir.join("etc").join("ossec.conf");
-    let name = std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| oxsec_ruleset::lenient::parse(&text).ok())
-        .and_then(|roots| {
-            roots
-                .iter()
-                .filter(|r| r.name == "ossec_config")
-                .flat_map(|r| r.children_named("cluster"))
-                .flat_map(|c| c.children_named("node_name"))
-                .map(|n| n.text.trim().to_owned())
-                .filter(|n| !n.is_empty())
-                .last()
-        });
+/// Takes the node name from `<cluster><node_name>` of ossec.conf as read at start.
+fn init_node_name(conf: &service::ossec_conf::OssecConf) {
+    let name = conf
+        .sections
+        .get("cluster")
+        .and_then(|c| c.get("node_name"))
+        .and_then(serde_json::Value::as_str)
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
     if let Some(name) = name {
-        let _ = NODE_NAME.set(name);
+        let _ = NODE_NAME.set(name.to_owned());
     }
 }
 
@@ -232,7 +225,6 @@ pub async fn prepare(mut config: Config, admin_password: Option<String>) -> Resu
             service::ossec_conf::path(&config).display()
         );
     }
-    init_node_name(&config);
     let alert_log = service::alert_log::AlertLog::open(&layout.logs_dir())
         .map_err(|e| format!("cannot open {}/alerts/alerts.json: {e}", layout.logs_dir().display()))?;
     let analysis = service::events::ManagerAnalysis::new(alert_log);
@@ -251,6 +243,7 @@ pub async fn prepare(mut config: Config, admin_password: Option<String>) -> Resu
     }
     let mitre = service::mitre::load(&store)?;
     let state = AppState::new(config, store.clone(), keys, security, floors, analysis, mitre);
+    init_node_name(&state.ossec_conf());
     state.reload_ruleset().await.map_err(|e| e.to_string())?;
     let app = app::build(state)?;
     Ok(Prepared {

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (6, include_str!("../migrations/sqlite/0006_connection_status.sql")),
     (7, include_str!("../migrations/sqlite/0007_alerts.sql")),
     (8, include_str!("../migrations/sqlite/0008_mitre.sql")),
+    (9, include_str!("../migrations/sqlite/0009_cluster_nodes.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -63,7 +63,7 @@ async fn put_configuration(
     _p: Params,
     UploadBody(body): UploadBody,
 ) -> ApiResult<Envelope> {
-    Ok(Envelope(manager::update_configuration(&state, &body)?))
+    Ok(Envelope(manager::update_configuration(&state, body.to_vec()).await?))
 }
 
 async fn get_validation(State(state): State<AppState>, _p: Params) -> Envelope {

@@ -695,26 +695,31 @@ pub fn validation(state: &AppState) -> AffectedItems {
 /// (else nothing changes and the failed item says why). The previous file is kept as
 /// `etc/ossec.conf.bak`; the new one is written atomically. It takes effect at the next
 /// `PUT /manager/restart` (as in Wazuh).
-pub fn update_configuration(state: &AppState, body: &[u8]) -> Result<AffectedItems, ApiError> {
+pub async fn update_configuration(state: &AppState, body: Vec<u8>) -> Result<AffectedItems, ApiError> {
     let mut result = AffectedItems::new(
         "Configuration was successfully updated",
         "Could not update configuration in some nodes",
         "Could not update configuration",
     );
-    let text = std::str::from_utf8(body).map_err(|_| ApiError::code(WazuhCode::BodyNotUtf8))?;
+    let text = String::from_utf8(body).map_err(|_| ApiError::code(WazuhCode::BodyNotUtf8))?;
     if text.trim().is_empty() {
         return Err(ApiError::code(WazuhCode::EmptyFile));
     }
-    if let Some((code, details)) = configuration_problem(text) {
+    if let Some((code, details)) = configuration_problem(&text) {
         result.fail(STANDALONE_NODE, ItemError::with_details(code, details));
         return Ok(result);
     }
     let path = super::ossec_conf::path(state.config());
-    let write_error = |e: std::io::Error| ApiError::with_details(WazuhCode::OssecConfWrite, e.to_string());
-    if let Ok(previous) = std::fs::read(&path) {
-        crate::fsutil::write_atomic(&path.with_extension("conf.bak"), &previous, 0o640).map_err(write_error)?;
-    }
-    crate::fsutil::write_atomic(&path, text.as_bytes(), 0o640).map_err(write_error)?;
+    let replace = move || -> std::io::Result<()> {
+        if let Ok(previous) = std::fs::read(&path) {
+            crate::fsutil::write_atomic(&path.with_extension("conf.bak"), &previous, 0o640)?;
+        }
+        crate::fsutil::write_atomic(&path, text.as_bytes(), 0o640)
+    };
+    tokio::task::spawn_blocking(replace)
+        .await
+        .map_err(|e| ApiError::Internal(format!("configuration write failed: {e}")))?
+        .map_err(|e| ApiError::with_details(WazuhCode::OssecConfWrite, e.to_string()))?;
     result.push(json!(STANDALONE_NODE));
     Ok(result)
 }

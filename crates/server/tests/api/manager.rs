@@ -193,3 +193,47 @@ async fn manager_state_and_statistics() {
         240
     );
 }
+
+/// `PUT /manager/restart` reloads in process: a client sending requests the whole time sees every
+/// one of them answered, none refused or dropped.
+#[tokio::test]
+async fn restart_under_steady_requests_loses_none() {
+    let s = std::sync::Arc::new(start().await);
+    let t = s.token().await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for _ in 0..4 {
+        let (s, t, stop) = (s.clone(), t.clone(), stop.clone());
+        clients.push(tokio::spawn(async move {
+            let (mut ok, mut other) = (0u32, Vec::new());
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                match s
+                    .client
+                    .get(format!("{}/manager/info", s.base))
+                    .bearer_auth(&t)
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status() == 200 => ok += 1,
+                    Ok(r) => other.push(r.status().to_string()),
+                    Err(e) => other.push(e.to_string()),
+                }
+            }
+            (ok, other)
+        }));
+    }
+    for _ in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        let (status, body) = send(&s, Method::PUT, "/manager/restart", &t, None).await;
+        assert_eq!(status, 202, "{body}");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut answered = 0;
+    for c in clients {
+        let (ok, other) = c.await.expect("client task");
+        assert!(other.is_empty(), "requests not answered 200 during restarts: {other:?}");
+        answered += ok;
+    }
+    assert!(answered > 20, "only {answered} requests went through");
+}

@@ -3,6 +3,7 @@
 pub mod agent;
 pub mod alert;
 pub mod catalog;
+pub mod cluster_node;
 pub mod group;
 pub mod mitre;
 pub mod revocation;

@@ -369,6 +369,14 @@ impl Operation {
 
     /// Validates one path parameter.
     pub fn validate_path(&self, name: &str, raw: &str) -> Result<ParamValue, ParamError> {
+        // Wazuh's URI parser lowercases these before validating them.
+        let lowered;
+        let raw = if matches!(name, "component" | "configuration") {
+            lowered = raw.to_lowercase();
+            lowered.as_str()
+        } else {
+            raw
+        };
         match self.params.iter().find(|p| p.location == "path" && p.name == name) {
             Some(p) => validate_value(name, raw, &p.schema, &p.raw_schema),
             None => Ok(ParamValue::Str(raw.to_owned())),

@@ -94,6 +94,8 @@ wazuh_codes! {
     InvalidSectionField = 1103, 400, "Invalid field in section", Some("Read the section without `field` to see which fields it has");
     /// A known section that the configuration does not contain.
     SectionNotPresent = 1106, 400, "Requested section not present in configuration", Some("Add the section to etc/ossec.conf, or ask for one it has");
+    /// A configuration the component has no active value for.
+    ComponentConfigMissing = 1116, 400, "Requested component configuration does not exist", Some("See the README for the configurations oxsec's components report; GET /manager/configuration shows the whole file");
     /// A daemon's active configuration cannot be read because oxsec does not run that daemon.
     ComponentSocket = 1121, 500, "Error connecting with socket", Some("oxsec does not run this component; see the README for the components it does run");
     /// A configuration that fails Wazuh's rules for uploaded files.

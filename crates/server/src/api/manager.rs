@@ -1,6 +1,6 @@
 //! `/manager…`: the manager's own operations.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,7 +11,7 @@ use crate::body::UploadBody;
 use crate::error::ApiResult;
 use crate::params::Params;
 use crate::render::Envelope;
-use crate::service::manager;
+use crate::service::{active_config, manager};
 use crate::state::AppState;
 
 /// Operations of this group.
@@ -22,6 +22,10 @@ pub fn routes() -> Routes {
         .get("/manager/configuration", get_configuration)
         .put("/manager/configuration", put_configuration)
         .get("/manager/configuration/validation", get_validation)
+        .get(
+            "/manager/configuration/{component}/{configuration}",
+            get_active_configuration,
+        )
         .get("/manager/daemons/stats", get_daemons_stats)
         .get("/manager/stats", get_stats)
         .get("/manager/stats/hourly", get_stats_hourly)
@@ -68,6 +72,19 @@ async fn put_configuration(
 
 async fn get_validation(State(state): State<AppState>, _p: Params) -> Envelope {
     Envelope(manager::validation(&state))
+}
+
+async fn get_active_configuration(
+    State(state): State<AppState>,
+    Path((component, configuration)): Path<(String, String)>,
+    _p: Params,
+) -> Envelope {
+    Envelope(active_config::active_configuration(
+        &state,
+        manager::STANDALONE_NODE,
+        &component,
+        &configuration,
+    ))
 }
 
 async fn get_daemons_stats(State(state): State<AppState>, p: Params) -> Envelope {

@@ -100,6 +100,15 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
             return with_user(e.into_response(), user);
         }
     }
+    // Upstream's controller checks the component/configuration pair before permissions too.
+    if let (Some((_, component)), Some((_, configuration))) = (
+        path_values.iter().find(|(k, _)| k == "component"),
+        path_values.iter().find(|(k, _)| k == "configuration"),
+    ) {
+        if let Err(e) = crate::service::active_config::check_pair(component, configuration) {
+            return with_user(e.into_response(), user);
+        }
+    }
     // Upstream's permission errors name this node only to callers allowed to read it.
     let denial_node = match &authz {
         Some(a)

@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The node name a standalone manager reports for itself in reload results.
-const STANDALONE_NODE: &str = "manager";
+pub const STANDALONE_NODE: &str = "manager";
 
 /// `PUT /manager/analysisd/reload`: reads and compiles the ruleset again and swaps it in; a
 /// ruleset with unreadable or broken files is refused (1914) and the running one stays.

@@ -1,6 +1,7 @@
 //! Business logic, one module per Wazuh group. Services take the state and plain values and return
 //! `ApiError`s; they know nothing about requests or responses.
 
+pub mod active_config;
 pub mod agent_admin;
 pub mod agent_commands;
 pub mod agent_groups;

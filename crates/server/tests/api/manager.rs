@@ -237,3 +237,67 @@ async fn restart_under_steady_requests_loses_none() {
     }
     assert!(answered > 20, "only {answered} requests went through");
 }
+
+/// The active configuration of the components oxsec runs, Wazuh's answer for those it does not,
+/// and the pair check that comes before permissions.
+#[tokio::test]
+async fn active_configuration_of_running_and_absent_components() {
+    let s = start().await;
+    let t = s.token().await;
+    let get = |path: &'static str| send(&s, Method::GET, path, &t, None);
+
+    let (status, body) = get("/manager/configuration/analysis/global").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "Active configuration was successfully read");
+    let global = &body["data"]["affected_items"][0]["global"];
+    assert_eq!(global["jsonout_output"], "yes");
+    assert_eq!(global["integrity_checking"], 8, "numbers stay numbers: {global}");
+    assert_eq!(global["white_list"], json!(["127.0.0.1", "^localhost.localdomain$"]));
+
+    // Names are matched lowercased, as Wazuh's URI parser does.
+    let (status, body) = get("/manager/configuration/Analysis/ALERTS").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["affected_items"][0]["alerts"]["log_alert_level"], 3);
+
+    let (_, body) = get("/manager/configuration/analysis/active_response").await;
+    assert_eq!(
+        body["data"]["total_failed_items"], 1,
+        "the default file has no responses: {body}"
+    );
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1116);
+
+    let (_, body) = get("/manager/configuration/analysis/command").await;
+    assert_eq!(
+        body["data"]["affected_items"][0]["command"][0]["name"],
+        "disable-account"
+    );
+
+    let (_, body) = get("/manager/configuration/wazuh-db/internal").await;
+    assert_eq!(body["data"]["affected_items"][0]["wazuh_db"]["open_db_limit"], 64);
+    let (_, body) = get("/manager/configuration/wazuh-db/wdb").await;
+    assert_eq!(body["data"]["affected_items"][0]["wdb"]["backup"][0]["enabled"], true);
+
+    // A daemon oxsec does not run: a failed item, as Wazuh answers when its socket is absent.
+    let (status, body) = get("/manager/configuration/request/remote").await;
+    assert_eq!((status, body["error"].as_u64()), (200, Some(1)), "{body}");
+    assert_eq!(body["message"], "Could not read active configuration");
+    let failed = &body["data"]["failed_items"][0];
+    assert_eq!(failed["error"]["code"], 1121);
+    assert_eq!(
+        failed["error"]["message"],
+        "Error connecting with socket: Please verify that the component 'request' is properly configured"
+    );
+    assert_eq!(failed["id"], json!(["manager"]));
+
+    // A pair Wazuh does not have: 400/1128, even for a caller without manager:read.
+    super::common::user_with_roles(&s, &t, "auditor", "").await;
+    let nobody = super::common::login(&s, "auditor", "Passw0rd!x").await;
+    let (status, body) = send(&s, Method::GET, "/manager/configuration/agent/wmodules", &nobody, None).await;
+    assert_eq!((status, body["error"].as_u64()), (400, Some(1128)), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap_or_default().contains("'agent'"),
+        "{body}"
+    );
+    let (status, body) = send(&s, Method::GET, "/manager/configuration/analysis/global", &nobody, None).await;
+    assert_eq!((status, body["error"].as_u64()), (403, Some(4000)), "{body}");
+}

@@ -244,7 +244,13 @@ pub async fn prepare(mut config: Config, admin_password: Option<String>) -> Resu
     let mitre = service::mitre::load(&store)?;
     let state = AppState::new(config, store.clone(), keys, security, floors, analysis, mitre);
     init_node_name(&state.ossec_conf());
+    log_start(&state, &addrs);
     state.reload_ruleset().await.map_err(|e| e.to_string())?;
+    if state.ruleset().options.logtest_enabled {
+        state
+            .ossec_log()
+            .info(service::ossec_log::tag::ANALYSISD, "(7200): Logtest started");
+    }
     let app = app::build(state)?;
     Ok(Prepared {
         app,
@@ -254,6 +260,31 @@ pub async fn prepare(mut config: Config, admin_password: Option<String>) -> Resu
         addrs,
         seeded,
     })
+}
+
+/// The start lines of ossec.log, one per service as Wazuh's daemons write them.
+fn log_start(state: &AppState, addrs: &[std::net::SocketAddr]) {
+    use service::ossec_log::tag;
+    let log = state.ossec_log();
+    let pid = std::process::id();
+    log.info(tag::DB, &format!("Started (pid: {pid})."));
+    log.info(
+        tag::DB,
+        &format!(
+            "Database {} open, schema version {}",
+            state.store().path().display(),
+            oxsec_store::schema_version()
+        ),
+    );
+    log.info(tag::ANALYSISD, &format!("Started (pid: {pid})."));
+    log.info(
+        tag::ANALYSISD,
+        &format!("MITRE ATT&CK: {} techniques loaded", state.mitre().technique_count()),
+    );
+    let scheme = if state.config().https.enabled { "https" } else { "http" };
+    for addr in addrs {
+        log.info(tag::APID, &format!("Listening on {scheme}://{addr}"));
+    }
 }
 
 /// Serves a prepared server until `shutdown` resolves.

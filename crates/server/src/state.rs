@@ -66,6 +66,8 @@ struct Inner {
     started_at: i64,
     /// `etc/ossec.conf` as read at start or by the last restart.
     ossec_conf: RwLock<Arc<crate::service::ossec_conf::OssecConf>>,
+    /// `logs/ossec.log`.
+    ossec_log: crate::service::ossec_log::OssecLog,
 }
 
 impl AppState {
@@ -82,9 +84,12 @@ impl AppState {
         let limiter = Limiter::new(&config.access);
         let ruleset = RwLock::new(Arc::new(crate::service::ruleset::Loaded::empty(&config)));
         let ossec_conf = RwLock::new(Arc::new(crate::service::ossec_conf::load(&config)));
+        let ossec_log =
+            crate::service::ossec_log::OssecLog::new(&crate::bootstrap::Layout::new(&config.data_dir).logs_dir());
         Self {
             inner: Arc::new(Inner {
                 ossec_conf,
+                ossec_log,
                 started_at: oxsec_store::now_secs(),
                 ruleset,
                 ruleset_writes: tokio::sync::Mutex::new(()),
@@ -108,6 +113,11 @@ impl AppState {
     /// Waits for exclusive use of the ruleset files (see `Inner::ruleset_writes`).
     pub async fn lock_ruleset_files(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.inner.ruleset_writes.lock().await
+    }
+
+    /// `logs/ossec.log`, where oxsec's Wazuh-equivalent services report.
+    pub fn ossec_log(&self) -> &crate::service::ossec_log::OssecLog {
+        &self.inner.ossec_log
     }
 
     /// The configuration the server started with.
@@ -151,6 +161,19 @@ impl AppState {
 
     /// Makes `loaded` current. Work already holding the old one finishes on it.
     fn install_ruleset(&self, loaded: crate::service::ruleset::Loaded) {
+        use crate::service::ossec_log::tag;
+        let log = self.ossec_log();
+        for problem in &loaded.catalog.problems {
+            log.warning(tag::ANALYSISD, problem);
+        }
+        log.info(
+            tag::ANALYSISD,
+            &format!("Total rules enabled: '{}'", loaded.rules.len()),
+        );
+        log.info(
+            tag::ANALYSISD,
+            &format!("Total decoders enabled: '{}'", loaded.decoders.len()),
+        );
         let mut slot = match self.inner.ruleset.write() {
             Ok(w) => w,
             Err(poisoned) => poisoned.into_inner(),

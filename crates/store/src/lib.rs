@@ -18,6 +18,11 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OpenFlags, Transaction};
 
 pub use error::{Error, Result};
+
+/// The schema version this build migrates databases to.
+pub fn schema_version() -> u32 {
+    migrate::latest_version()
+}
 pub use rusqlite;
 
 /// How many idle reader connections are kept open.

@@ -11,7 +11,7 @@ use crate::body::UploadBody;
 use crate::error::ApiResult;
 use crate::params::Params;
 use crate::render::Envelope;
-use crate::service::{active_config, manager};
+use crate::service::{active_config, manager, ossec_log};
 use crate::state::AppState;
 
 /// Operations of this group.
@@ -33,6 +33,8 @@ pub fn routes() -> Routes {
         .get("/manager/stats/analysisd", get_stats_analysisd)
         .get("/manager/stats/remoted", get_stats_remoted)
         .get("/manager/api/config", get_api_config)
+        .get("/manager/logs", get_logs)
+        .get("/manager/logs/summary", get_logs_summary)
         .get("/manager/version/check", get_version_check)
         .put("/manager/analysisd/reload", put_reload_analysisd)
         .put("/manager/restart", put_restart)
@@ -114,6 +116,21 @@ async fn get_stats_analysisd(State(state): State<AppState>, _p: Params) -> Respo
 
 async fn get_stats_remoted(State(state): State<AppState>, _p: Params) -> Response {
     deprecated(Envelope(manager::stats_remoted(&state)))
+}
+
+async fn get_logs(State(state): State<AppState>, p: Params) -> ApiResult<Envelope> {
+    let query = crate::list::unchecked_list_query(&p)?;
+    Ok(Envelope(ossec_log::list(
+        state.ossec_log(),
+        "",
+        p.text("level").as_deref(),
+        p.text("tag").as_deref(),
+        &query,
+    )?))
+}
+
+async fn get_logs_summary(State(state): State<AppState>, _p: Params) -> ApiResult<Envelope> {
+    Ok(Envelope(ossec_log::summary(state.ossec_log(), "")?))
 }
 
 async fn get_api_config(State(state): State<AppState>, _p: Params) -> Envelope {

@@ -733,6 +733,10 @@ pub async fn restart(state: &AppState) -> Result<AffectedItems, ApiError> {
         "Could not send restart request to some specified nodes",
         "Could not send restart request to any node",
     );
+    state.ossec_log().info(
+        super::ossec_log::tag::ANALYSISD,
+        "Restart requested: reading ossec.conf, the ruleset and the ATT&CK data again",
+    );
     state.reload_ossec_conf();
     {
         let _writes = state.lock_ruleset_files().await;

@@ -46,6 +46,11 @@ pub struct MitreCatalog {
 }
 
 impl MitreCatalog {
+    /// How many techniques were imported.
+    pub fn technique_count(&self) -> usize {
+        self.kinds.get(&AttackKind::Technique).map_or(0, |i| i.records.len())
+    }
+
     /// Technique names and tactics for alerts; `None` when nothing was imported.
     pub fn attack(&self) -> Option<&Attack> {
         (!self.attack.is_empty()).then_some(&self.attack)

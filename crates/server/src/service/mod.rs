@@ -16,6 +16,7 @@ pub mod logtest;
 pub mod manager;
 pub mod mitre;
 pub mod ossec_conf;
+pub mod ossec_log;
 pub mod rules;
 pub mod ruleset;
 pub mod security;

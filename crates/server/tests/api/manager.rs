@@ -301,3 +301,72 @@ async fn active_configuration_of_running_and_absent_components() {
     let (status, body) = send(&s, Method::GET, "/manager/configuration/analysis/global", &nobody, None).await;
     assert_eq!((status, body["error"].as_u64()), (403, Some(4000)), "{body}");
 }
+
+/// ossec.log records what oxsec's services did, and `/manager/logs` reads it as Wazuh reads its own.
+#[tokio::test]
+async fn ossec_log_records_the_services_and_is_served() {
+    let s = start().await;
+    let t = s.token().await;
+
+    let (status, body) = send(&s, Method::GET, "/manager/logs?tag=wazuh-analysisd", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "Logs were successfully read");
+    let items = body["data"]["affected_items"].as_array().expect("items").clone();
+    let descriptions: Vec<&str> = items.iter().filter_map(|i| i["description"].as_str()).collect();
+    assert!(
+        descriptions.iter().any(|d| d.starts_with(" Started (pid: ")),
+        "{descriptions:?}"
+    );
+    assert!(
+        descriptions.iter().any(|d| d.starts_with(" Total rules enabled: '")),
+        "{descriptions:?}"
+    );
+    let first = &items[0];
+    assert_eq!(super::common::keys(first), ["timestamp", "tag", "level", "description"]);
+    assert!(
+        first["timestamp"]
+            .as_str()
+            .is_some_and(|ts| ts.ends_with('Z') && ts.len() == 20),
+        "{first}"
+    );
+
+    // A restart is recorded; filters, q and sort work over the lines.
+    send(&s, Method::PUT, "/manager/restart", &t, None).await;
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/manager/logs?level=info&q=description~Restart%20requested&select=tag",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"tag": "wazuh-analysisd"}]),
+        "{body}"
+    );
+    let (_, body) = send(&s, Method::GET, "/manager/logs?sort=-tag&limit=1", &t, None).await;
+    assert_eq!(body["data"]["affected_items"][0]["tag"], "wazuh-db");
+
+    let (status, body) = send(&s, Method::GET, "/manager/logs/summary", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "Log was successfully summarized");
+    let tags: Vec<String> = body["data"]["affected_items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .flat_map(super::common::keys)
+        .collect();
+    assert_eq!(tags, ["wazuh-analysisd", "wazuh-apid", "wazuh-db"]);
+    let analysisd = &body["data"]["affected_items"][0]["wazuh-analysisd"];
+    assert_eq!(
+        super::common::keys(analysisd),
+        ["all", "info", "error", "critical", "warning", "debug"]
+    );
+    assert!(analysisd["info"].as_u64().unwrap_or(0) >= 5, "{analysisd}");
+
+    // Without the file: Wazuh's 1020.
+    std::fs::remove_file(s.data_dir.join("logs/ossec.log")).expect("remove");
+    let (status, body) = send(&s, Method::GET, "/manager/logs", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (500, Some(1020)), "{body}");
+}

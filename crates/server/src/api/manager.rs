@@ -7,6 +7,7 @@ use axum::Json;
 use serde_json::Value;
 
 use super::Routes;
+use crate::auth::authz::Authz;
 use crate::body::UploadBody;
 use crate::error::ApiResult;
 use crate::params::Params;
@@ -48,7 +49,7 @@ async fn get_info(State(state): State<AppState>, _p: Params) -> ApiResult<Envelo
     Ok(Envelope(manager::info(&state)?))
 }
 
-async fn get_configuration(State(state): State<AppState>, p: Params) -> ApiResult<Response> {
+async fn get_configuration(State(state): State<AppState>, authz: Authz, p: Params) -> ApiResult<Response> {
     if p.flag("raw") {
         let text = manager::configuration_text(&state)?;
         return Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], text).into_response());
@@ -60,6 +61,7 @@ async fn get_configuration(State(state): State<AppState>, p: Params) -> ApiResul
         section.as_deref(),
         field.as_deref(),
         p.flag("distinct"),
+        manager::may_see_secrets(&authz.perms),
     ))
     .into_response())
 }
@@ -78,6 +80,7 @@ async fn get_validation(State(state): State<AppState>, _p: Params) -> Envelope {
 
 async fn get_active_configuration(
     State(state): State<AppState>,
+    authz: Authz,
     Path((component, configuration)): Path<(String, String)>,
     _p: Params,
 ) -> Envelope {
@@ -86,6 +89,7 @@ async fn get_active_configuration(
         manager::STANDALONE_NODE,
         &component,
         &configuration,
+        manager::may_see_secrets(&authz.perms),
     ))
 }
 

@@ -69,7 +69,13 @@ pub fn check_pair(component: &str, configuration: &str) -> Result<(), ApiError> 
 }
 
 /// The answer: one item (the component's JSON) or one failed item for `node`.
-pub fn active_configuration(state: &AppState, node: &str, component: &str, configuration: &str) -> AffectedItems {
+pub fn active_configuration(
+    state: &AppState,
+    node: &str,
+    component: &str,
+    configuration: &str,
+    reveal_secrets: bool,
+) -> AffectedItems {
     let mut result = AffectedItems::new(
         "Active configuration was successfully read",
         "Could not read active configuration in some nodes",
@@ -78,7 +84,13 @@ pub fn active_configuration(state: &AppState, node: &str, component: &str, confi
     let component = component.to_lowercase();
     let configuration = configuration.to_lowercase();
     match read(state, &component, &configuration) {
-        Ok(item) => result.push(Value::Object(item)),
+        Ok(item) => {
+            let mut item = Value::Object(item);
+            if !reveal_secrets {
+                super::manager::mask_secrets(&mut item);
+            }
+            result.push(item)
+        }
         Err(error) => result.fail(json!(node), error),
     }
     result

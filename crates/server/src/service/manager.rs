@@ -170,17 +170,50 @@ const KNOWN_SECTIONS: &[&str] = &[
 
 /// `GET /manager/configuration`: the file read now, rendered as Wazuh renders it; `section`,
 /// `field` and `distinct` as upstream's `get_ossec_conf` applies them. Problems are failed items.
-pub fn configuration(state: &AppState, section: Option<&str>, field: Option<&str>, distinct: bool) -> AffectedItems {
+/// Secrets show only to callers who may change the configuration (`reveal_secrets`).
+pub fn configuration(
+    state: &AppState,
+    section: Option<&str>,
+    field: Option<&str>,
+    distinct: bool,
+    reveal_secrets: bool,
+) -> AffectedItems {
     let mut result = AffectedItems::new(
         "Configuration was successfully read",
         "Could not read configuration in some nodes",
         "Could not read configuration",
     );
     match configuration_value(state, section, field, distinct) {
-        Ok(v) => result.push(v),
+        Ok(mut v) => {
+            if !reveal_secrets {
+                mask_secrets(&mut v);
+            }
+            result.push(v)
+        }
         Err((code, details)) => result.fail(STANDALONE_NODE, ItemError::with_details(code, details)),
     }
     result
+}
+
+/// Wazuh hides the cluster key and the enrollment password from callers who may not change
+/// the configuration: their values become `*****`.
+pub fn mask_secrets(item: &mut serde_json::Value) {
+    const MASK: &str = "*****";
+    if let Some(key) = item.get_mut("cluster").and_then(|c| c.get_mut("key")) {
+        *key = json!(MASK);
+    }
+    for top in ["authd.pass", "key"] {
+        if let Some(v) = item.get_mut(top) {
+            *v = json!(MASK);
+        }
+    }
+}
+
+/// Whether `perms` may see secrets in configuration: an allow for `manager:update_config` or
+/// `cluster:update_config`.
+pub fn may_see_secrets(perms: &crate::auth::rbac::Permissions) -> bool {
+    perms.allows_any("manager:update_config")
+        || perms.allows("cluster:update_config", "node:id", crate::node_name(), &|_| Vec::new())
 }
 
 fn configuration_value(

@@ -370,3 +370,55 @@ async fn ossec_log_records_the_services_and_is_served() {
     let (status, body) = send(&s, Method::GET, "/manager/logs", &t, None).await;
     assert_eq!((status, body["error"].as_u64()), (500, Some(1020)), "{body}");
 }
+
+/// The rendering of `GET /manager/configuration` equals Wazuh's, key order and types included.
+/// The expected JSON under tests/api/data was written by hand from the rules of upstream's
+/// converter (framework/wazuh/core/configuration.py) and checked against that converter.
+#[tokio::test]
+async fn configuration_renders_as_wazuh_field_by_field() {
+    let expected = |name: &str| -> serde_json::Value {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/api/data/manager_configuration")
+            .join(name);
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("expected JSON")).expect("valid JSON")
+    };
+    let s = start().await;
+    let t = s.token().await;
+
+    // The configuration written on first start.
+    let (status, body) = send(&s, Method::GET, "/manager/configuration", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    let item = &body["data"]["affected_items"][0];
+    assert_eq!(
+        serde_json::to_string_pretty(item).expect("json"),
+        serde_json::to_string_pretty(&expected("default.json")).expect("json"),
+        "the default configuration renders differently from Wazuh"
+    );
+
+    // The upstream test environment's manager configuration (its <root> is an <ossec_config>).
+    let Some(fixture) = super::common::shared(
+        "fixtures/wazuh-4.14.7-api-test-env/configurations/base/manager/configuration_files/ossec_base.conf",
+    ) else {
+        return;
+    };
+    let text = std::fs::read_to_string(fixture).expect("fixture");
+    let text = text
+        .replace("<root>", "<ossec_config>")
+        .replace("</root>", "</ossec_config>");
+    std::fs::write(s.data_dir.join("etc/ossec.conf"), text).expect("write ossec.conf");
+    let (status, body) = send(&s, Method::GET, "/manager/configuration", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    let item = &body["data"]["affected_items"][0];
+    assert_eq!(
+        serde_json::to_string_pretty(item).expect("json"),
+        serde_json::to_string_pretty(&expected("fixture_base.json")).expect("json"),
+        "the fixture renders differently from Wazuh"
+    );
+
+    // A caller who may not change the configuration does not see the cluster key.
+    super::common::user_with_roles(&s, &t, "reader", "2").await;
+    let reader = super::common::login(&s, "reader", "Passw0rd!x").await;
+    let (_, body) = send(&s, Method::GET, "/manager/configuration?section=cluster", &reader, None).await;
+    assert_eq!(body["data"]["affected_items"][0]["cluster"]["key"], "*****", "{body}");
+    assert_eq!(body["data"]["affected_items"][0]["cluster"]["node_name"], "node01");
+}

@@ -127,8 +127,8 @@ async fn get_logs(State(state): State<AppState>, p: Params) -> ApiResult<Envelop
     Ok(Envelope(ossec_log::list(
         state.ossec_log(),
         "",
-        p.text("level").as_deref(),
-        p.text("tag").as_deref(),
+        p.text("level").map(|l| l.to_lowercase()).as_deref(),
+        p.text("tag").map(|t| t.to_lowercase()).as_deref(),
         &query,
     )?))
 }

@@ -154,23 +154,7 @@ fn parse_line(line: &str) -> Option<Value> {
         return None;
     }
     let rest = rest.strip_prefix(|c: char| c.is_whitespace())?;
-    let tag_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-    let mut tag_and_more = &rest[..tag_end];
-    // The tag stops at a `[` (a thread or pid suffix) or at its closing colon.
-    if let Some(i) = tag_and_more.find('[') {
-        tag_and_more = &tag_and_more[..i];
-    }
-    let tag = tag_and_more.strip_suffix(':').unwrap_or(tag_and_more);
-    let after_tag = rest[tag_end..].trim_start();
-    let (level, description) = ["DEBUG", "INFO", "CRITICAL", "ERROR", "WARNING"].iter().find_map(|l| {
-        after_tag
-            .strip_prefix(l)
-            .and_then(|d| d.strip_prefix(':'))
-            .map(|d| (l.to_lowercase(), d))
-    })?;
-    if tag.is_empty() {
-        return None;
-    }
+    let (tag, level, description) = split_tag_and_level(rest)?;
     let tag = if tag.contains("rootcheck") {
         "wazuh-rootcheck"
     } else {
@@ -178,6 +162,40 @@ fn parse_line(line: &str) -> Option<Value> {
     };
     let timestamp = format!("{}-{}-{}T{}Z", &date[0..4], &date[5..7], &date[8..10], &date[11..19]);
     Some(json!({"timestamp": timestamp, "tag": tag, "level": level, "description": description}))
+}
+
+const LEVELS: [&str; 5] = ["DEBUG", "INFO", "CRITICAL", "ERROR", "WARNING"];
+
+/// `<tag>: <LEVEL>:<description>`, or `<tag>[<anything>: <LEVEL>:<description>` (a pid and a
+/// source location after the tag, in debug lines; the last `: LEVEL:` then ends the prefix).
+fn split_tag_and_level(rest: &str) -> Option<(&str, String, &str)> {
+    let token_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    let token = &rest[..token_end];
+    if let Some(tag) = token.strip_suffix(':').filter(|t| !t.is_empty()) {
+        let after = rest[token_end..].strip_prefix(|c: char| c.is_whitespace());
+        if let Some((level, description)) = after.and_then(level_at) {
+            return Some((tag, level, description));
+        }
+    }
+    let bracket = token.find('[').filter(|i| *i > 0)?;
+    let tag = &token[..bracket];
+    let tail = &rest[bracket..];
+    // Greedy, as Wazuh's pattern: the last `:<space>LEVEL:` in the line.
+    tail.rmatch_indices(':')
+        .find_map(|(i, _)| {
+            let after = tail[i + 1..].strip_prefix(|c: char| c.is_whitespace())?;
+            level_at(after)
+        })
+        .map(|(level, description)| (tag, level, description))
+}
+
+/// `LEVEL:<description>` at the start of `text`.
+fn level_at(text: &str) -> Option<(String, &str)> {
+    LEVELS.iter().find_map(|l| {
+        text.strip_prefix(l)
+            .and_then(|d| d.strip_prefix(':'))
+            .map(|d| (l.to_lowercase(), d))
+    })
 }
 
 /// The newest [`TAIL_LINES`] lines, parsed; lines in another shape are left out.
@@ -195,9 +213,9 @@ pub fn schema() -> &'static Schema {
     SCHEMA.get_or_init(|| {
         Schema::builder()
             .field(Field::date("timestamp", "timestamp"))
-            .field(Field::text("tag", "tag"))
-            .field(Field::text("level", "level"))
-            .field(Field::text("description", "description"))
+            .field(Field::text("tag", "tag").sorted_nocase())
+            .field(Field::text("level", "level").sorted_nocase())
+            .field(Field::text("description", "description").sorted_nocase())
             .max_limit(oxsec_wql::WAZUH_MAX_LIMIT)
             .build()
             .expect("constant schema")
@@ -222,6 +240,17 @@ pub fn list(
         .filter(|e| level.is_none_or(|l| e["level"] == l))
         .filter(|e| tag.is_none_or(|t| e["tag"] == t))
         .collect();
+    // Newest first unless asked otherwise; lines of the same second keep their file order.
+    let newest_first;
+    let query = if query.sort.is_empty() {
+        newest_first = ListQuery {
+            sort: oxsec_wql::parse_sort("-timestamp").map_err(crate::list::wql_error)?,
+            ..query.clone()
+        };
+        &newest_first
+    } else {
+        query
+    };
     let page = super::ruleset::page(&records, query, schema())?;
     result.set_page(page.items, page.total);
     Ok(result)
@@ -278,6 +307,15 @@ mod tests {
             (e["tag"].as_str(), e["level"].as_str()),
             (Some("wazuh-modulesd:syscollector"), Some("warning"))
         );
+        let e = parse_line("2026/11/24 10:00:01 wazuh-csyslogd[99]: INFO: kept").expect("line");
+        assert_eq!(e["tag"], "wazuh-csyslogd[99]");
+        let e =
+            parse_line("2026/11/24 10:00:01 wazuh-modulesd[1234] wm_x.c:95 at f(): DEBUG: a: INFO: b").expect("line");
+        assert_eq!(
+            (e["tag"].as_str(), e["level"].as_str()),
+            (Some("wazuh-modulesd"), Some("info"))
+        );
+        assert_eq!(e["description"], " b");
         let e = parse_line("2026/11/24 10:00:01 rootcheck: ERROR: y").expect("line");
         assert_eq!(e["tag"], "wazuh-rootcheck");
         assert!(parse_line("  continuation of a previous line").is_none());

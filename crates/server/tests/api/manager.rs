@@ -345,6 +345,15 @@ async fn ossec_log_records_the_services_and_is_served() {
         json!([{"tag": "wazuh-analysisd"}]),
         "{body}"
     );
+    // Newest first by default.
+    let (_, body) = send(&s, Method::GET, "/manager/logs", &t, None).await;
+    let stamps: Vec<&str> = body["data"]["affected_items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["timestamp"].as_str())
+        .collect();
+    assert!(stamps.windows(2).all(|w| w[0] >= w[1]), "{stamps:?}");
     let (_, body) = send(&s, Method::GET, "/manager/logs?sort=-tag&limit=1", &t, None).await;
     assert_eq!(body["data"]["affected_items"][0]["tag"], "wazuh-db");
 

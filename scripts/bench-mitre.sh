@@ -30,7 +30,10 @@ OXSEC_ADMIN_PASSWORD="$PASSWORD" OXSEC_ACCESS__MAX_REQUEST_PER_MINUTE=0 \
   "$OXSEC_BIN" serve --data-dir "$DATA" --host 127.0.0.1 --port "$PORT" > "$DATA/server.log" 2>&1 &
 SERVER_PID=$!
 URL="https://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do curl -sk -o /dev/null "$URL/" && break; sleep 0.1; done
+start=$(date +%s.%N)
+for _ in $(seq 1 400); do curl -sk -o /dev/null "$URL/" && break; sleep 0.02; done
+end=$(date +%s.%N)
+printf 'oxsec serve until the first answer (opens the store, loads the ATT&CK catalog): %.0f ms\n' "$(echo "($end - $start) * 1000" | bc -l)"
 TOKEN="$(curl -sk -u "wazuh:$PASSWORD" -X POST "$URL/security/user/authenticate?raw=true")"
 LOG="$DATA/logs/api.log"
 server_ms() {

@@ -162,6 +162,8 @@ pub struct Prepared {
     pub addrs: Vec<SocketAddr>,
     /// What first start did about the default users.
     pub seeded: Seeded,
+    /// The state the application serves (for the background work `run` starts).
+    state: AppState,
 }
 
 /// Prepares the data dir, store, keys, TLS and listeners. `admin_password` is used only when the
@@ -251,7 +253,10 @@ pub async fn prepare(mut config: Config, admin_password: Option<String>) -> Resu
             .ossec_log()
             .info(service::ossec_log::tag::ANALYSISD, "(7200): Logtest started");
     }
-    let app = app::build(state)?;
+    service::cluster::register(&state)
+        .await
+        .map_err(|e| format!("cannot register this cluster node: {e}"))?;
+    let app = app::build(state.clone())?;
     Ok(Prepared {
         app,
         store,
@@ -259,6 +264,7 @@ pub async fn prepare(mut config: Config, admin_password: Option<String>) -> Resu
         tls,
         addrs,
         seeded,
+        state,
     })
 }
 
@@ -299,8 +305,10 @@ pub async fn run(prepared: Prepared, shutdown: impl Future<Output = ()> + Send +
             }
         }
     });
+    let heartbeat = tokio::spawn(service::cluster::heartbeat_loop(prepared.state.clone()));
     server::serve(prepared.app, prepared.listeners, prepared.tls, shutdown).await;
     sweeper.abort();
+    heartbeat.abort();
 }
 
 #[cfg(test)]

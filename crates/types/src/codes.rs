@@ -116,7 +116,9 @@ wazuh_codes! {
     CtiRequest = 2100, 500, "Error in CTI service request", None;
     /// A cluster operation while the cluster does not run.
     ClusterNotRunning = 3013, 400, "Cluster is not running, it might be disabled in `WAZUH_HOME/etc/ossec.conf`", Some("Please, visit the official documentation (https://documentation.wazuh.com/4.14/user-manual/configuring-cluster/index.html) to get more information about how to configure a cluster");
-    /// A node name the cluster does not have.
+    /// A `<cluster>` section clusterd would refuse.
+    InvalidClusterConfig = 3004, 500, "Error in cluster configuration", Some("Fix the <cluster> section of etc/ossec.conf");
+    /// A node the cluster lists but this node cannot reach.
     UnknownNode = 3022, 400, "Unknown node ID", Some("Check the name of the node");
     /// A file `type` the endpoint does not know.
     InvalidType = 1104, 400, "Invalid type", Some("Insert a valid type");
@@ -149,7 +151,7 @@ wazuh_codes! {
     /// A group's files cannot be listed.
     GroupFilesError = 1727, 400, "Error listing group files", None;
     /// A cluster node that does not exist.
-    NodeNotFound = 1730, 404, "Node does not exist", None;
+    NodeNotFound = 1730, 404, "Node does not exist", Some("Make sure the name is correct and that the node is up: GET /cluster/nodes lists the nodes the cluster knows");
     /// The agent does not meet the conditions of the action (status, age).
     AgentNotEligible = 1731, 400, "Agent is not eligible for the action to be performed", Some("Please, make sure the agent meets the requirements.");
     /// The agent is not in the group it should leave.

@@ -83,6 +83,22 @@ impl AffectedItems {
         Self::new(msg.clone(), msg.clone(), msg)
     }
 
+    /// Replaces the three messages (the same result told as a cluster-wide operation).
+    pub fn with_messages(mut self, all_msg: &str, some_msg: &str, none_msg: &str) -> Self {
+        all_msg.clone_into(&mut self.all_msg);
+        some_msg.clone_into(&mut self.some_msg);
+        none_msg.clone_into(&mut self.none_msg);
+        self
+    }
+
+    /// The messages Wazuh gives when the operation was addressed to one cluster node: the success
+    /// and failure messages end in " in specified node".
+    pub fn in_specified_node(mut self) -> Self {
+        self.all_msg.push_str(" in specified node");
+        self.none_msg.push_str(" in specified node");
+        self
+    }
+
     /// Adds one affected item.
     pub fn push(&mut self, item: Value) {
         self.materialize();

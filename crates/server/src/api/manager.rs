@@ -86,7 +86,7 @@ async fn get_active_configuration(
 ) -> Envelope {
     Envelope(active_config::active_configuration(
         &state,
-        manager::STANDALONE_NODE,
+        &manager::node_id(&state),
         &component,
         &configuration,
         manager::may_see_secrets(&authz.perms),
@@ -110,7 +110,7 @@ async fn get_stats_weekly(State(state): State<AppState>, _p: Params) -> Envelope
 }
 
 /// Wazuh marks the state-file endpoints deprecated in a response header.
-fn deprecated(resp: Envelope) -> Response {
+pub(super) fn deprecated(resp: Envelope) -> Response {
     ([("Deprecated", "true")], resp).into_response()
 }
 

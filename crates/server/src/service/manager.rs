@@ -8,7 +8,17 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The node name a standalone manager reports for itself in reload results.
-pub const STANDALONE_NODE: &str = "manager";
+const STANDALONE_NODE: &str = "manager";
+
+/// How results name this node: `manager` on a standalone manager, the node's name when the
+/// cluster is enabled (as Wazuh's framework names it).
+pub fn node_id(state: &AppState) -> String {
+    if super::cluster::running(state) {
+        super::cluster::local_name(state)
+    } else {
+        STANDALONE_NODE.to_owned()
+    }
+}
 
 /// `PUT /manager/analysisd/reload`: reads and compiles the ruleset again and swaps it in; a
 /// ruleset with unreadable or broken files is refused (1914) and the running one stays.
@@ -21,13 +31,13 @@ pub async fn reload_analysisd(state: &AppState) -> Result<AffectedItems, ApiErro
     let _writes = state.lock_ruleset_files().await;
     match state.reload_sound_ruleset().await? {
         Ok(()) => result.push(json!({
-            "name": STANDALONE_NODE,
+            "name": node_id(state),
             "msg": "Ruleset reload request sent successfully.",
         })),
         Err(problems) => {
             tracing::warn!("ruleset reload refused: {}", problems.join("; "));
             result.fail(
-                STANDALONE_NODE,
+                node_id(state),
                 ItemError::with_details(WazuhCode::RulesetReloadFailed, problems.join(", ")),
             );
         }
@@ -51,7 +61,7 @@ const DAEMONS: [(&str, bool); 16] = [
     ("wazuh-remoted", false),
     ("wazuh-reportd", false),
     ("wazuh-syscheckd", false),
-    ("wazuh-clusterd", false),
+    ("wazuh-clusterd", true),
     ("wazuh-modulesd", false),
     ("wazuh-db", true),
     ("wazuh-apid", true),
@@ -190,7 +200,7 @@ pub fn configuration(
             }
             result.push(v)
         }
-        Err((code, details)) => result.fail(STANDALONE_NODE, ItemError::with_details(code, details)),
+        Err((code, details)) => result.fail(node_id(state), ItemError::with_details(code, details)),
     }
     result
 }
@@ -290,7 +300,7 @@ pub fn api_config(state: &AppState) -> AffectedItems {
     let mut max_size = json!({"enabled": false, "size": "1M"});
     merge(&mut max_size, &c.logs.max_size);
     result.push(json!({
-        "node_name": STANDALONE_NODE,
+        "node_name": node_id(state),
         "node_api_config": {
             "host": c.host,
             "port": c.port,
@@ -718,8 +728,8 @@ pub fn validation(state: &AppState) -> AffectedItems {
         Err(e) => Some((WazuhCode::ConfigurationInvalid, e.to_string())),
     };
     match problem {
-        None => result.push(json!({"name": STANDALONE_NODE, "status": "OK"})),
-        Some((code, details)) => result.fail(STANDALONE_NODE, ItemError::with_details(code, details)),
+        None => result.push(json!({"name": node_id(state), "status": "OK"})),
+        Some((code, details)) => result.fail(node_id(state), ItemError::with_details(code, details)),
     }
     result
 }
@@ -739,7 +749,7 @@ pub async fn update_configuration(state: &AppState, body: Vec<u8>) -> Result<Aff
         return Err(ApiError::code(WazuhCode::EmptyFile));
     }
     if let Some((code, details)) = configuration_problem(&text) {
-        result.fail(STANDALONE_NODE, ItemError::with_details(code, details));
+        result.fail(node_id(state), ItemError::with_details(code, details));
         return Ok(result);
     }
     let path = super::ossec_conf::path(state.config());
@@ -753,7 +763,7 @@ pub async fn update_configuration(state: &AppState, body: Vec<u8>) -> Result<Aff
         .await
         .map_err(|e| ApiError::Internal(format!("configuration write failed: {e}")))?
         .map_err(|e| ApiError::with_details(WazuhCode::OssecConfWrite, e.to_string()))?;
-    result.push(json!(STANDALONE_NODE));
+    result.push(json!(node_id(state)));
     Ok(result)
 }
 
@@ -771,6 +781,7 @@ pub async fn restart(state: &AppState) -> Result<AffectedItems, ApiError> {
         "Restart requested: reading ossec.conf, the ruleset and the ATT&CK data again",
     );
     state.reload_ossec_conf();
+    super::cluster::register(state).await?;
     {
         let _writes = state.lock_ruleset_files().await;
         state.reload_ruleset().await?;
@@ -782,6 +793,6 @@ pub async fn restart(state: &AppState) -> Result<AffectedItems, ApiError> {
         .map_err(ApiError::Internal)?;
     state.set_mitre(mitre);
     tracing::info!("manager restarted in process: configuration, ruleset and ATT&CK data re-read");
-    result.push(json!(STANDALONE_NODE));
+    result.push(json!(node_id(state)));
     Ok(result)
 }

@@ -19,6 +19,10 @@ pub struct ClusterSettings {
     pub node_name: String,
     /// `<node_type>`: `master` or `worker` (`client` is read as `worker`, as Wazuh does).
     pub node_type: String,
+    /// `<nodes><node>`: the master's addresses.
+    pub nodes: Vec<String>,
+    /// `<bind_addr>`.
+    pub bind_addr: String,
 }
 
 impl Default for ClusterSettings {
@@ -28,6 +32,8 @@ impl Default for ClusterSettings {
             name: "wazuh".into(),
             node_name: crate::DEFAULT_NODE_NAME.into(),
             node_type: "master".into(),
+            nodes: vec!["NODE_IP".into()],
+            bind_addr: "0.0.0.0".into(),
         }
     }
 }
@@ -71,6 +77,12 @@ impl OssecConf {
             name: text("name").unwrap_or_else(|| "wazuh".into()),
             node_name: text("node_name").unwrap_or_else(|| "node01".into()),
             node_type,
+            nodes: match c.get("nodes") {
+                Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                Some(Value::String(one)) => vec![one.clone()],
+                _ => vec!["NODE_IP".into()],
+            },
+            bind_addr: text("bind_addr").unwrap_or_else(|| "0.0.0.0".into()),
         }
     }
 

@@ -77,6 +77,15 @@ pub fn alive(conn: &Connection, alive_since: i64) -> Result<Vec<ClusterNode>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
+/// Agents reporting to `node` that are connected (the manager's own entry, 000, is not counted).
+pub fn active_agents(conn: &Connection, node: &str) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM agents WHERE node_name = ?1 AND connection_status = 'active' AND id <> 0",
+        [node],
+        |r| r.get(0),
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

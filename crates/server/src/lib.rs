@@ -309,6 +309,7 @@ pub async fn run(prepared: Prepared, shutdown: impl Future<Output = ()> + Send +
     server::serve(prepared.app, prepared.listeners, prepared.tls, shutdown).await;
     sweeper.abort();
     heartbeat.abort();
+    service::cluster::leave(&prepared.state).await;
 }
 
 #[cfg(test)]

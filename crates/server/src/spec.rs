@@ -346,6 +346,12 @@ impl Operation {
                 }
             }
         }
+        // Wazuh's URI parser lowercases these parameters' values before validating them.
+        for (k, v) in &mut merged {
+            if LOWERCASED_PARAMS.contains(&k.as_str()) {
+                *v = v.to_lowercase();
+            }
+        }
         let unknown: Vec<String> = merged
             .iter()
             .filter(|(k, _)| !self.params.iter().any(|p| p.location == "query" && &p.name == k))
@@ -371,7 +377,7 @@ impl Operation {
     pub fn validate_path(&self, name: &str, raw: &str) -> Result<ParamValue, ParamError> {
         // Wazuh's URI parser lowercases these before validating them.
         let lowered;
-        let raw = if matches!(name, "component" | "configuration") {
+        let raw = if LOWERCASED_PARAMS.contains(&name) {
             lowered = raw.to_lowercase();
             lowered.as_str()
         } else {
@@ -383,6 +389,20 @@ impl Operation {
         }
     }
 }
+
+/// Parameters whose values Wazuh's URI parser lowercases before validation (path or query).
+const LOWERCASED_PARAMS: &[&str] = &[
+    "component",
+    "configuration",
+    "hash",
+    "requirement",
+    "status",
+    "type",
+    "section",
+    "tag",
+    "level",
+    "resource",
+];
 
 /// Where a failing value sits: the parameter itself or one element of a list parameter.
 #[derive(Clone, Copy)]

@@ -60,7 +60,7 @@ async fn get_status(State(state): State<AppState>, _p: Params) -> Json<Value> {
 /// Refuses callers who may not read this node.
 fn ensure_local_readable(state: &AppState, authz: &Authz) -> Result<(), ApiError> {
     cluster::ensure_running(state)?;
-    if authz.permits("node:id", &cluster::local_name(state)) {
+    if may_read_node(authz, &cluster::local_name(state)) {
         Ok(())
     } else {
         Err(authz::denied("node:id"))
@@ -88,21 +88,39 @@ struct Targets {
     named: bool,
 }
 
+/// Whether the caller may read `node` (Wazuh asks this of every node an operation addresses,
+/// whatever the operation's own action).
+fn may_read_node(authz: &Authz, node: &str) -> bool {
+    authz.perms.allows("cluster:read", "node:id", node, &|_| Vec::new()) && authz.permits("node:id", node)
+}
+
+/// The nodes named in `nodes_list` split into (readable, denied); every one denied is 403.
+fn split_named(authz: &Authz, names: Vec<String>) -> Result<(Vec<String>, Vec<String>), ApiError> {
+    let (allowed, denied): (Vec<String>, Vec<String>) = names.into_iter().partition(|n| may_read_node(authz, n));
+    if allowed.is_empty() && !denied.is_empty() {
+        return Err(authz::denied("node:id"));
+    }
+    Ok((allowed, denied))
+}
+
 async fn targets(state: &AppState, authz: &Authz, nodes_list: Option<Vec<String>>) -> Result<Targets, ApiError> {
     cluster::ensure_running(state)?;
     let alive = cluster::alive_nodes(state).await?;
     let local = cluster::local_name(state);
     let named = nodes_list.is_some();
     let (wanted, denied) = match nodes_list {
-        Some(names) => authz.split_ids("node:id", names)?,
-        None => (
-            alive
+        Some(names) => split_named(authz, names)?,
+        None => {
+            let readable: Vec<String> = alive
                 .iter()
                 .map(|n| n.name.clone())
-                .filter(|n| authz.permits("node:id", n))
-                .collect(),
-            Vec::new(),
-        ),
+                .filter(|n| may_read_node(authz, n))
+                .collect();
+            if readable.is_empty() {
+                return Err(authz::denied("node:id"));
+            }
+            (readable, Vec::new())
+        }
     };
     let mut t = Targets {
         local: false,
@@ -146,7 +164,7 @@ async fn get_nodes(State(state): State<AppState>, authz: Authz, p: Params) -> Ap
     );
     let wanted: Vec<_> = match p.list("nodes_list") {
         Some(names) => {
-            let (allowed, denied) = authz.split_ids("node:id", names)?;
+            let (allowed, denied) = split_named(&authz, names)?;
             for name in denied {
                 result.fail(json!(name), authz::denied_item("node:id"));
             }
@@ -159,10 +177,7 @@ async fn get_nodes(State(state): State<AppState>, authz: Authz, p: Params) -> Ap
             }
             wanted
         }
-        None => alive
-            .into_iter()
-            .filter(|n| authz.permits("node:id", &n.name))
-            .collect(),
+        None => alive.into_iter().filter(|n| may_read_node(&authz, &n.name)).collect(),
     };
     let node_type = p.text("type");
     let records: Vec<Value> = wanted
@@ -179,18 +194,25 @@ async fn get_nodes(State(state): State<AppState>, authz: Authz, p: Params) -> Ap
 async fn get_healthcheck(State(state): State<AppState>, authz: Authz, p: Params) -> ApiResult<Envelope> {
     cluster::ensure_running(&state)?;
     let alive = cluster::alive_nodes(&state).await?;
-    let nodes = match p.list("nodes_list") {
+    let (nodes, denied) = match p.list("nodes_list") {
         // Names the cluster does not have are left out, as Wazuh does here.
         Some(names) => {
-            let (allowed, _denied) = authz.split_ids("node:id", names)?;
-            alive.into_iter().filter(|n| allowed.contains(&n.name)).collect()
+            let (allowed, denied) = split_named(&authz, names)?;
+            (
+                alive.into_iter().filter(|n| allowed.contains(&n.name)).collect(),
+                denied,
+            )
         }
-        None => alive
-            .into_iter()
-            .filter(|n| authz.permits("node:id", &n.name))
-            .collect(),
+        None => (
+            alive.into_iter().filter(|n| may_read_node(&authz, &n.name)).collect(),
+            Vec::new(),
+        ),
     };
-    Ok(Envelope(cluster::healthcheck(&state, nodes).await?))
+    let mut result = cluster::healthcheck(&state, nodes).await?;
+    for name in denied {
+        result.fail(json!(name), authz::denied_item("node:id"));
+    }
+    Ok(Envelope(result))
 }
 
 async fn get_ruleset_sync(State(state): State<AppState>, authz: Authz, p: Params) -> ApiResult<Envelope> {
@@ -264,11 +286,14 @@ async fn put_reload(State(state): State<AppState>, authz: Authz, p: Params) -> A
 }
 
 /// Runs `local` when `node_id` is this node; answers for the others as Wazuh does.
-async fn on_node<F>(state: &AppState, node_id: &str, local: F) -> ApiResult<Response>
+async fn on_node<F>(state: &AppState, authz: &Authz, node_id: &str, local: F) -> ApiResult<Response>
 where
     F: std::future::Future<Output = ApiResult<Response>>,
 {
     cluster::ensure_running(state)?;
+    if !may_read_node(authz, node_id) {
+        return Err(authz::denied("node:id"));
+    }
     match cluster::resolve(state, node_id).await? {
         Target::Local => local.await,
         Target::Remote => Err(cluster::unreachable(node_id)),
@@ -280,15 +305,25 @@ fn envelope(result: AffectedItems) -> ApiResult<Response> {
     Ok(Envelope(result).into_response())
 }
 
-async fn node_status(State(state): State<AppState>, Path(node_id): Path<String>, _p: Params) -> ApiResult<Response> {
-    on_node(&state, &node_id, async {
+async fn node_status(
+    State(state): State<AppState>,
+    authz: Authz,
+    Path(node_id): Path<String>,
+    _p: Params,
+) -> ApiResult<Response> {
+    on_node(&state, &authz, &node_id, async {
         envelope(manager::status(&state).in_specified_node())
     })
     .await
 }
 
-async fn node_info(State(state): State<AppState>, Path(node_id): Path<String>, _p: Params) -> ApiResult<Response> {
-    on_node(&state, &node_id, async {
+async fn node_info(
+    State(state): State<AppState>,
+    authz: Authz,
+    Path(node_id): Path<String>,
+    _p: Params,
+) -> ApiResult<Response> {
+    on_node(&state, &authz, &node_id, async {
         envelope(manager::info(&state)?.in_specified_node())
     })
     .await
@@ -300,9 +335,12 @@ async fn node_configuration(
     Path(node_id): Path<String>,
     p: Params,
 ) -> ApiResult<Response> {
-    on_node(&state, &node_id, async {
+    on_node(&state, &authz, &node_id, async {
         if p.flag("raw") {
-            let text = manager::configuration_text(&state)?;
+            let mut text = manager::configuration_text(&state)?;
+            if !manager::may_see_secrets(&authz.perms) {
+                text = manager::mask_secrets_in_text(&text);
+            }
             return Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], text).into_response());
         }
         let section = p.text("section");
@@ -323,11 +361,12 @@ async fn node_configuration(
 
 async fn node_update_configuration(
     State(state): State<AppState>,
+    authz: Authz,
     Path(node_id): Path<String>,
     _p: Params,
     UploadBody(body): UploadBody,
 ) -> ApiResult<Response> {
-    on_node(&state, &node_id, async {
+    on_node(&state, &authz, &node_id, async {
         envelope(
             manager::update_configuration(&state, body.to_vec())
                 .await?
@@ -339,17 +378,23 @@ async fn node_update_configuration(
 
 async fn node_daemons_stats(
     State(state): State<AppState>,
+    authz: Authz,
     Path(node_id): Path<String>,
     p: Params,
 ) -> ApiResult<Response> {
-    on_node(&state, &node_id, async {
+    on_node(&state, &authz, &node_id, async {
         envelope(manager::daemons_stats(&state, p.list("daemons_list")))
     })
     .await
 }
 
-async fn node_stats(State(state): State<AppState>, Path(node_id): Path<String>, p: Params) -> ApiResult<Response> {
-    on_node(&state, &node_id, async {
+async fn node_stats(
+    State(state): State<AppState>,
+    authz: Authz,
+    Path(node_id): Path<String>,
+    p: Params,
+) -> ApiResult<Response> {
+    on_node(&state, &authz, &node_id, async {
         envelope(manager::stats_totals(&state, p.text("date").as_deref())?)
     })
     .await
@@ -357,26 +402,35 @@ async fn node_stats(State(state): State<AppState>, Path(node_id): Path<String>, 
 
 async fn node_stats_hourly(
     State(state): State<AppState>,
+    authz: Authz,
     Path(node_id): Path<String>,
     _p: Params,
 ) -> ApiResult<Response> {
-    on_node(&state, &node_id, async { envelope(manager::stats_hourly(&state)) }).await
+    on_node(&state, &authz, &node_id, async {
+        envelope(manager::stats_hourly(&state))
+    })
+    .await
 }
 
 async fn node_stats_weekly(
     State(state): State<AppState>,
+    authz: Authz,
     Path(node_id): Path<String>,
     _p: Params,
 ) -> ApiResult<Response> {
-    on_node(&state, &node_id, async { envelope(manager::stats_weekly(&state)) }).await
+    on_node(&state, &authz, &node_id, async {
+        envelope(manager::stats_weekly(&state))
+    })
+    .await
 }
 
 async fn node_stats_analysisd(
     State(state): State<AppState>,
+    authz: Authz,
     Path(node_id): Path<String>,
     _p: Params,
 ) -> ApiResult<Response> {
-    on_node(&state, &node_id, async {
+    on_node(&state, &authz, &node_id, async {
         Ok(super::manager::deprecated(Envelope(manager::stats_analysisd(&state))))
     })
     .await
@@ -384,36 +438,46 @@ async fn node_stats_analysisd(
 
 async fn node_stats_remoted(
     State(state): State<AppState>,
+    authz: Authz,
     Path(node_id): Path<String>,
     _p: Params,
 ) -> ApiResult<Response> {
-    on_node(&state, &node_id, async {
+    on_node(&state, &authz, &node_id, async {
         Ok(super::manager::deprecated(Envelope(manager::stats_remoted(&state))))
     })
     .await
 }
 
-async fn node_logs(State(state): State<AppState>, Path(node_id): Path<String>, p: Params) -> ApiResult<Response> {
-    on_node(&state, &node_id, async {
+async fn node_logs(
+    State(state): State<AppState>,
+    authz: Authz,
+    Path(node_id): Path<String>,
+    p: Params,
+) -> ApiResult<Response> {
+    on_node(&state, &authz, &node_id, async {
         let query = crate::list::unchecked_list_query(&p)?;
-        envelope(ossec_log::list(
-            state.ossec_log(),
-            " in specified node",
-            p.text("level").map(|l| l.to_lowercase()).as_deref(),
-            p.text("tag").map(|t| t.to_lowercase()).as_deref(),
-            &query,
-        )?)
+        envelope(
+            ossec_log::list(
+                state.ossec_log(),
+                " in specified node",
+                p.text("level").as_deref(),
+                p.text("tag").as_deref(),
+                &query,
+            )
+            .await?,
+        )
     })
     .await
 }
 
 async fn node_logs_summary(
     State(state): State<AppState>,
+    authz: Authz,
     Path(node_id): Path<String>,
     _p: Params,
 ) -> ApiResult<Response> {
-    on_node(&state, &node_id, async {
-        envelope(ossec_log::summary(state.ossec_log(), " in specified node")?)
+    on_node(&state, &authz, &node_id, async {
+        envelope(ossec_log::summary(state.ossec_log(), " in specified node").await?)
     })
     .await
 }
@@ -424,7 +488,7 @@ async fn node_active_configuration(
     Path((node_id, component, configuration)): Path<(String, String, String)>,
     _p: Params,
 ) -> ApiResult<Response> {
-    on_node(&state, &node_id, async {
+    on_node(&state, &authz, &node_id, async {
         envelope(
             active_config::active_configuration(
                 &state,

@@ -51,7 +51,10 @@ async fn get_info(State(state): State<AppState>, _p: Params) -> ApiResult<Envelo
 
 async fn get_configuration(State(state): State<AppState>, authz: Authz, p: Params) -> ApiResult<Response> {
     if p.flag("raw") {
-        let text = manager::configuration_text(&state)?;
+        let mut text = manager::configuration_text(&state)?;
+        if !manager::may_see_secrets(&authz.perms) {
+            text = manager::mask_secrets_in_text(&text);
+        }
         return Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], text).into_response());
     }
     let section = p.text("section");
@@ -124,17 +127,14 @@ async fn get_stats_remoted(State(state): State<AppState>, _p: Params) -> Respons
 
 async fn get_logs(State(state): State<AppState>, p: Params) -> ApiResult<Envelope> {
     let query = crate::list::unchecked_list_query(&p)?;
-    Ok(Envelope(ossec_log::list(
-        state.ossec_log(),
-        "",
-        p.text("level").map(|l| l.to_lowercase()).as_deref(),
-        p.text("tag").map(|t| t.to_lowercase()).as_deref(),
-        &query,
-    )?))
+    let (level, tag) = (p.text("level"), p.text("tag"));
+    Ok(Envelope(
+        ossec_log::list(state.ossec_log(), "", level.as_deref(), tag.as_deref(), &query).await?,
+    ))
 }
 
 async fn get_logs_summary(State(state): State<AppState>, _p: Params) -> ApiResult<Envelope> {
-    Ok(Envelope(ossec_log::summary(state.ossec_log(), "")?))
+    Ok(Envelope(ossec_log::summary(state.ossec_log(), "").await?))
 }
 
 async fn get_api_config(State(state): State<AppState>, _p: Params) -> Envelope {

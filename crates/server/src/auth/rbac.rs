@@ -167,6 +167,15 @@ impl Permissions {
         !denies && self.allows(action, kind, "\u{0}", &|_| vec!["\u{0}".to_owned()])
     }
 
+    /// Whether some policy explicitly allows `action`, on any resource (black mode's implicit
+    /// allow does not count).
+    pub fn has_explicit_allow(&self, action: &str) -> bool {
+        self.actions
+            .iter()
+            .find(|(a, _)| a == action)
+            .is_some_and(|(_, entries)| entries.iter().any(|(_, effect)| effect == "allow"))
+    }
+
     /// Whether a resourceless action (`*:*:*`) is allowed.
     pub fn allows_any(&self, action: &str) -> bool {
         self.allows(action, ANY, "*", &|_| Vec::new())

@@ -91,6 +91,17 @@ pub async fn register(state: &AppState) -> Result<(), ApiError> {
         .map_err(ApiError::from)
 }
 
+/// Takes this node out of the registry (a clean stop), so the others stop listing it at once.
+pub async fn leave(state: &AppState) {
+    if !running(state) {
+        return;
+    }
+    let name = local_name(state);
+    if let Err(e) = state.store().write(move |tx| cluster_node::remove(tx, &name)).await {
+        tracing::warn!(error = %e, "cannot take this node out of the cluster registry");
+    }
+}
+
 /// Keeps this node's heartbeat fresh while the cluster is enabled; runs until aborted.
 pub async fn heartbeat_loop(state: AppState) {
     let mut tick = tokio::time::interval(HEARTBEAT_INTERVAL);
@@ -224,7 +235,7 @@ fn read_cluster_block(text: &str) -> Result<Map<String, Value>, ApiError> {
                 .map(|n| n.text.trim().to_owned())
                 .collect::<Vec<_>>()),
             "port" => json!(text
-                .parse::<u16>()
+                .parse::<i64>()
                 .map_err(|_| invalid("Cluster port must be an integer."))?),
             "disabled" => match text {
                 "yes" => json!(true),

@@ -142,7 +142,8 @@ pub fn configuration_text(state: &AppState) -> Result<String, ApiError> {
 }
 
 /// Wazuh's ossec.conf sections (the spec's `section` values): a known section the file lacks
-/// is 1106, an unknown one 1102.
+/// is 1106, an unknown one 1102. These are the API's names for rendered sections (`cis-cat`,
+/// `osquery` are wodles there); [`CONFIG_ELEMENTS`] lists the XML element names a file may have.
 const KNOWN_SECTIONS: &[&str] = &[
     "active-response",
     "agentless",
@@ -219,11 +220,48 @@ pub fn mask_secrets(item: &mut serde_json::Value) {
     }
 }
 
-/// Whether `perms` may see secrets in configuration: an allow for `manager:update_config` or
-/// `cluster:update_config`.
+/// Whether `perms` may see secrets in configuration: a policy that allows `manager:update_config`
+/// or `cluster:update_config` (Wazuh looks for an explicit allow, on any resource).
 pub fn may_see_secrets(perms: &crate::auth::rbac::Permissions) -> bool {
-    perms.allows_any("manager:update_config")
-        || perms.allows("cluster:update_config", "node:id", crate::node_name(), &|_| Vec::new())
+    perms.has_explicit_allow("manager:update_config") || perms.has_explicit_allow("cluster:update_config")
+}
+
+/// [`mask_secrets`] for the file's text (`raw=true`): the content of `<key>` inside `<cluster>`
+/// and of `<pass>` inside `<auth>` becomes `*****`.
+pub fn mask_secrets_in_text(text: &str) -> String {
+    let mut out = text.to_owned();
+    for (section, element) in [("cluster", "key"), ("auth", "pass")] {
+        out = mask_element_in_sections(&out, section, element);
+    }
+    out
+}
+
+fn mask_element_in_sections(text: &str, section: &str, element: &str) -> String {
+    let (open_s, close_s) = (format!("<{section}>"), format!("</{section}>"));
+    let (open_e, close_e) = (format!("<{element}>"), format!("</{element}>"));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(&open_s) {
+        let Some(len) = rest[start..].find(&close_s) else {
+            break;
+        };
+        let (before, block, after) = (&rest[..start], &rest[start..start + len], &rest[start + len..]);
+        out.push_str(before);
+        let mut block_rest = block;
+        while let Some(e) = block_rest.find(&open_e) {
+            let value_at = e + open_e.len();
+            let Some(value_len) = block_rest[value_at..].find(&close_e) else {
+                break;
+            };
+            out.push_str(&block_rest[..value_at]);
+            out.push_str("*****");
+            block_rest = &block_rest[value_at + value_len..];
+        }
+        out.push_str(block_rest);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 fn configuration_value(
@@ -595,7 +633,8 @@ pub fn daemons_stats(state: &AppState, daemons: Option<Vec<String>>) -> Affected
 }
 
 /// Top-level elements of `<ossec_config>` the manager accepts (Wazuh's daemons read these);
-/// anything else fails validation as an invalid element (1230 in Wazuh's daemons).
+/// anything else fails validation as an invalid element (1230 in Wazuh's daemons). These are
+/// XML element names (`wodle`); [`KNOWN_SECTIONS`] lists the API's names for rendered sections.
 const CONFIG_ELEMENTS: &[&str] = &[
     "active-response",
     "agent-upgrade",
@@ -781,7 +820,10 @@ pub async fn restart(state: &AppState) -> Result<AffectedItems, ApiError> {
         "Restart requested: reading ossec.conf, the ruleset and the ATT&CK data again",
     );
     state.reload_ossec_conf();
-    super::cluster::register(state).await?;
+    if let Err(e) = super::cluster::register(state).await {
+        // The heartbeat registers the node on its next beat.
+        tracing::warn!("cannot register this cluster node: {e}");
+    }
     {
         let _writes = state.lock_ruleset_files().await;
         state.reload_ruleset().await?;

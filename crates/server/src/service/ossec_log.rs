@@ -112,17 +112,20 @@ fn tail(path: &Path, n: usize) -> std::io::Result<Vec<String>> {
     let mut file = std::fs::File::open(path)?;
     let len = file.seek(SeekFrom::End(0))?;
     let mut start = len;
-    let mut buf: Vec<u8> = Vec::new();
-    // Stop once the buffer holds n full lines (n + 1 newlines, counting the one ending the file).
-    while start > 0 && buf.iter().filter(|b| **b == b'\n').count() <= n {
+    // Chunks read backwards, newest last; stop once they hold n full lines (n + 1 newlines,
+    // counting the one ending the file).
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    let mut newlines = 0;
+    while start > 0 && newlines <= n {
         let step = CHUNK.min(start);
         start -= step;
         file.seek(SeekFrom::Start(start))?;
         let mut chunk = vec![0; usize::try_from(step).unwrap_or(0)];
         file.read_exact(&mut chunk)?;
-        chunk.extend_from_slice(&buf);
-        buf = chunk;
+        newlines += chunk.iter().filter(|b| **b == b'\n').count();
+        chunks.push(chunk);
     }
+    let buf: Vec<u8> = chunks.into_iter().rev().flatten().collect();
     let text = String::from_utf8_lossy(&buf);
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     if start > 0 && !lines.is_empty() {
@@ -198,9 +201,14 @@ fn level_at(text: &str) -> Option<(String, &str)> {
     })
 }
 
-/// The newest [`TAIL_LINES`] lines, parsed; lines in another shape are left out.
-fn entries(log: &OssecLog) -> Result<Vec<Value>, ApiError> {
-    match tail(log.path(), TAIL_LINES) {
+/// The newest [`TAIL_LINES`] lines, parsed; lines in another shape are left out. The file is
+/// read on the blocking pool.
+async fn entries(log: &OssecLog) -> Result<Vec<Value>, ApiError> {
+    let path = log.path().to_owned();
+    let read = tokio::task::spawn_blocking(move || tail(&path, TAIL_LINES))
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading ossec.log failed: {e}")))?;
+    match read {
         Ok(lines) => Ok(lines.iter().filter_map(|l| parse_line(l)).collect()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ApiError::code(WazuhCode::LogFileMissing)),
         Err(e) => Err(ApiError::with_details(WazuhCode::LogFileMissing, e.to_string())),
@@ -223,7 +231,7 @@ pub fn schema() -> &'static Schema {
 }
 
 /// `GET /manager/logs`: `level` and `tag` filter as `q` terms do.
-pub fn list(
+pub async fn list(
     log: &OssecLog,
     node_suffix: &str,
     level: Option<&str>,
@@ -235,7 +243,8 @@ pub fn list(
         "Could not read logs in some nodes",
         format!("Could not read logs{node_suffix}"),
     );
-    let records: Vec<Value> = entries(log)?
+    let records: Vec<Value> = entries(log)
+        .await?
         .into_iter()
         .filter(|e| level.is_none_or(|l| e["level"] == l))
         .filter(|e| tag.is_none_or(|t| e["tag"] == t))
@@ -257,14 +266,14 @@ pub fn list(
 }
 
 /// `GET /manager/logs/summary`: per tag, how many lines of each level, tags in name order.
-pub fn summary(log: &OssecLog, node_suffix: &str) -> Result<AffectedItems, ApiError> {
+pub async fn summary(log: &OssecLog, node_suffix: &str) -> Result<AffectedItems, ApiError> {
     let mut result = AffectedItems::new(
         format!("Log was successfully summarized{node_suffix}"),
         "Could not summarize the log in some nodes",
         format!("Could not summarize the log{node_suffix}"),
     );
     let mut tags: Vec<(String, Map<String, Value>)> = Vec::new();
-    for entry in entries(log)? {
+    for entry in entries(log).await? {
         let tag = entry["tag"].as_str().unwrap_or_default().to_owned();
         let level = entry["level"].as_str().unwrap_or_default().to_owned();
         let counts = match tags.iter_mut().position(|(t, _)| *t == tag) {
@@ -323,20 +332,20 @@ mod tests {
         assert!(parse_line("").is_none());
     }
 
-    #[test]
-    fn written_lines_read_back_and_only_the_tail_is_read() {
+    #[tokio::test]
+    async fn written_lines_read_back_and_only_the_tail_is_read() {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = OssecLog::new(dir.path());
-        assert!(entries(&log).is_err(), "no file yet: 1020");
+        assert!(entries(&log).await.is_err(), "no file yet: 1020");
         for i in 0..(TAIL_LINES + 50) {
             log.info(tag::DB, &format!("line {i}\nwith a newline"));
         }
         log.error(tag::ANALYSISD, "last");
-        let all = entries(&log).expect("entries");
+        let all = entries(&log).await.expect("entries");
         assert_eq!(all.len(), TAIL_LINES);
         assert_eq!(all[0]["description"], " line 51 with a newline");
         assert_eq!(all[TAIL_LINES - 1]["level"], "error");
-        let summary = summary(&log, "").expect("summary");
+        let summary = summary(&log, "").await.expect("summary");
         let body = summary.into_json();
         assert_eq!(
             body["data"]["affected_items"],

@@ -404,6 +404,29 @@ async fn configuration_renders_as_wazuh_field_by_field() {
         "the default configuration renders differently from Wazuh"
     );
 
+    // A caller who may not change the configuration does not see the cluster key, in the JSON
+    // or in the file's text.
+    let path = s.data_dir.join("etc/ossec.conf");
+    let original = std::fs::read_to_string(&path).expect("ossec.conf");
+    std::fs::write(&path, original.replace("<key></key>", "<key>s3cr3t-cluster-key</key>")).expect("write");
+    super::common::user_with_roles(&s, &t, "reader", "2").await;
+    let reader = super::common::login(&s, "reader", "Passw0rd!x").await;
+    let (_, body) = send(&s, Method::GET, "/manager/configuration?section=cluster", &reader, None).await;
+    assert_eq!(body["data"]["affected_items"][0]["cluster"]["key"], "*****", "{body}");
+    assert_eq!(body["data"]["affected_items"][0]["cluster"]["node_name"], "node01");
+    let raw = s
+        .call(Method::GET, "/manager/configuration?raw=true", Some(&reader))
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(raw.contains("<key>*****</key>") && !raw.contains("s3cr3t"), "{raw}");
+    let (_, body) = send(&s, Method::GET, "/manager/configuration?section=cluster", &t, None).await;
+    assert_eq!(
+        body["data"]["affected_items"][0]["cluster"]["key"],
+        "s3cr3t-cluster-key"
+    );
+
     // The upstream test environment's manager configuration (its <root> is an <ossec_config>).
     let Some(fixture) = super::common::shared(
         "fixtures/wazuh-4.14.7-api-test-env/configurations/base/manager/configuration_files/ossec_base.conf",
@@ -423,11 +446,45 @@ async fn configuration_renders_as_wazuh_field_by_field() {
         serde_json::to_string_pretty(&expected("fixture_base.json")).expect("json"),
         "the fixture renders differently from Wazuh"
     );
+}
 
-    // A caller who may not change the configuration does not see the cluster key.
-    super::common::user_with_roles(&s, &t, "reader", "2").await;
-    let reader = super::common::login(&s, "reader", "Passw0rd!x").await;
-    let (_, body) = send(&s, Method::GET, "/manager/configuration?section=cluster", &reader, None).await;
-    assert_eq!(body["data"]["affected_items"][0]["cluster"]["key"], "*****", "{body}");
-    assert_eq!(body["data"]["affected_items"][0]["cluster"]["node_name"], "node01");
+/// Newest first, lines of the same second in file order, other lines left out, as Wazuh reads
+/// its log; level and tag values are matched lowercased.
+#[tokio::test]
+async fn logs_order_and_filters_follow_wazuh() {
+    let s = start().await;
+    let t = s.token().await;
+    std::fs::write(
+        s.data_dir.join("logs/ossec.log"),
+        "2026/11/24 10:00:00 wazuh-db: INFO: first\n\
+         2026/11/24 10:00:02 wazuh-analysisd: WARNING: b1\n\
+         a continuation line without a prefix\n\
+         2026/11/24 10:00:02 wazuh-analysisd: INFO: b2\n\
+         2026/11/24 10:00:01 wazuh-csyslogd[99]: ERROR: c\n",
+    )
+    .expect("write log");
+    let (_, body) = send(&s, Method::GET, "/manager/logs?select=description", &t, None).await;
+    let descriptions: Vec<&str> = body["data"]["affected_items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["description"].as_str())
+        .collect();
+    assert_eq!(descriptions, [" b1", " b2", " c", " first"]);
+    let (_, body) = send(&s, Method::GET, "/manager/logs?level=INFO&tag=WAZUH-DB", &t, None).await;
+    assert_eq!(body["data"]["total_affected_items"], 1, "{body}");
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/manager/logs?sort=timestamp&limit=1&select=tag",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(body["data"]["affected_items"], json!([{"tag": "wazuh-db"}]));
+    let (_, body) = send(&s, Method::GET, "/manager/logs/summary", &t, None).await;
+    assert_eq!(
+        body["data"]["affected_items"][1],
+        json!({"wazuh-csyslogd[99]": {"all": 1, "info": 0, "error": 1, "critical": 0, "warning": 0, "debug": 0}})
+    );
 }

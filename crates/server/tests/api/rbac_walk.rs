@@ -22,9 +22,10 @@ use oxsec_server::spec::{self, Auth, Operation, Schema};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::common::{start, TestServer, PASSWORD};
+use super::common::{start, user_with_roles, TestServer, PASSWORD};
 
 /// The password of the users the walk creates.
+/// The password `common::user_with_roles` gives the users it creates.
 const USER_PASSWORD: &str = "Passw0rd!x";
 
 /// Operations that revoke every token or reset the security configuration: the administrator walks
@@ -153,35 +154,6 @@ async fn send_json(s: &TestServer, method: Method, path: &str, token: &str, body
     let status = resp.status().as_u16();
     let body = resp.json().await.expect("JSON body");
     (status, body)
-}
-
-/// Creates a user (password [`USER_PASSWORD`]) linked to `roles` (comma-separated, may be empty);
-/// returns its id.
-async fn create_user(s: &TestServer, admin: &str, name: &str, roles: &str) -> String {
-    let (status, body) = send_json(
-        s,
-        Method::POST,
-        "/security/users",
-        admin,
-        Some(json!({"username": name, "password": USER_PASSWORD})),
-    )
-    .await;
-    assert_eq!(status, 200, "create user {name}: {body}");
-    let id = body["data"]["affected_items"][0]["id"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("id of new user {name}: {body}"));
-    if !roles.is_empty() {
-        let (status, body) = send_json(
-            s,
-            Method::POST,
-            &format!("/security/users/{id}/roles?role_ids={roles}"),
-            admin,
-            None,
-        )
-        .await;
-        assert_eq!((status, body["error"].as_u64()), (200, Some(0)), "link {name}: {body}");
-    }
-    id.to_string()
 }
 
 /// Creates a role, policy or rule with `body`; returns its id.
@@ -462,7 +434,7 @@ async fn every_contract_operation_answers_each_caller_as_its_permissions_say() {
     let s = start().await;
     let admin_token = s.token().await;
     let ids = Ids {
-        user: create_user(&s, &admin_token, "walktarget", "").await,
+        user: user_with_roles(&s, &admin_token, "walktarget", "").await.to_string(),
         role: create(&s, &admin_token, "/security/roles", json!({"name": "walk_role"})).await,
         policy: create(
             &s,
@@ -482,8 +454,8 @@ async fn every_contract_operation_answers_each_caller_as_its_permissions_say() {
         )
         .await,
     };
-    create_user(&s, &admin_token, "walknobody", "").await;
-    create_user(&s, &admin_token, "walkreader", "2").await;
+    user_with_roles(&s, &admin_token, "walknobody", "").await;
+    user_with_roles(&s, &admin_token, "walkreader", "2").await;
 
     let mut violations = Vec::new();
     let mut steps = Vec::new();

@@ -212,6 +212,24 @@ pub struct Requirement {
     pub param: Option<String>,
 }
 
+/// The pseudo-parameter naming this node, for requirements on `node:id:<this node>`.
+pub const THIS_NODE_PARAM: &str = "<this node>";
+
+/// With the cluster enabled Wazuh asks `cluster:<x>` on `node:id:<this node>` where a standalone
+/// manager asks `manager:<x>` on `*:*:*`; this rewrites an operation's requirements that way.
+pub fn cluster_scoped(reqs: Vec<Requirement>) -> Vec<Requirement> {
+    reqs.into_iter()
+        .map(|r| match r.action.strip_prefix("manager:") {
+            Some(what) => Requirement {
+                action: format!("cluster:{what}"),
+                kind: "node:id".to_owned(),
+                param: Some(THIS_NODE_PARAM.to_owned()),
+            },
+            None => r,
+        })
+        .collect()
+}
+
 /// Request parameters that name resources of each kind, in order of preference.
 const KIND_PARAMS: &[(&str, &[&str])] = &[
     ("agent:id", &["agent_id", "agents_list"]),

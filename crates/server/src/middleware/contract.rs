@@ -121,7 +121,13 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
     };
     if let Some(a) = authz {
         // Resourceless actions and a single id in the path are decided here, before the handler.
-        let lookup = |name: &str| path_values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let this_node = crate::service::cluster::local_name(&state);
+        let lookup = |name: &str| {
+            if name == rbac::THIS_NODE_PARAM {
+                return Some(this_node.clone());
+            }
+            path_values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        };
         if let Err(e) = a.enforce_static(lookup) {
             let resp = crate::error::DENIAL_NODE.sync_scope(denial_node, || e.into_response());
             return with_user(resp, user);
@@ -204,7 +210,10 @@ pub fn reported_user(resp: &mut Response, username: &str) {
 }
 
 async fn authorization(state: &AppState, caller: &Caller, op: &spec::Operation) -> Result<Authz, ApiError> {
-    let reqs = rbac::requirements_of(op).map_err(ApiError::Internal)?;
+    let mut reqs = rbac::requirements_of(op).map_err(ApiError::Internal)?;
+    if op.path.starts_with("/manager/") && crate::service::cluster::running(state) {
+        reqs = rbac::cluster_scoped(reqs);
+    }
     let perms = state.permissions(&caller.roles, &caller.rbac_mode).await?;
     Ok(Authz { perms, reqs })
 }

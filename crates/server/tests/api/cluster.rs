@@ -180,6 +180,61 @@ async fn an_enabled_cluster_serves_this_node_from_the_registry() {
     assert_eq!(status, 202, "{body}");
     assert_eq!(body["message"], "Restart request sent to all specified nodes");
 
+    // With the cluster enabled the manager's operations need cluster:read on this node, as in
+    // Wazuh: manager:read alone no longer opens them.
+    let manager_only = user_with_roles(&s, &admin, "manager_only", "").await;
+    super::common::grant(
+        &s,
+        &admin,
+        manager_only,
+        "manager_only",
+        &[json!({"actions": ["manager:read"], "resources": ["*:*:*"], "effect": "allow"})],
+    )
+    .await;
+    let other_node = user_with_roles(&s, &admin, "other_node", "").await;
+    super::common::grant(
+        &s,
+        &admin,
+        other_node,
+        "other_node",
+        &[json!({"actions": ["cluster:read"], "resources": ["node:id:worker1"], "effect": "allow"})],
+    )
+    .await;
+    let this_node = user_with_roles(&s, &admin, "this_node", "").await;
+    super::common::grant(
+        &s,
+        &admin,
+        this_node,
+        "this_node",
+        &[json!({"actions": ["cluster:read"], "resources": ["node:id:master-node"], "effect": "allow"})],
+    )
+    .await;
+    for (user, expected) in [("manager_only", 403), ("other_node", 403), ("this_node", 200)] {
+        let token = login(&s, user, "Passw0rd!x").await;
+        let (status, body) = send(&s, Method::GET, "/manager/info", &token, None).await;
+        assert_eq!(status, expected, "{user}: {body}");
+    }
+    let token = login(&s, "other_node", "Passw0rd!x").await;
+    let (status, body) = send(&s, Method::GET, "/cluster/nodes", &token, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"name": "worker1", "type": "worker", "version": "4.14.7", "ip": "10.0.0.6"}])
+    );
+    let (status, body) = send(
+        &s,
+        Method::GET,
+        "/cluster/healthcheck?nodes_list=master-node,worker1",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!((status, body["error"].as_u64()), (200, Some(2)), "{body}");
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 4000);
+    assert_eq!(body["data"]["failed_items"][0]["id"], json!(["master-node"]));
+    let (status, body) = send(&s, Method::GET, "/cluster/master-node/status", &token, None).await;
+    assert_eq!((status, body["error"].as_u64()), (403, Some(4000)), "{body}");
+
     // Readers who may not change the configuration do not see the key.
     user_with_roles(&s, &admin, "reader", "2").await;
     let reader = login(&s, "reader", "Passw0rd!x").await;

@@ -191,3 +191,36 @@ pub async fn user_with_roles(s: &TestServer, admin: &str, name: &str, roles: &st
     }
     id
 }
+
+/// Creates a role holding one policy and links it to user `user_id`.
+pub async fn grant(s: &TestServer, admin: &str, user_id: i64, name: &str, policies: &[Value]) {
+    let (_, body) = send(s, Method::POST, "/security/roles", admin, Some(json!({"name": name}))).await;
+    let role = body["data"]["affected_items"][0]["id"].as_i64().expect("role");
+    for (i, p) in policies.iter().enumerate() {
+        let (_, body) = send(
+            s,
+            Method::POST,
+            "/security/policies",
+            admin,
+            Some(json!({"name": format!("{name}{i}"), "policy": p})),
+        )
+        .await;
+        let policy = body["data"]["affected_items"][0]["id"].as_i64().expect("policy");
+        send(
+            s,
+            Method::POST,
+            &format!("/security/roles/{role}/policies?policy_ids={policy}"),
+            admin,
+            None,
+        )
+        .await;
+    }
+    send(
+        s,
+        Method::POST,
+        &format!("/security/users/{user_id}/roles?role_ids={role}"),
+        admin,
+        None,
+    )
+    .await;
+}

@@ -1,9 +1,9 @@
 //! RBAC enforcement and the token revocation triggers.
 
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::common::{login, send, start, user_with_roles, TestServer};
+use super::common::{grant, login, send, start, user_with_roles};
 
 #[tokio::test]
 async fn new_users_get_ids_from_100_and_weak_passwords_are_refused() {
@@ -191,39 +191,6 @@ async fn default_users_are_protected() {
         body["data"]["failed_items"][0]["error"]["code"], 5008,
         "a user cannot delete itself"
     );
-}
-
-/// Creates a role holding one policy and links it to user `user_id`.
-async fn grant(s: &TestServer, admin: &str, user_id: i64, name: &str, policies: &[Value]) {
-    let (_, body) = send(s, Method::POST, "/security/roles", admin, Some(json!({"name": name}))).await;
-    let role = body["data"]["affected_items"][0]["id"].as_i64().expect("role");
-    for (i, p) in policies.iter().enumerate() {
-        let (_, body) = send(
-            s,
-            Method::POST,
-            "/security/policies",
-            admin,
-            Some(json!({"name": format!("{name}{i}"), "policy": p})),
-        )
-        .await;
-        let policy = body["data"]["affected_items"][0]["id"].as_i64().expect("policy");
-        send(
-            s,
-            Method::POST,
-            &format!("/security/roles/{role}/policies?policy_ids={policy}"),
-            admin,
-            None,
-        )
-        .await;
-    }
-    send(
-        s,
-        Method::POST,
-        &format!("/security/users/{user_id}/roles?role_ids={role}"),
-        admin,
-        None,
-    )
-    .await;
 }
 
 #[tokio::test]

@@ -247,14 +247,43 @@ fn import_agents_tree(store: &Store, data_dir: &Path, tree: &Path) -> Result<Opt
         shared.rebuild_merged(name).map_err(|e| e.to_string())?;
     }
     crate::service::agents::write_client_keys_blocking(store, data_dir).map_err(|e| e.to_string())?;
+    let agent_data = import_agent_data(store, &tree.join("queue/db"))?;
     Ok(Some(format!(
-        "{}: {} agents, {} groups, {} labels, {} group files",
+        "{}: {} agents, {} groups, {} labels, {} group files{agent_data}",
         tree.display(),
         done.agents,
         names.len(),
         done.labels,
         files
     )))
+}
+
+/// Copies the agents' own databases (`queue/db/NNN.db`) of agents the store knows; the report's
+/// tail (empty when the directory has none).
+fn import_agent_data(store: &Store, queue_db: &Path) -> Result<String, String> {
+    if !queue_db.is_dir() {
+        return Ok(String::new());
+    }
+    let mut progress = |done: usize, all: usize| {
+        if done % 100 == 0 || done == all {
+            eprintln!("  ... agent databases: {done} of {all}");
+        }
+    };
+    let now = oxsec_store::now_secs();
+    let done = store
+        .with_connection_blocking(|c| {
+            oxsec_store::import_agent_data::import_agent_data(c, queue_db, now, &mut progress)
+        })
+        .map_err(|e| e.to_string())?;
+    let mut line = format!(", {} agent databases ({} rows)", done.agents, done.rows);
+    if !done.unknown_agents.is_empty() {
+        line.push_str(&format!(
+            "; skipped {} of agents not in the store: {}",
+            done.unknown_agents.len(),
+            done.unknown_agents.join(", ")
+        ));
+    }
+    Ok(line)
 }
 
 /// What `oxsec import wazuh` found at a source path.

@@ -31,6 +31,9 @@ pub enum Error {
     /// Rows that this build cannot read (written by something else).
     #[error("corrupt data: {0}")]
     Corrupt(String),
+    /// Data to import could not be read or does not fit the store (the file and the reason).
+    #[error("import failed: {0}")]
+    Import(String),
     /// The blocking task running a query failed.
     #[error("storage task failed: {0}")]
     Task(String),

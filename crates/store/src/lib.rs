@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod import;
+pub mod import_agent_data;
 pub mod list;
 mod migrate;
 pub mod models;

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (7, include_str!("../migrations/sqlite/0007_alerts.sql")),
     (8, include_str!("../migrations/sqlite/0008_mitre.sql")),
     (9, include_str!("../migrations/sqlite/0009_cluster_nodes.sql")),
+    (10, include_str!("../migrations/sqlite/0010_agent_data.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -3,6 +3,7 @@
 //! Wazuh group.
 
 mod api {
+    mod agent_data;
     mod agents;
     mod analysis;
     mod cluster;

@@ -178,6 +178,10 @@ wazuh_codes! {
     EmptyFile = 1912, 400, "Body is empty", Some("Please, check the content of the file to be uploaded");
     /// A `select` field the resource does not have.
     InvalidSelectField = 1724, 400, "Not a valid select field", Some("Use only the fields the resource returns");
+    /// A rootcheck `status` other than all, outstanding or solved.
+    InvalidRootcheckStatus = 1603, 400, "Invalid status", Some("Use all, outstanding or solved");
+    /// An agent without a database (it never connected).
+    NoAgentDatabase = 2007, 400, "Error retrieving data from Wazuh DB", Some("The agent has not reported yet: its data appears once it has connected to the manager (or was imported)");
     /// A request the agent database cannot run (upstream: wazuh-db refused it).
     WazuhDbError = 2003, 400, "Error in wazuhdb request", Some("Make sure the request is correct");
     /// A rule id that no readable rule file holds.

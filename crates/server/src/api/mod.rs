@@ -13,9 +13,11 @@ pub mod logtest;
 pub mod manager;
 pub mod mitre;
 pub mod overview;
+pub mod rootcheck;
 pub mod rules;
 pub mod ruleset_files;
 pub mod security;
+pub mod syscheck;
 
 use axum::http::Method;
 use axum::routing::{on, MethodFilter, MethodRouter};
@@ -117,4 +119,6 @@ pub fn routes() -> Routes {
         .merge(manager::routes())
         .merge(cluster::routes())
         .merge(mitre::routes())
+        .merge(syscheck::routes())
+        .merge(rootcheck::routes())
 }

@@ -1,0 +1,28 @@
+//! `/rootcheck…`: what the rootcheck scans reported for an agent.
+
+use axum::extract::{Path, State};
+
+use super::Routes;
+use crate::error::ApiResult;
+use crate::params::Params;
+use crate::render::Envelope;
+use crate::service::{agent_data, rootcheck};
+use crate::state::AppState;
+
+/// Operations of this group.
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/rootcheck/{agent_id}", get_events)
+        .get("/rootcheck/{agent_id}/last_scan", get_last_scan)
+}
+
+async fn get_events(State(state): State<AppState>, Path(agent_id): Path<String>, p: Params) -> ApiResult<Envelope> {
+    let agent = agent_data::agent_number(&agent_id)?;
+    let query = crate::list::unchecked_list_query(&p)?;
+    Ok(Envelope(rootcheck::events(&state, agent, &p, query).await?))
+}
+
+async fn get_last_scan(State(state): State<AppState>, Path(agent_id): Path<String>, _p: Params) -> ApiResult<Envelope> {
+    let agent = agent_data::agent_number(&agent_id)?;
+    Ok(Envelope(rootcheck::last_scan(&state, agent).await?))
+}

@@ -1,0 +1,28 @@
+//! `/syscheck…`: what file-integrity monitoring reported for an agent.
+
+use axum::extract::{Path, State};
+
+use super::Routes;
+use crate::error::ApiResult;
+use crate::params::Params;
+use crate::render::Envelope;
+use crate::service::{agent_data, syscheck};
+use crate::state::AppState;
+
+/// Operations of this group.
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/syscheck/{agent_id}", get_files)
+        .get("/syscheck/{agent_id}/last_scan", get_last_scan)
+}
+
+async fn get_files(State(state): State<AppState>, Path(agent_id): Path<String>, p: Params) -> ApiResult<Envelope> {
+    let agent = agent_data::agent_number(&agent_id)?;
+    let query = crate::list::unchecked_list_query(&p)?;
+    Ok(Envelope(syscheck::files(&state, agent, &p, query).await?))
+}
+
+async fn get_last_scan(State(state): State<AppState>, Path(agent_id): Path<String>, _p: Params) -> ApiResult<Envelope> {
+    let agent = agent_data::agent_number(&agent_id)?;
+    Ok(Envelope(syscheck::last_scan(&state, agent).await?))
+}

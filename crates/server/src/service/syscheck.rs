@@ -1,0 +1,134 @@
+//! `/syscheck…` reads: an agent's file-integrity entries and its last scan, as Wazuh serves them
+//! from wazuh-db's `fim_entry` and `scan_info`.
+
+use oxsec_store::models::agent_data;
+use oxsec_types::envelope::AffectedItems;
+use oxsec_wql::sql::{compile, Dialect};
+use oxsec_wql::{Expr, Field, ListQuery, Op, Schema};
+use serde_json::{json, Value};
+
+use super::agent_data::{epoch_offset, iso_offset, require_agent, require_database};
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::state::AppState;
+
+/// The fields of `GET /syscheck/{agent_id}` (all of them, or only `date`, `mtime` and `file`
+/// with `summary=true`, as Wazuh).
+pub fn schema(summary: bool) -> Result<Schema, ApiError> {
+    let mut b = Schema::builder()
+        .field(Field::date("date", iso_offset("fim.date")))
+        .field(Field::date("mtime", iso_offset("fim.mtime")))
+        .field(Field::text("file", "fim.file"));
+    if !summary {
+        b = b
+            .field(Field::integer("size", "fim.size"))
+            .field(Field::text("perm", "fim.perm"))
+            .field(Field::text("uname", "fim.uname"))
+            .field(Field::text("gname", "fim.gname"))
+            .field(Field::text("md5", "fim.md5"))
+            .field(Field::text("sha1", "fim.sha1"))
+            .field(Field::text("sha256", "fim.sha256"))
+            .field(Field::integer("inode", "fim.inode"))
+            .field(Field::text("gid", "fim.gid"))
+            .field(Field::text("uid", "fim.uid"))
+            .field(Field::text("type", "fim.type"))
+            .field(Field::integer("changes", "fim.changes"))
+            .field(Field::text("attributes", "fim.attributes"))
+            .field(Field::text("arch", "fim.arch"))
+            .field(Field::text("value.name", "fim.value_name"))
+            .field(Field::text("value.type", "fim.value_type"));
+    }
+    b.default_sort("mtime")
+        .always_present("file")
+        .build()
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The filter parameters besides `q`, as (parameter, field): equality, `all` meaning none.
+const FILTERS: &[(&str, &str)] = &[
+    ("type", "type"),
+    ("md5", "md5"),
+    ("sha1", "sha1"),
+    ("sha256", "sha256"),
+    ("file", "file"),
+    ("arch", "arch"),
+    ("value.name", "value.name"),
+    ("value.type", "value.type"),
+];
+
+fn eq(field: &str, value: &str) -> Expr {
+    Expr::Cond {
+        field: field.to_owned(),
+        op: Op::Eq,
+        value: value.to_owned(),
+    }
+}
+
+/// Adds the filter parameters to `q`; `hash` matches any of the three digests.
+fn add_filters(query: &mut ListQuery, params: &Params) {
+    let mut conds: Vec<Expr> = FILTERS
+        .iter()
+        .filter_map(|(param, field)| params.text(param).filter(|v| v != "all").map(|v| eq(field, &v)))
+        .collect();
+    if let Some(hash) = params.text("hash") {
+        conds.push(Expr::Or(vec![eq("md5", &hash), eq("sha1", &hash), eq("sha256", &hash)]));
+    }
+    if conds.is_empty() {
+        return;
+    }
+    if let Some(q) = query.q.take() {
+        conds.push(q);
+    }
+    query.q = Some(Expr::And(conds));
+}
+
+/// `GET /syscheck/{agent_id}`.
+pub async fn files(
+    state: &AppState,
+    agent: i64,
+    params: &Params,
+    mut query: ListQuery,
+) -> Result<AffectedItems, ApiError> {
+    let mut result = AffectedItems::new(
+        "FIM findings of the agent were returned",
+        "Some FIM findings of the agent were not returned",
+        "No FIM information was returned",
+    );
+    require_database(state, agent).await?;
+    let schema = schema(params.flag("summary"))?;
+    add_filters(&mut query, params);
+    // The agent id is a parsed number: the subquery cannot carry anything else.
+    let from = format!("(SELECT * FROM fim_entries WHERE agent_id = {agent}) AS fim");
+    let sql = compile(&query, &schema, &from, Dialect::Sqlite).map_err(crate::list::wql_error)?;
+    let (total, items) = state
+        .store()
+        .read(move |c| oxsec_store::list::run_json(c, &sql, None))
+        .await?;
+    result.set_rendered_page(items, total);
+    Ok(result)
+}
+
+/// `GET /syscheck/{agent_id}/last_scan`: when the last scan started and ended (`end` is null
+/// while one runs).
+pub async fn last_scan(state: &AppState, agent: i64) -> Result<AffectedItems, ApiError> {
+    let mut result = AffectedItems::new(
+        "Last syscheck scan of the agent was returned",
+        "Last syscheck scan of the agent was not returned",
+        "No last scan information was returned",
+    );
+    let version = require_agent(state, agent).await?;
+    if version.is_none() {
+        result.push(json!({"start": null, "end": null}));
+        return Ok(result);
+    }
+    require_database(state, agent).await?;
+    let (start, end) = state.store().read(move |c| agent_data::fim_scan(c, agent)).await?;
+    let start_text = epoch_offset(start);
+    let end_text = if start_text.is_none() || end < start {
+        None
+    } else {
+        epoch_offset(end)
+    };
+    result.push(json!({"start": start_text, "end": end_text.map_or(Value::Null, Value::from)}));
+    Ok(result)
+}

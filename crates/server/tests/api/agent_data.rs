@@ -1,0 +1,166 @@
+//! What agents report (file integrity, rootcheck), served from the store as Wazuh serves it from
+//! each agent's database.
+
+use reqwest::Method;
+use serde_json::json;
+
+use super::common::{send, start, TestServer};
+
+/// Agent 001 (connected, with data), 002 (registered, never connected).
+async fn agents_with_data(s: &TestServer, admin: &str) {
+    for name in ["agent1", "agent2"] {
+        let (status, body) = send(
+            s,
+            Method::POST,
+            "/agents",
+            admin,
+            Some(json!({"name": name, "ip": "any"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let store = oxsec_store::Store::open(&s.data_dir.join("oxsec.db")).expect("store");
+    store
+        .write_blocking(|tx| {
+            tx.execute_batch(
+                "UPDATE agents SET version = 'Wazuh v4.14.7' WHERE id = 1;
+                 INSERT INTO agent_databases (agent_id, created_at) VALUES (1, 0);
+                 INSERT INTO fim_entries (agent_id, full_path, file, type, date, size, perm, uname, md5, sha1, sha256, mtime, value_name)
+                   VALUES (1, '/etc/passwd', '/etc/passwd', 'file', 1700000000, 1234, 'rw-r--r--', 'root',
+                           'aaa', 'bbb', 'ccc', 1690000000, NULL),
+                          (1, '/etc/hosts', '/etc/hosts', 'file', 1700000100, 200, 'rw-r--r--', 'root',
+                           'ddd', '2fd4e1c67a2d28fced849ee1bb76e7391b93eb12', 'fff', 1680000000, NULL),
+                          (1, 'HKEY_X\\\\v', 'HKEY_X', 'registry_value', 1700000200, 8, NULL, NULL,
+                           'ggg', 'hhh', 'iii', 1695000000, 'v');
+                 INSERT INTO agent_scan_info (agent_id, module, start_scan, end_scan) VALUES (1, 'fim', 1700000000, 1700000300);
+                 INSERT INTO rootcheck_events (agent_id, id, date_first, date_last, log, pci_dss, cis) VALUES
+                   (1, 1, 1700000000, 1700100000, 'Starting rootcheck scan.', NULL, NULL),
+                   (1, 2, 1700000000, 1700100500, 'Ending rootcheck scan.', NULL, NULL),
+                   (1, 3, 1700000000, 1700100100, 'System Audit: SSH Hardening - 3: Root can log in.', '2.2.4', '5.2 Debian Linux'),
+                   (1, 4, 1690000000, 1690000000, 'Trojaned version of file /bin/ls detected.', NULL, NULL);",
+            )?;
+            Ok(())
+        })
+        .expect("agent data");
+}
+
+#[tokio::test]
+async fn file_integrity_of_an_agent() {
+    let s = start().await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+
+    let (status, body) = send(&s, Method::GET, "/syscheck/001", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "FIM findings of the agent were returned");
+    assert_eq!(body["data"]["total_affected_items"], 3);
+    let first = &body["data"]["affected_items"][0];
+    // Oldest modification first; Unix times as Wazuh's dates; NULL columns left out.
+    assert_eq!(first["file"], "/etc/hosts");
+    assert_eq!(first["mtime"], "2023-03-28T10:40:00+00:00");
+    assert_eq!(first["size"], 200);
+    assert!(first.get("value").is_none(), "{first}");
+    let registry = &body["data"]["affected_items"][2];
+    assert_eq!(registry["value"], json!({"name": "v"}));
+
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/syscheck/001?hash=2fd4e1c67a2d28fced849ee1bb76e7391b93eb12&select=file",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"file": "/etc/hosts"}]),
+        "{body}"
+    );
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/syscheck/001?type=registry_value&select=file",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(body["data"]["affected_items"], json!([{"file": "HKEY_X"}]));
+    let (_, body) = send(&s, Method::GET, "/syscheck/001?summary=true&limit=1", &t, None).await;
+    assert_eq!(
+        super::common::keys(&body["data"]["affected_items"][0]),
+        ["date", "mtime", "file"]
+    );
+    let (status, body) = send(&s, Method::GET, "/syscheck/001?summary=true&select=md5", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (400, Some(1724)), "{body}");
+
+    // An agent that never connected has no database; an unknown one neither.
+    for agent in ["002", "999"] {
+        let (status, body) = send(&s, Method::GET, &format!("/syscheck/{agent}"), &t, None).await;
+        assert_eq!((status, body["error"].as_u64()), (400, Some(2007)), "{agent}: {body}");
+    }
+
+    let (_, body) = send(&s, Method::GET, "/syscheck/001/last_scan", &t, None).await;
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"start": "2023-11-14T22:13:20+00:00", "end": "2023-11-14T22:18:20+00:00"}])
+    );
+    let (_, body) = send(&s, Method::GET, "/syscheck/002/last_scan", &t, None).await;
+    assert_eq!(body["data"]["affected_items"], json!([{"start": null, "end": null}]));
+    let (status, body) = send(&s, Method::GET, "/syscheck/999/last_scan", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (404, Some(1701)), "{body}");
+}
+
+#[tokio::test]
+async fn rootcheck_events_of_an_agent() {
+    let s = start().await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+
+    let (status, body) = send(&s, Method::GET, "/rootcheck/001", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "All selected rootcheck information was returned");
+    // Scan markers are not events; newest first; seen within a day of the scan's end: outstanding.
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([
+            {"status": "outstanding", "log": "System Audit: SSH Hardening - 3: Root can log in.",
+             "date_first": "2023-11-14T22:13:20Z", "date_last": "2023-11-16T02:01:40Z",
+             "pci_dss": "2.2.4", "cis": "5.2 Debian Linux"},
+            {"status": "solved", "log": "Trojaned version of file /bin/ls detected.",
+             "date_first": "2023-07-22T04:26:40Z", "date_last": "2023-07-22T04:26:40Z"}
+        ])
+    );
+    let (_, body) = send(&s, Method::GET, "/rootcheck/001?status=solved&select=status", &t, None).await;
+    assert_eq!(body["data"]["affected_items"], json!([{"status": "solved"}]));
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/rootcheck/001?cis=5.2%20Debian%20Linux&select=pci_dss",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(body["data"]["affected_items"], json!([{"pci_dss": "2.2.4"}]));
+    let (status, body) = send(&s, Method::GET, "/rootcheck/001?status=bogus", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (400, Some(1603)), "{body}");
+    let (status, body) = send(&s, Method::GET, "/rootcheck/999", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (404, Some(1701)), "{body}");
+    let (status, body) = send(&s, Method::GET, "/rootcheck/002", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (400, Some(2007)), "{body}");
+
+    let (_, body) = send(&s, Method::GET, "/rootcheck/001/last_scan", &t, None).await;
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"start": "2023-11-16T02:00:00Z", "end": "2023-11-16T02:08:20Z"}])
+    );
+    // Asking for agent 002's last scan gives it a database, as wazuh-db does.
+    let (_, body) = send(&s, Method::GET, "/rootcheck/002/last_scan", &t, None).await;
+    assert_eq!(body["data"]["affected_items"], json!([{"start": null, "end": null}]));
+    let (status, body) = send(&s, Method::GET, "/rootcheck/002", &t, None).await;
+    assert_eq!(
+        (status, body["data"]["total_affected_items"].as_u64()),
+        (200, Some(0)),
+        "{body}"
+    );
+    assert_eq!(body["message"], "No rootcheck information was returned");
+}

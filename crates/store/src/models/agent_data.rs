@@ -1,0 +1,60 @@
+//! What agents report about themselves (migration 0010): the per-agent database flag and the
+//! scan times. The listings themselves are compiled by the list engine over these tables.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::Result;
+
+/// Whether `agent_id` has a database in Wazuh's sense (it connected, or a command created it).
+pub fn has_database(conn: &Connection, agent_id: i64) -> Result<bool> {
+    // The manager's own database always exists.
+    if agent_id == 0 {
+        return Ok(true);
+    }
+    Ok(conn
+        .query_row("SELECT 1 FROM agent_databases WHERE agent_id = ?1", [agent_id], |_| {
+            Ok(())
+        })
+        .optional()?
+        .is_some())
+}
+
+/// Creates `agent_id`'s database if it has none (wazuh-db creates it on the first command).
+pub fn ensure_database(conn: &Connection, agent_id: i64, now: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO agent_databases (agent_id, created_at) VALUES (?1, ?2) ON CONFLICT (agent_id) DO NOTHING",
+        params![agent_id, now],
+    )?;
+    Ok(())
+}
+
+/// `None` when the agent does not exist; else its version (`None` for one that never connected).
+pub fn agent_version(conn: &Connection, agent_id: i64) -> Result<Option<Option<String>>> {
+    Ok(conn
+        .query_row("SELECT version FROM agents WHERE id = ?1", [agent_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// The last file-integrity scan: (start, end) in Unix seconds, 0 when unknown.
+pub fn fim_scan(conn: &Connection, agent_id: i64) -> Result<(i64, i64)> {
+    Ok(conn
+        .query_row(
+            "SELECT start_scan, end_scan FROM agent_scan_info WHERE agent_id = ?1 AND module = 'fim'",
+            [agent_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, 0)))
+}
+
+/// The last rootcheck scan: when its start and end markers were last seen.
+pub fn rootcheck_scan(conn: &Connection, agent_id: i64) -> Result<(Option<i64>, Option<i64>)> {
+    let last = |log: &str| -> Result<Option<i64>> {
+        Ok(conn.query_row(
+            "SELECT MAX(date_last) FROM rootcheck_events WHERE agent_id = ?1 AND log = ?2",
+            params![agent_id, log],
+            |r| r.get(0),
+        )?)
+    };
+    Ok((last("Starting rootcheck scan.")?, last("Ending rootcheck scan.")?))
+}

@@ -170,6 +170,10 @@ wazuh_codes! {
     ForceSingleGroupFailed = 1752, 400, "Could not force single group for the agent", None;
     /// An agent could not be deleted.
     AgentDeleteFailed = 1757, 400, "Error deleting an agent", Some("Please check all data fields and try again");
+    /// An agent without a version: it never connected.
+    AgentVersionNull = 1015, 400, "Agent version is null. Was the agent ever connected?", None;
+    /// An `/experimental/…` operation while `experimental_features` is off.
+    ExperimentalDisabled = 1122, 404, "Experimental features are disabled", Some("Experimental features can be enabled with experimental_features: yes in the API configuration");
     /// A legacy-only feature asked of a recent agent.
     OnlyOlderAgents = 1760, 400, "Feature only available for older agent versions, it doesn't apply for more recent ones.", None;
     /// `upgrade_result` for an agent without upgrade tasks (the task manager's own message).

@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 
 use super::Routes;
+use crate::auth::authz::Authz;
 use crate::error::ApiResult;
 use crate::params::Params;
 use crate::render::Envelope;
@@ -14,6 +15,21 @@ pub fn routes() -> Routes {
     Routes::default()
         .get("/syscheck/{agent_id}", get_files)
         .get("/syscheck/{agent_id}/last_scan", get_last_scan)
+        .delete("/syscheck/{agent_id}", delete_agent)
+        .delete("/experimental/syscheck", delete_experimental)
+}
+
+async fn delete_agent(
+    State(state): State<AppState>,
+    authz: Authz,
+    Path(agent_id): Path<String>,
+    _p: Params,
+) -> ApiResult<Envelope> {
+    Ok(Envelope(syscheck::clear(&state, &authz, Some(vec![agent_id])).await?))
+}
+
+async fn delete_experimental(State(state): State<AppState>, authz: Authz, p: Params) -> ApiResult<Envelope> {
+    Ok(Envelope(syscheck::clear(&state, &authz, p.list("agents_list")).await?))
 }
 
 async fn get_files(State(state): State<AppState>, Path(agent_id): Path<String>, p: Params) -> ApiResult<Envelope> {

@@ -100,6 +100,10 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
             return with_user(e.into_response(), user);
         }
     }
+    // Upstream's experimental controllers check the switch before permissions.
+    if path.starts_with("/experimental/") && !state.config().experimental_features {
+        return with_user(ApiError::code(WazuhCode::ExperimentalDisabled).into_response(), user);
+    }
     // Upstream's controller checks the component/configuration pair before permissions too.
     if let (Some((_, component)), Some((_, configuration))) = (
         path_values.iter().find(|(k, _)| k == "component"),

@@ -61,3 +61,22 @@ pub fn epoch_offset(secs: i64) -> Option<String> {
 pub fn epoch_z(secs: i64) -> String {
     crate::timefmt::epoch_iso(secs)
 }
+
+/// The numbers of a Wazuh version text (`Wazuh v3.9.2` → [3, 9, 2]).
+pub fn version_numbers(version: &str) -> Vec<u64> {
+    let text = version.rsplit(['v', ' ']).next().unwrap_or(version);
+    text.split('.').map_while(|p| p.parse().ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_by_number() {
+        assert_eq!(version_numbers("Wazuh v3.9.2"), [3, 9, 2]);
+        assert!(version_numbers("Wazuh v3.9.2") < vec![3, 12, 0]);
+        assert!(version_numbers("Wazuh v4.14.7") >= vec![3, 12, 0]);
+        assert!(version_numbers("Wazuh v3.12.0") >= vec![3, 12, 0]);
+    }
+}

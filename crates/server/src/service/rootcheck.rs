@@ -13,6 +13,8 @@ use oxsec_wql::{Expr, Field, ListQuery, Op, Schema};
 use serde_json::{json, Value};
 
 use super::agent_data::{epoch_z, iso_z, require_agent, require_database};
+use super::agents::{self, pad, Targets};
+use crate::auth::authz::Authz;
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::state::AppState;
@@ -119,5 +121,31 @@ pub async fn last_scan(state: &AppState, agent: i64) -> Result<AffectedItems, Ap
         _ => Value::Null,
     };
     result.push(json!({"start": start.map(epoch_z), "end": end}));
+    Ok(result)
+}
+
+/// `DELETE /rootcheck/{agent_id}` and `DELETE /experimental/rootcheck`: every existing agent's
+/// events are cleared (and it gets a database, as wazuh-db gives it one).
+pub async fn clear(state: &AppState, authz: &Authz, wanted: Option<Vec<String>>) -> Result<AffectedItems, ApiError> {
+    let mut result = AffectedItems::new(
+        "Rootcheck database was cleared on returned agents",
+        "Rootcheck database was not cleared on some agents",
+        "No rootcheck database was cleared",
+    );
+    let Targets { ids } = agents::targets(state, authz, wanted, &mut result, false).await?;
+    let now = oxsec_store::now_secs();
+    let done = ids.clone();
+    state
+        .store()
+        .write(move |tx| {
+            for id in &done {
+                agent_data::clear_rootcheck(tx, *id, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+    for id in ids {
+        result.push(json!(pad(id)));
+    }
     Ok(result)
 }

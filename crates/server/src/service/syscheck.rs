@@ -3,11 +3,15 @@
 
 use oxsec_store::models::agent_data;
 use oxsec_types::envelope::AffectedItems;
+use oxsec_types::envelope::ItemError;
+use oxsec_types::WazuhCode;
 use oxsec_wql::sql::{compile, Dialect};
 use oxsec_wql::{Expr, Field, ListQuery, Op, Schema};
 use serde_json::{json, Value};
 
 use super::agent_data::{epoch_offset, iso_offset, require_agent, require_database};
+use super::agents::{self, pad, Targets};
+use crate::auth::authz::Authz;
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::state::AppState;
@@ -130,5 +134,54 @@ pub async fn last_scan(state: &AppState, agent: i64) -> Result<AffectedItems, Ap
         epoch_offset(end)
     };
     result.push(json!({"start": start_text, "end": end_text.map_or(Value::Null, Value::from)}));
+    Ok(result)
+}
+
+/// `DELETE /syscheck/{agent_id}` and `DELETE /experimental/syscheck`: only agents older than
+/// Wazuh 3.12 keep file-integrity data in the manager's database, so only theirs is cleared;
+/// newer agents answer 1760 and never-connected ones 1015 (left out when no agent was named).
+pub async fn clear(state: &AppState, authz: &Authz, wanted: Option<Vec<String>>) -> Result<AffectedItems, ApiError> {
+    let mut result = AffectedItems::new(
+        "Syscheck database was cleared on returned agents",
+        "Syscheck database was not cleared on some agents",
+        "No syscheck database was cleared",
+    );
+    let named = wanted.as_ref().is_some_and(|w| !w.iter().any(|x| x == "all"));
+    let Targets { ids } = agents::targets(state, authz, wanted, &mut result, false).await?;
+    let versions = {
+        let ids = ids.clone();
+        state.store().read(move |c| agent_data::versions(c, &ids)).await?
+    };
+    let mut cleared = Vec::new();
+    for id in ids {
+        let version = versions.get(&id).cloned().flatten();
+        let refusal = match &version {
+            None => Some(ItemError::new(WazuhCode::AgentVersionNull)),
+            Some(v) if super::agent_data::version_numbers(v) >= vec![3, 12, 0] => Some(ItemError::with_details(
+                WazuhCode::OnlyOlderAgents,
+                "Agent version should be < v3.12.0.",
+            )),
+            Some(_) => None,
+        };
+        match refusal {
+            None => cleared.push(id),
+            Some(error) if named => result.fail(pad(id), error),
+            Some(_) => {}
+        }
+    }
+    let now = oxsec_store::now_secs();
+    let done = cleared.clone();
+    state
+        .store()
+        .write(move |tx| {
+            for id in &done {
+                agent_data::clear_fim(tx, *id, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+    for id in cleared {
+        result.push(json!(pad(id)));
+    }
     Ok(result)
 }

@@ -164,3 +164,78 @@ async fn rootcheck_events_of_an_agent() {
     );
     assert_eq!(body["message"], "No rootcheck information was returned");
 }
+
+#[tokio::test]
+async fn clearing_file_integrity_and_rootcheck_data() {
+    let s = super::common::start_with(&[("OXSEC_EXPERIMENTAL_FEATURES", "true")]).await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+    let (status, body) = send(
+        &s,
+        Method::POST,
+        "/agents",
+        &t,
+        Some(json!({"name": "old", "ip": "any"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let store = oxsec_store::Store::open(&s.data_dir.join("oxsec.db")).expect("store");
+    store
+        .write_blocking(|tx| {
+            tx.execute_batch(
+                "UPDATE agents SET version = 'Wazuh v3.9.2' WHERE id = 3;
+                 INSERT INTO agent_databases (agent_id, created_at) VALUES (3, 0);
+                 INSERT INTO fim_entries (agent_id, full_path, file, type, date) VALUES (3, '/x', '/x', 'file', 1);",
+            )?;
+            Ok(())
+        })
+        .expect("old agent");
+
+    // Only agents older than 3.12 keep FIM data in the manager: the others say so.
+    let (status, body) = send(&s, Method::DELETE, "/syscheck/001", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (200, Some(1)), "{body}");
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1760);
+    assert_eq!(
+        body["data"]["failed_items"][0]["error"]["message"],
+        "Feature only available for older agent versions, it doesn't apply for more recent ones.: Agent version should be < v3.12.0."
+    );
+    let (_, body) = send(&s, Method::DELETE, "/syscheck/002", &t, None).await;
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1015, "{body}");
+    let (_, body) = send(&s, Method::DELETE, "/syscheck/999", &t, None).await;
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1701, "{body}");
+    let (_, body) = send(&s, Method::DELETE, "/syscheck/003", &t, None).await;
+    assert_eq!(body["data"]["affected_items"], json!(["003"]), "{body}");
+    let (_, body) = send(&s, Method::GET, "/syscheck/003", &t, None).await;
+    assert_eq!(body["data"]["total_affected_items"], 0, "{body}");
+    // Without naming agents the ones it does not apply to are left out.
+    let (_, body) = send(&s, Method::DELETE, "/experimental/syscheck?agents_list=all", &t, None).await;
+    assert_eq!(
+        (body["error"].as_u64(), body["data"]["affected_items"].clone()),
+        (Some(0), json!(["003"])),
+        "{body}"
+    );
+
+    // Rootcheck: every existing agent is cleared and has a database afterwards.
+    let (_, body) = send(
+        &s,
+        Method::DELETE,
+        "/experimental/rootcheck?agents_list=001,002,999",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(body["data"]["affected_items"], json!(["001", "002"]), "{body}");
+    assert_eq!(body["data"]["failed_items"][0]["id"], json!(["999"]));
+    let (_, body) = send(&s, Method::GET, "/rootcheck/001/last_scan", &t, None).await;
+    assert_eq!(body["data"]["affected_items"], json!([{"start": null, "end": null}]));
+    let (status, _) = send(&s, Method::GET, "/rootcheck/002", &t, None).await;
+    assert_eq!(status, 200, "agent 002 has a database now");
+}
+
+#[tokio::test]
+async fn experimental_operations_need_the_switch() {
+    let s = start().await;
+    let t = s.token().await;
+    let (status, body) = send(&s, Method::DELETE, "/experimental/rootcheck?agents_list=all", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (404, Some(1122)), "{body}");
+}

@@ -22,7 +22,7 @@ use oxsec_server::spec::{self, Auth, Operation, Schema};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::common::{start, user_with_roles, TestServer, PASSWORD};
+use super::common::{start, start_with, user_with_roles, TestServer, PASSWORD};
 
 /// The password of the users the walk creates.
 /// The password `common::user_with_roles` gives the users it creates.
@@ -431,7 +431,8 @@ async fn every_contract_operation_answers_each_caller_as_its_permissions_say() {
     ops.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
     assert_eq!(ops.len(), 182, "upstream operations in the contract");
 
-    let s = start().await;
+    // Experimental operations on, so that their permissions are walked too.
+    let s = start_with(&[("OXSEC_EXPERIMENTAL_FEATURES", "true")]).await;
     let admin_token = s.token().await;
     let ids = Ids {
         user: user_with_roles(&s, &admin_token, "walktarget", "").await.to_string(),

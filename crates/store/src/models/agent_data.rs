@@ -58,3 +58,29 @@ pub fn rootcheck_scan(conn: &Connection, agent_id: i64) -> Result<(Option<i64>, 
     };
     Ok((last("Starting rootcheck scan.")?, last("Ending rootcheck scan.")?))
 }
+
+/// Empties `agent_id`'s file-integrity entries (giving it a database, as wazuh-db does).
+pub fn clear_fim(conn: &Connection, agent_id: i64, now: i64) -> Result<()> {
+    ensure_database(conn, agent_id, now)?;
+    conn.execute("DELETE FROM fim_entries WHERE agent_id = ?1", [agent_id])?;
+    Ok(())
+}
+
+/// Empties `agent_id`'s rootcheck events (giving it a database, as wazuh-db does).
+pub fn clear_rootcheck(conn: &Connection, agent_id: i64, now: i64) -> Result<()> {
+    ensure_database(conn, agent_id, now)?;
+    conn.execute("DELETE FROM rootcheck_events WHERE agent_id = ?1", [agent_id])?;
+    Ok(())
+}
+
+/// The versions of `ids` (absent ids are left out; `None`: never connected).
+pub fn versions(conn: &Connection, ids: &[i64]) -> Result<std::collections::HashMap<i64, Option<String>>> {
+    let mut stmt = conn.prepare_cached("SELECT version FROM agents WHERE id = ?1")?;
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        if let Some(v) = stmt.query_row([id], |r| r.get::<_, Option<String>>(0)).optional()? {
+            out.insert(*id, v);
+        }
+    }
+    Ok(out)
+}

@@ -3,6 +3,7 @@
 //! lands on its handler. Handlers parse → authorize → call a service → wrap in the envelope.
 
 pub mod agents;
+pub mod ciscat;
 pub mod cluster;
 pub mod decoders;
 pub mod default;
@@ -16,6 +17,7 @@ pub mod overview;
 pub mod rootcheck;
 pub mod rules;
 pub mod ruleset_files;
+pub mod sca;
 pub mod security;
 pub mod syscheck;
 
@@ -121,4 +123,6 @@ pub fn routes() -> Routes {
         .merge(mitre::routes())
         .merge(syscheck::routes())
         .merge(rootcheck::routes())
+        .merge(sca::routes())
+        .merge(ciscat::routes())
 }

@@ -37,7 +37,23 @@ async fn agents_with_data(s: &TestServer, admin: &str) {
                    (1, 1, 1700000000, 1700100000, 'Starting rootcheck scan.', NULL, NULL),
                    (1, 2, 1700000000, 1700100500, 'Ending rootcheck scan.', NULL, NULL),
                    (1, 3, 1700000000, 1700100100, 'System Audit: SSH Hardening - 3: Root can log in.', '2.2.4', '5.2 Debian Linux'),
-                   (1, 4, 1690000000, 1690000000, 'Trojaned version of file /bin/ls detected.', NULL, NULL);",
+                   (1, 4, 1690000000, 1690000000, 'Trojaned version of file /bin/ls detected.', NULL, NULL);
+                 INSERT INTO sca_policies (agent_id, id, name, file, description, \"references\", hash_file) VALUES
+                   (1, 'cis_debian10', 'CIS Benchmark for Debian/Linux 10', 'cis_debian10.yml', 'Debian hardening', 'https://www.cisecurity.org/', 'h1'),
+                   (1, 'sca_unix_audit', 'System audit for Unix based systems', 'sca_unix_audit.yml', 'Unix audit', NULL, 'h2');
+                 INSERT INTO sca_scan_info (agent_id, id, start_scan, end_scan, policy_id, pass, fail, invalid, total_checks, score, hash) VALUES
+                   (1, 10, 1700000000, 1700000060, 'cis_debian10', 50, 40, 10, 100, 55, 'x'),
+                   (1, 11, 1700000000, 1700000030, 'sca_unix_audit', 5, 5, 0, 10, 50, 'y');
+                 INSERT INTO sca_checks (agent_id, id, scan_id, policy_id, title, result, condition, command) VALUES
+                   (1, 3000, 10, 'cis_debian10', 'Ensure /tmp is a separate partition', 'failed', 'all', NULL),
+                   (1, 3001, 10, 'cis_debian10', 'Ensure nodev option set on /tmp', 'passed', 'all', 'mount'),
+                   (1, 4000, 11, 'sca_unix_audit', 'SSH root login', 'failed', 'any', NULL);
+                 INSERT INTO sca_check_compliance (agent_id, id_check, key, value) VALUES
+                   (1, 3000, 'cis', '1.1.2'), (1, 3000, 'pci_dss', '2.2.5'), (1, 3001, 'cis', '1.1.3');
+                 INSERT INTO sca_check_rules (agent_id, id_check, type, rule) VALUES
+                   (1, 3000, 'command', 'c:mount -> r:\\s/tmp\\s');
+                 INSERT INTO ciscat_results (agent_id, id, scan_id, scan_time, benchmark, profile, pass, fail, error, notchecked, unknown, score)
+                   VALUES (1, 1, 1406741147, '2024-01-01T00:00:00Z', 'CIS Ubuntu Linux 20.04', 'Level 1 - Server', 96, 79, 0, 71, 1, 54);",
             )?;
             Ok(())
         })
@@ -238,4 +254,97 @@ async fn experimental_operations_need_the_switch() {
     let t = s.token().await;
     let (status, body) = send(&s, Method::DELETE, "/experimental/rootcheck?agents_list=all", &t, None).await;
     assert_eq!((status, body["error"].as_u64()), (404, Some(1122)), "{body}");
+}
+
+#[tokio::test]
+async fn sca_policies_and_checks_and_ciscat_results() {
+    let s = start().await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+
+    let (status, body) = send(&s, Method::GET, "/sca/001", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "All selected SCA information was returned");
+    let items = body["data"]["affected_items"].as_array().expect("items");
+    // Policy id descending by default; the last scan's figures joined in.
+    assert_eq!(items[0]["policy_id"], "sca_unix_audit");
+    assert_eq!(items[1]["score"], 55);
+    assert_eq!(items[1]["end_scan"], "2023-11-14T22:14:20+00:00");
+    assert_eq!(items[1]["references"], "https://www.cisecurity.org/");
+    assert!(items[0].get("references").is_none(), "NULL left out: {}", items[0]);
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/sca/001?name=CIS%20Benchmark%20for%20Debian/Linux%2010&select=pass",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"policy_id": "cis_debian10", "pass": 50}]),
+        "{body}"
+    );
+
+    let (status, body) = send(&s, Method::GET, "/sca/001/checks/cis_debian10", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    let checks = body["data"]["affected_items"].as_array().expect("checks");
+    assert_eq!(checks.len(), 2, "{body}");
+    assert_eq!(checks[0]["id"], 3000);
+    assert_eq!(
+        checks[0]["compliance"],
+        json!([{"key": "cis", "value": "1.1.2"}, {"key": "pci_dss", "value": "2.2.5"}])
+    );
+    assert_eq!(
+        checks[0]["rules"],
+        json!([{"type": "command", "rule": "c:mount -> r:\\s/tmp\\s"}])
+    );
+    assert_eq!(checks[1]["rules"], json!([]), "a check without rules has an empty list");
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/sca/001/checks/cis_debian10?q=compliance.key=pci_dss&select=title",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"id": 3000, "title": "Ensure /tmp is a separate partition"}]),
+        "{body}"
+    );
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/sca/001/checks/cis_debian10?result=passed&title=all&select=id",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(body["data"]["affected_items"], json!([{"id": 3001}]), "{body}");
+    let (_, body) = send(&s, Method::GET, "/sca/001/checks/nope", &t, None).await;
+    assert_eq!(
+        (body["error"].as_u64(), body["data"]["total_affected_items"].as_u64()),
+        (Some(0), Some(0))
+    );
+
+    // An unknown agent is a failed item here (200), one without data 2007.
+    let (status, body) = send(&s, Method::GET, "/sca/999", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (200, Some(1)), "{body}");
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1701);
+    let (status, body) = send(&s, Method::GET, "/sca/002/checks/x", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (400, Some(2007)), "{body}");
+
+    let (status, body) = send(&s, Method::GET, "/ciscat/001/results", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["affected_items"][0],
+        json!({"scan": {"id": 1406741147, "time": "2024-01-01T00:00:00Z"}, "benchmark": "CIS Ubuntu Linux 20.04",
+               "profile": "Level 1 - Server", "pass": 96, "fail": 79, "error": 0, "notchecked": 71, "unknown": 1,
+               "score": 54, "agent_id": "001"})
+    );
+    let (_, body) = send(&s, Method::GET, "/ciscat/001/results?pass=1", &t, None).await;
+    assert_eq!(body["data"]["total_affected_items"], 0);
+    let (_, body) = send(&s, Method::GET, "/ciscat/999/results", &t, None).await;
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1701);
 }

@@ -84,3 +84,16 @@ pub fn versions(conn: &Connection, ids: &[i64]) -> Result<std::collections::Hash
     }
     Ok(out)
 }
+
+/// A check's compliance mappings (`list` = `compliance`: key, value) or rules (`rules`: type,
+/// rule), in the order they were stored.
+pub fn sca_check_list(conn: &Connection, agent_id: i64, check: i64, list: &str) -> Result<Vec<(String, String)>> {
+    let sql = if list == "compliance" {
+        "SELECT key, value FROM sca_check_compliance WHERE agent_id = ?1 AND id_check = ?2 ORDER BY rowid"
+    } else {
+        "SELECT type, rule FROM sca_check_rules WHERE agent_id = ?1 AND id_check = ?2 ORDER BY rowid"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params![agent_id, check], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}

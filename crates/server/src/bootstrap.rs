@@ -276,6 +276,12 @@ fn import_agent_data(store: &Store, queue_db: &Path) -> Result<String, String> {
         })
         .map_err(|e| e.to_string())?;
     let mut line = format!(", {} agent databases ({} rows)", done.agents, done.rows);
+    if !done.failed.is_empty() {
+        line.push_str(&format!(
+            "; NOT imported (unchanged in the store): {}",
+            done.failed.join("; ")
+        ));
+    }
     if !done.unknown_agents.is_empty() {
         line.push_str(&format!(
             "; skipped {} of agents not in the store: {}",

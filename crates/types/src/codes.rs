@@ -183,7 +183,7 @@ wazuh_codes! {
     /// A `select` field the resource does not have.
     InvalidSelectField = 1724, 400, "Not a valid select field", Some("Use only the fields the resource returns");
     /// A rootcheck `status` other than all, outstanding or solved.
-    InvalidRootcheckStatus = 1603, 400, "Invalid status", Some("Use all, outstanding or solved");
+    InvalidRootcheckStatus = 1603, 400, "Invalid status. Valid statuses are: all, solved and outstanding", None;
     /// An agent without a database (it never connected).
     NoAgentDatabase = 2007, 400, "Error retrieving data from Wazuh DB", Some("The agent has not reported yet: its data appears once it has connected to the manager (or was imported)");
     /// A request the agent database cannot run (upstream: wazuh-db refused it).

@@ -58,8 +58,13 @@ impl Authz {
     }
 
     /// Checks the requirements that need no handler knowledge: resourceless actions, and a single id
-    /// given in the path (`value_of` returns a path parameter's value).
-    pub fn enforce_static(&self, value_of: impl Fn(&str) -> Option<String>) -> Result<(), ApiError> {
+    /// given in the path (`value_of` returns a path parameter's value; `agent_groups` the groups
+    /// of the agent in the path, for `agent:group:…` policies).
+    pub fn enforce_static(
+        &self,
+        value_of: impl Fn(&str) -> Option<String>,
+        agent_groups: &[String],
+    ) -> Result<(), ApiError> {
         for req in &self.reqs {
             if req.kind == ANY {
                 if !self.perms.allows_any(&req.action) {
@@ -69,7 +74,10 @@ impl Authz {
             }
             if let Some(value) = req.param.as_deref().and_then(&value_of) {
                 let value = canonical(&req.kind, &value);
-                if !self.perms.allows(&req.action, &req.kind, &value, &|_| Vec::new()) {
+                if !self
+                    .perms
+                    .allows(&req.action, &req.kind, &value, &|_| agent_groups.to_vec())
+                {
                     return Err(denied(&req.kind));
                 }
             }

@@ -132,7 +132,25 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
             }
             path_values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
         };
-        if let Err(e) = a.enforce_static(lookup) {
+        // The groups of the agent named in the path, for `agent:group:…` policies.
+        let agent_groups = match path_values
+            .iter()
+            .find(|(k, _)| k == "agent_id")
+            .and_then(|(_, v)| v.parse::<i64>().ok())
+        {
+            Some(id) if a.reqs.iter().any(|r| r.kind == "agent:id") => {
+                match state
+                    .store()
+                    .read(move |c| oxsec_store::models::agent::groups_of(c, &[id]))
+                    .await
+                {
+                    Ok(mut groups) => groups.remove(&id).unwrap_or_default(),
+                    Err(e) => return with_user(ApiError::from(e).into_response(), user),
+                }
+            }
+            _ => Vec::new(),
+        };
+        if let Err(e) = a.enforce_static(lookup, &agent_groups) {
             let resp = crate::error::DENIAL_NODE.sync_scope(denial_node, || e.into_response());
             return with_user(resp, user);
         }

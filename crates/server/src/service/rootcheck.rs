@@ -73,12 +73,7 @@ pub async fn events(
     match params.text("status").as_deref() {
         None | Some("all") => {}
         Some(s @ ("outstanding" | "solved")) => conds.push(eq("status", s.to_owned())),
-        Some(other) => {
-            return Err(ApiError::with_details(
-                WazuhCode::InvalidRootcheckStatus,
-                format!("Valid statuses are: all, solved and outstanding: {other}"),
-            ))
-        }
+        Some(other) => return Err(ApiError::with_details(WazuhCode::InvalidRootcheckStatus, other)),
     }
     for field in ["pci_dss", "cis"] {
         if let Some(v) = params.text(field).filter(|v| v != "all") {

@@ -219,6 +219,9 @@ pub async fn checks(
     if let Some(sel) = query.select.as_mut() {
         // The list fields output nothing themselves; keep at least the id to attach to.
         sel.retain(|f| !f.starts_with("compliance.") && !f.starts_with("rules."));
+        if sel.is_empty() {
+            sel.push("id".to_owned());
+        }
     }
     let from = format!("(SELECT * FROM sca_checks WHERE agent_id = {agent}) AS c");
     let sql = compile(&query, &checks_schema()?, &from, Dialect::Sqlite).map_err(crate::list::wql_error)?;

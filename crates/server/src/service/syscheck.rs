@@ -20,8 +20,8 @@ use crate::state::AppState;
 /// with `summary=true`, as Wazuh).
 pub fn schema(summary: bool) -> Result<Schema, ApiError> {
     let mut b = Schema::builder()
-        .field(Field::date("date", iso_offset("fim.date")))
-        .field(Field::date("mtime", iso_offset("fim.mtime")))
+        .field(Field::date("date", iso_offset("fim.date")).output_json(never_is_null("fim.date")))
+        .field(Field::date("mtime", iso_offset("fim.mtime")).output_json(never_is_null("fim.mtime")))
         .field(Field::text("file", "fim.file"));
     if !summary {
         b = b
@@ -46,6 +46,14 @@ pub fn schema(summary: bool) -> Result<Schema, ApiError> {
         .always_present("file")
         .build()
         .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// A date column as JSON: absent when NULL, `null` when 0 (never), else Wazuh's date text.
+fn never_is_null(column: &str) -> String {
+    format!(
+        "CASE WHEN {column} IS NULL THEN NULL WHEN {column} > 0 THEN json_quote({}) ELSE 'null' END",
+        iso_offset(column)
+    )
 }
 
 /// The filter parameters besides `q`, as (parameter, field): equality, `all` meaning none.

@@ -31,7 +31,8 @@ async fn agents_with_data(s: &TestServer, admin: &str) {
                           (1, '/etc/hosts', '/etc/hosts', 'file', 1700000100, 200, 'rw-r--r--', 'root',
                            'ddd', '2fd4e1c67a2d28fced849ee1bb76e7391b93eb12', 'fff', 1680000000, NULL),
                           (1, 'HKEY_X\\\\v', 'HKEY_X', 'registry_value', 1700000200, 8, NULL, NULL,
-                           'ggg', 'hhh', 'iii', 1695000000, 'v');
+                           'ggg', 'hhh', 'iii', 1695000000, 'v'),
+                          (1, '/never', '/never', 'file', 1700000300, 1, NULL, NULL, NULL, NULL, NULL, 0, NULL);
                  INSERT INTO agent_scan_info (agent_id, module, start_scan, end_scan) VALUES (1, 'fim', 1700000000, 1700000300);
                  INSERT INTO rootcheck_events (agent_id, id, date_first, date_last, log, pci_dss, cis) VALUES
                    (1, 1, 1700000000, 1700100000, 'Starting rootcheck scan.', NULL, NULL),
@@ -69,14 +70,20 @@ async fn file_integrity_of_an_agent() {
     let (status, body) = send(&s, Method::GET, "/syscheck/001", &t, None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "FIM findings of the agent were returned");
-    assert_eq!(body["data"]["total_affected_items"], 3);
-    let first = &body["data"]["affected_items"][0];
+    assert_eq!(body["data"]["total_affected_items"], 4);
+    // A modification time of 0 (never) is null, as Wazuh renders it; it sorts first.
+    let never = &body["data"]["affected_items"][0];
+    assert_eq!(
+        (never["file"].as_str(), never.get("mtime")),
+        (Some("/never"), Some(&serde_json::Value::Null))
+    );
+    let first = &body["data"]["affected_items"][1];
     // Oldest modification first; Unix times as Wazuh's dates; NULL columns left out.
     assert_eq!(first["file"], "/etc/hosts");
     assert_eq!(first["mtime"], "2023-03-28T10:40:00+00:00");
     assert_eq!(first["size"], 200);
     assert!(first.get("value").is_none(), "{first}");
-    let registry = &body["data"]["affected_items"][2];
+    let registry = &body["data"]["affected_items"][3];
     assert_eq!(registry["value"], json!({"name": "v"}));
 
     let (_, body) = send(
@@ -252,8 +259,74 @@ async fn clearing_file_integrity_and_rootcheck_data() {
 async fn experimental_operations_need_the_switch() {
     let s = start().await;
     let t = s.token().await;
-    let (status, body) = send(&s, Method::DELETE, "/experimental/rootcheck?agents_list=all", &t, None).await;
-    assert_eq!((status, body["error"].as_u64()), (404, Some(1122)), "{body}");
+    super::common::user_with_roles(&s, &t, "nobody", "").await;
+    let nobody = super::common::login(&s, "nobody", "Passw0rd!x").await;
+    for token in [&t, &nobody] {
+        let (status, body) = send(
+            &s,
+            Method::DELETE,
+            "/experimental/rootcheck?agents_list=all",
+            token,
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"].as_u64()),
+            (404, Some(1122)),
+            "before permissions: {body}"
+        );
+    }
+}
+
+/// Selecting only a list's keys gives the check id and that list.
+#[tokio::test]
+async fn sca_checks_select_of_list_keys() {
+    let s = start().await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+    let (status, body) = send(
+        &s,
+        Method::GET,
+        "/sca/001/checks/cis_debian10?select=rules.rule&limit=1",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"id": 3000, "rules": [{"rule": "c:mount -> r:\\s/tmp\\s"}]}])
+    );
+}
+
+/// A policy on an agent group opens (or closes) the agents of that group named in the path.
+#[tokio::test]
+async fn group_policies_apply_to_the_agent_in_the_path() {
+    let s = start().await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+    let (status, body) = send(&s, Method::POST, "/groups", &t, Some(json!({"group_id": "web"}))).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = send(&s, Method::PUT, "/agents/001/group/web", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    let user = super::common::user_with_roles(&s, &t, "webops", "").await;
+    super::common::grant(
+        &s,
+        &t,
+        user,
+        "webops",
+        &[json!({"actions": ["sca:read", "syscheck:read"], "resources": ["agent:group:web"], "effect": "allow"})],
+    )
+    .await;
+    let token = super::common::login(&s, "webops", "Passw0rd!x").await;
+    let (status, body) = send(&s, Method::GET, "/sca/001", &token, None).await;
+    assert_eq!(status, 200, "agent 001 is in group web: {body}");
+    let (status, body) = send(&s, Method::GET, "/syscheck/002", &token, None).await;
+    assert_eq!(
+        (status, body["error"].as_u64()),
+        (403, Some(4000)),
+        "agent 002 is not: {body}"
+    );
 }
 
 #[tokio::test]

@@ -161,6 +161,47 @@ fn agent_files(queue_db: &Path) -> Result<Vec<(i64, PathBuf)>> {
     Ok(files)
 }
 
+/// A private copy of an agent database (and its write-ahead log), so that reading it never
+/// creates files (`-shm`) in the manager's own directory, where wazuh-db would later find them
+/// with the wrong owner.
+struct PrivateCopy {
+    dir: PathBuf,
+    db: PathBuf,
+}
+
+impl PrivateCopy {
+    fn remove(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn private_copy(path: &Path) -> Result<PrivateCopy> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let io = |e: std::io::Error| Error::Import(format!("{}: {e}", path.display()));
+    let dir = std::env::temp_dir().join(format!(
+        "oxsec-import-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir(&dir).map_err(io)?;
+    let db = dir.join("agent.db");
+    let copied = std::fs::copy(path, &db).and_then(|_| {
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
+        if wal.is_file() {
+            std::fs::copy(&wal, dir.join("agent.db-wal"))?;
+        }
+        Ok(())
+    });
+    match copied {
+        Ok(()) => Ok(PrivateCopy { dir, db }),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            Err(io(e))
+        }
+    }
+}
+
 /// A `file:` URI opening `path` read-only.
 fn read_only_uri(path: &Path) -> Result<String> {
     let text = path
@@ -201,12 +242,16 @@ pub fn import_agent_data(
             );
             continue;
         }
-        let copied = read_only_uri(path).and_then(|uri| {
-            conn.execute("ATTACH DATABASE ?1 AS agent_db", [uri])?;
-            let copied = copy_agent(conn, *agent_id, now);
-            // The copy's own error matters more than a failed detach.
-            let _ = conn.execute("DETACH DATABASE agent_db", []);
-            copied
+        let copied = private_copy(path).and_then(|copy| {
+            let attached = read_only_uri(&copy.db).and_then(|uri| {
+                conn.execute("ATTACH DATABASE ?1 AS agent_db", [uri])?;
+                let copied = copy_agent(conn, *agent_id, now);
+                // The copy's own error matters more than a failed detach.
+                let _ = conn.execute("DETACH DATABASE agent_db", []);
+                copied
+            });
+            copy.remove();
+            attached
         });
         match copied {
             Ok(rows) => {
@@ -354,7 +399,14 @@ mod tests {
             2001
         );
 
-        // Importing again replaces, never duplicates; the source files are only read.
+        // The source directory gained no file (no -shm, no journal): imports read private copies.
+        let mut names: Vec<String> = std::fs::read_dir(&queue)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["000.db", "001.db", "099.db", "global.db"]);
+        // Importing again replaces, never duplicates.
         store
             .with_connection_blocking(|c| import_agent_data(c, &queue, 43, &mut |_, _| {}))
             .expect("again");

@@ -40,18 +40,22 @@ const FILTERS: &[&str] = &[
     "unknown",
 ];
 
+fn messages() -> AffectedItems {
+    AffectedItems::new(
+        "All CISCAT results were returned",
+        "Some CISCAT results were not returned",
+        "No CISCAT results were returned",
+    )
+}
+
 /// `GET /ciscat/{agent_id}/results`.
 pub async fn results(
     state: &AppState,
     agent: i64,
     params: &Params,
-    mut query: ListQuery,
+    query: ListQuery,
 ) -> Result<AffectedItems, ApiError> {
-    let mut result = AffectedItems::new(
-        "All CISCAT results were returned",
-        "Some CISCAT results were not returned",
-        "No CISCAT results were returned",
-    );
+    let mut result = messages();
     let exists = state
         .store()
         .read(move |c| oxsec_store::models::agent_data::agent_version(c, agent))
@@ -61,6 +65,58 @@ pub async fn results(
         result.fail(super::agents::pad(agent), ItemError::new(WazuhCode::AgentNotFound));
         return Ok(result);
     }
+    let (total, items) = agent_results(state, agent, params, query).await?;
+    result.set_page(items, total);
+    Ok(result)
+}
+
+/// `GET /experimental/ciscat/results`: every agent's results (the ones the caller may read, or
+/// those of `agents_list`), each agent paged on its own as Wazuh pages them; an agent without
+/// data fails the whole request (2007), as in Wazuh.
+pub async fn all_results(
+    state: &AppState,
+    authz: &crate::auth::authz::Authz,
+    wanted: Option<Vec<String>>,
+    params: &Params,
+    query: ListQuery,
+) -> Result<AffectedItems, ApiError> {
+    let mut result = messages();
+    let super::agents::Targets { ids } = super::agents::targets(state, authz, wanted, &mut result, false).await?;
+    let mut items = Vec::new();
+    let mut total = 0;
+    for id in ids {
+        let (n, page) = agent_results(state, id, params, query.clone()).await?;
+        total += n;
+        items.extend(page);
+    }
+    if let Some(key) = query.sort.first() {
+        // Wazuh merges the agents' pages by the first sort field.
+        let path: Vec<&str> = key.field.split('.').collect();
+        let value = |item: &serde_json::Value| path.iter().try_fold(item, |v, p| v.get(p)).cloned();
+        items.sort_by(|a, b| {
+            let (x, y) = (value(a), value(b));
+            let order = match (x.as_ref().and_then(|v| v.as_f64()), y.as_ref().and_then(|v| v.as_f64())) {
+                (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+                _ => x.map(|v| v.to_string()).cmp(&y.map(|v| v.to_string())),
+            };
+            if key.descending {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+    }
+    result.set_page(items, total);
+    Ok(result)
+}
+
+/// One agent's results page: (matching total, items).
+async fn agent_results(
+    state: &AppState,
+    agent: i64,
+    params: &Params,
+    mut query: ListQuery,
+) -> Result<(u64, Vec<serde_json::Value>), ApiError> {
     require_database(state, agent).await?;
     let mut conds: Vec<Expr> = FILTERS
         .iter()
@@ -80,10 +136,5 @@ pub async fn results(
     }
     let from = format!("(SELECT * FROM ciscat_results WHERE agent_id = {agent}) AS cis");
     let sql = compile(&query, &schema()?, &from, Dialect::Sqlite).map_err(crate::list::wql_error)?;
-    let (total, items) = state
-        .store()
-        .read(move |c| oxsec_store::list::run_json(c, &sql, None))
-        .await?;
-    result.set_rendered_page(items, total);
-    Ok(result)
+    Ok(state.store().read(move |c| oxsec_store::list::run(c, &sql)).await?)
 }

@@ -421,3 +421,29 @@ async fn sca_policies_and_checks_and_ciscat_results() {
     let (_, body) = send(&s, Method::GET, "/ciscat/999/results", &t, None).await;
     assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1701);
 }
+
+/// Every agent's CIS-CAT results at once; an agent without data fails the request, as in Wazuh.
+#[tokio::test]
+async fn experimental_ciscat_results_of_all_agents() {
+    let s = super::common::start_with(&[("OXSEC_EXPERIMENTAL_FEATURES", "true")]).await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+    let (status, body) = send(
+        &s,
+        Method::GET,
+        "/experimental/ciscat/results?agents_list=000,001,999",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["total_affected_items"], 1);
+    assert_eq!(body["data"]["affected_items"][0]["agent_id"], "001");
+    assert_eq!(body["data"]["failed_items"][0]["id"], json!(["999"]));
+    let (status, body) = send(&s, Method::GET, "/experimental/ciscat/results", &t, None).await;
+    assert_eq!(
+        (status, body["error"].as_u64()),
+        (400, Some(2007)),
+        "agent 002 never reported: {body}"
+    );
+}

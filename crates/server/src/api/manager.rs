@@ -42,11 +42,11 @@ pub fn routes() -> Routes {
 }
 
 async fn get_status(State(state): State<AppState>, _p: Params) -> Envelope {
-    Envelope(manager::status(&state))
+    Envelope(node_scoped(&state, manager::status(&state)))
 }
 
 async fn get_info(State(state): State<AppState>, _p: Params) -> ApiResult<Envelope> {
-    Ok(Envelope(manager::info(&state)?))
+    Ok(Envelope(node_scoped(&state, manager::info(&state)?)))
 }
 
 async fn get_configuration(State(state): State<AppState>, authz: Authz, p: Params) -> ApiResult<Response> {
@@ -59,12 +59,15 @@ async fn get_configuration(State(state): State<AppState>, authz: Authz, p: Param
     }
     let section = p.text("section");
     let field = p.text("field");
-    Ok(Envelope(manager::configuration(
+    Ok(Envelope(node_scoped(
         &state,
-        section.as_deref(),
-        field.as_deref(),
-        p.flag("distinct"),
-        manager::may_see_secrets(&authz.perms),
+        manager::configuration(
+            &state,
+            section.as_deref(),
+            field.as_deref(),
+            p.flag("distinct"),
+            manager::may_see_secrets(&authz.perms),
+        ),
     ))
     .into_response())
 }
@@ -74,7 +77,10 @@ async fn put_configuration(
     _p: Params,
     UploadBody(body): UploadBody,
 ) -> ApiResult<Envelope> {
-    Ok(Envelope(manager::update_configuration(&state, body.to_vec()).await?))
+    Ok(Envelope(node_scoped(
+        &state,
+        manager::update_configuration(&state, body.to_vec()).await?,
+    )))
 }
 
 async fn get_validation(State(state): State<AppState>, _p: Params) -> Envelope {
@@ -87,12 +93,15 @@ async fn get_active_configuration(
     Path((component, configuration)): Path<(String, String)>,
     _p: Params,
 ) -> Envelope {
-    Envelope(active_config::active_configuration(
+    Envelope(node_scoped(
         &state,
-        &manager::node_id(&state),
-        &component,
-        &configuration,
-        manager::may_see_secrets(&authz.perms),
+        active_config::active_configuration(
+            &state,
+            &manager::node_id(&state),
+            &component,
+            &configuration,
+            manager::may_see_secrets(&authz.perms),
+        ),
     ))
 }
 
@@ -112,6 +121,24 @@ async fn get_stats_weekly(State(state): State<AppState>, _p: Params) -> Envelope
     Envelope(manager::stats_weekly(&state))
 }
 
+/// With the cluster enabled Wazuh tells which node answered: " in specified node".
+fn node_suffix(state: &AppState) -> &'static str {
+    if crate::service::cluster::running(state) {
+        " in specified node"
+    } else {
+        ""
+    }
+}
+
+/// `result` with [`node_suffix`]'s messages.
+fn node_scoped(state: &AppState, result: oxsec_types::envelope::AffectedItems) -> oxsec_types::envelope::AffectedItems {
+    if crate::service::cluster::running(state) {
+        result.in_specified_node()
+    } else {
+        result
+    }
+}
+
 /// Wazuh marks the state-file endpoints deprecated in a response header.
 pub(super) fn deprecated(resp: Envelope) -> Response {
     ([("Deprecated", "true")], resp).into_response()
@@ -129,12 +156,21 @@ async fn get_logs(State(state): State<AppState>, p: Params) -> ApiResult<Envelop
     let query = crate::list::unchecked_list_query(&p)?;
     let (level, tag) = (p.text("level"), p.text("tag"));
     Ok(Envelope(
-        ossec_log::list(state.ossec_log(), "", level.as_deref(), tag.as_deref(), &query).await?,
+        ossec_log::list(
+            state.ossec_log(),
+            node_suffix(&state),
+            level.as_deref(),
+            tag.as_deref(),
+            &query,
+        )
+        .await?,
     ))
 }
 
 async fn get_logs_summary(State(state): State<AppState>, _p: Params) -> ApiResult<Envelope> {
-    Ok(Envelope(ossec_log::summary(state.ossec_log(), "").await?))
+    Ok(Envelope(
+        ossec_log::summary(state.ossec_log(), node_suffix(&state)).await?,
+    ))
 }
 
 async fn get_api_config(State(state): State<AppState>, _p: Params) -> Envelope {

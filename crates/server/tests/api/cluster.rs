@@ -82,6 +82,14 @@ async fn an_enabled_cluster_serves_this_node_from_the_registry() {
 
     let (_, body) = send(&s, Method::GET, "/cluster/status", &admin, None).await;
     assert_eq!(body["data"], json!({"enabled": "yes", "running": "yes"}));
+    // The manager's own operations now say which node answered, as Wazuh's do.
+    let (_, body) = send(&s, Method::GET, "/manager/info", &admin, None).await;
+    assert_eq!(
+        body["message"],
+        "Basic information was successfully read in specified node"
+    );
+    let (_, body) = send(&s, Method::GET, "/manager/logs?limit=1", &admin, None).await;
+    assert_eq!(body["message"], "Logs were successfully read in specified node");
     let (_, body) = send(&s, Method::GET, "/cluster/local/info", &admin, None).await;
     assert_eq!(
         body["data"]["affected_items"],

@@ -144,7 +144,7 @@ impl AnalysisOptions {
 }
 
 /// Wazuh's time values: a number of seconds, or with an `s`, `m`, `h`, `d` or `w` suffix.
-fn seconds(value: &str) -> Option<u64> {
+pub fn seconds(value: &str) -> Option<u64> {
     let (digits, unit) = match value.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => (&value[..i], c),
         _ => (value, 's'),

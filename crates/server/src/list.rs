@@ -2,7 +2,7 @@
 //! into one [`ListQuery`] for the list-query engine, and the engine's errors turned into Wazuh's codes.
 
 use oxsec_types::WazuhCode;
-use oxsec_wql::{ListQuery, Schema};
+use oxsec_wql::{Expr, ListQuery, Op, Schema};
 
 use crate::error::ApiError;
 use crate::params::Params;
@@ -58,4 +58,24 @@ pub fn wql_error(e: oxsec_wql::Error) -> ApiError {
         E::InvalidSchema(_) => return ApiError::Internal(e.to_string()),
     };
     ApiError::with_details(code, e.to_string())
+}
+
+/// `field = value`: an endpoint's filter parameter as a condition of `q`.
+pub fn equals(field: &str, value: impl Into<String>) -> Expr {
+    Expr::Cond {
+        field: field.to_owned(),
+        op: Op::Eq,
+        value: value.into(),
+    }
+}
+
+/// ANDs an endpoint's filter conditions with the request's own `q`, as Wazuh joins them.
+pub fn and_filters(query: &mut ListQuery, mut conds: Vec<Expr>) {
+    if conds.is_empty() {
+        return;
+    }
+    if let Some(q) = query.q.take() {
+        conds.push(q);
+    }
+    query.q = Some(Expr::And(conds));
 }

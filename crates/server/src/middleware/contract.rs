@@ -138,16 +138,15 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
             .find(|(k, _)| k == "agent_id")
             .and_then(|(_, v)| v.parse::<i64>().ok())
         {
-            Some(id) if a.reqs.iter().any(|r| r.kind == "agent:id") => {
-                match state
-                    .store()
-                    .read(move |c| oxsec_store::models::agent::groups_of(c, &[id]))
-                    .await
-                {
-                    Ok(mut groups) => groups.remove(&id).unwrap_or_default(),
-                    Err(e) => return with_user(ApiError::from(e).into_response(), user),
-                }
-            }
+            // Callers allowed every agent (the administrator) need no lookup.
+            Some(id) if a.reqs.iter().any(|r| r.kind == "agent:id") && !a.permits_everything("agent:id") => match state
+                .store()
+                .read(move |c| oxsec_store::models::agent::groups_of(c, &[id]))
+                .await
+            {
+                Ok(mut groups) => groups.remove(&id).unwrap_or_default(),
+                Err(e) => return with_user(ApiError::from(e).into_response(), user),
+            },
             _ => Vec::new(),
         };
         if let Err(e) = a.enforce_static(lookup, &agent_groups) {

@@ -433,23 +433,9 @@ fn wdb_backups(ossec_conf_text: &str) -> Vec<Value> {
     vec![json!({
         "database": "global",
         "enabled": text("enabled").is_none_or(|v| v == "yes"),
-        "interval": text("interval").as_deref().and_then(seconds).unwrap_or(86_400),
+        "interval": text("interval").as_deref().and_then(oxsec_ruleset::config::seconds).unwrap_or(86_400),
         "max_files": text("max_files").as_deref().map_or(3, atoi),
     })]
-}
-
-/// Wazuh's time values: seconds, or a number with an s/m/h/d/w suffix.
-fn seconds(value: &str) -> Option<i64> {
-    let value = value.trim();
-    let (digits, factor) = match value.chars().last()? {
-        's' => (&value[..value.len() - 1], 1),
-        'm' => (&value[..value.len() - 1], 60),
-        'h' => (&value[..value.len() - 1], 3600),
-        'd' => (&value[..value.len() - 1], 86_400),
-        'w' => (&value[..value.len() - 1], 604_800),
-        _ => (value, 1),
-    };
-    digits.parse::<i64>().ok().and_then(|n| n.checked_mul(factor))
 }
 
 #[cfg(test)]

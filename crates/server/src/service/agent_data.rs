@@ -3,6 +3,7 @@
 //! same columns. An agent that never connected has no database: Wazuh answers 2007 then.
 
 use oxsec_store::models::agent_data;
+use oxsec_types::envelope::{AffectedItems, ItemError};
 use oxsec_types::WazuhCode;
 
 use crate::error::ApiError;
@@ -36,6 +37,44 @@ pub async fn require_agent(state: &AppState, agent: i64) -> Result<Option<String
         .read(move |c| agent_data::agent_version(c, agent))
         .await?
         .ok_or_else(|| ApiError::code(WazuhCode::AgentNotFound))
+}
+
+/// Whether `agent` exists; an unknown agent becomes a failed item of `result` (the endpoints
+/// where Wazuh answers 200 for it).
+pub async fn known_or_failed(state: &AppState, agent: i64, result: &mut AffectedItems) -> Result<bool, ApiError> {
+    let exists = state
+        .store()
+        .read(move |c| agent_data::agent_version(c, agent))
+        .await?
+        .is_some();
+    if !exists {
+        result.fail(super::agents::pad(agent), ItemError::new(WazuhCode::AgentNotFound));
+    }
+    Ok(exists)
+}
+
+/// Runs `clear` on each of `ids` in one transaction and lists them as affected.
+pub async fn clear_each(
+    state: &AppState,
+    ids: Vec<i64>,
+    clear: fn(&oxsec_store::rusqlite::Connection, i64, i64) -> oxsec_store::Result<()>,
+    result: &mut AffectedItems,
+) -> Result<(), ApiError> {
+    let now = oxsec_store::now_secs();
+    let done = ids.clone();
+    state
+        .store()
+        .write(move |tx| {
+            for id in &done {
+                clear(tx, *id, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+    for id in ids {
+        result.push(serde_json::json!(super::agents::pad(id)));
+    }
+    Ok(())
 }
 
 /// SQL rendering a Unix-seconds column as Wazuh's `YYYY-MM-DDTHH:MM:SS+00:00`.

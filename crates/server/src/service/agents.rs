@@ -158,13 +158,7 @@ pub fn add_filters(query: &mut ListQuery, params: &crate::params::Params) {
     if let Some(older) = params.text("older_than") {
         conds.push(older_than(&older));
     }
-    if conds.is_empty() {
-        return;
-    }
-    if let Some(q) = query.q.take() {
-        conds.push(q);
-    }
-    query.q = Some(Expr::And(conds));
+    crate::list::and_filters(query, conds);
 }
 
 /// Wazuh's spelling of an agent id: zero-padded to three digits.

@@ -1,13 +1,13 @@
 //! `/ciscat…`: an agent's CIS-CAT scan results, as Wazuh serves them from wazuh-db's
 //! `ciscat_results`.
 
-use oxsec_types::envelope::{AffectedItems, ItemError};
-use oxsec_types::WazuhCode;
+use oxsec_types::envelope::AffectedItems;
 use oxsec_wql::sql::{compile, Dialect};
-use oxsec_wql::{Expr, Field, ListQuery, Op, Schema};
+use oxsec_wql::{Expr, Field, ListQuery, Schema};
 
-use super::agent_data::require_database;
+use super::agent_data::{known_or_failed, require_database};
 use crate::error::ApiError;
+use crate::list::{and_filters, equals};
 use crate::params::Params;
 use crate::state::AppState;
 
@@ -56,13 +56,7 @@ pub async fn results(
     query: ListQuery,
 ) -> Result<AffectedItems, ApiError> {
     let mut result = messages();
-    let exists = state
-        .store()
-        .read(move |c| oxsec_store::models::agent_data::agent_version(c, agent))
-        .await?
-        .is_some();
-    if !exists {
-        result.fail(super::agents::pad(agent), ItemError::new(WazuhCode::AgentNotFound));
+    if !known_or_failed(state, agent, &mut result).await? {
         return Ok(result);
     }
     let (total, items) = agent_results(state, agent, params, query).await?;
@@ -118,22 +112,11 @@ async fn agent_results(
     mut query: ListQuery,
 ) -> Result<(u64, Vec<serde_json::Value>), ApiError> {
     require_database(state, agent).await?;
-    let mut conds: Vec<Expr> = FILTERS
+    let conds: Vec<Expr> = FILTERS
         .iter()
-        .filter_map(|f| {
-            params.text(f).map(|value| Expr::Cond {
-                field: (*f).to_owned(),
-                op: Op::Eq,
-                value,
-            })
-        })
+        .filter_map(|f| params.text(f).map(|value| equals(f, value)))
         .collect();
-    if !conds.is_empty() {
-        if let Some(q) = query.q.take() {
-            conds.push(q);
-        }
-        query.q = Some(Expr::And(conds));
-    }
+    and_filters(&mut query, conds);
     let from = format!("(SELECT * FROM ciscat_results WHERE agent_id = {agent}) AS cis");
     let sql = compile(&query, &schema()?, &from, Dialect::Sqlite).map_err(crate::list::wql_error)?;
     Ok(state.store().read(move |c| oxsec_store::list::run(c, &sql)).await?)

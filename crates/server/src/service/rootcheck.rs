@@ -9,13 +9,14 @@ use oxsec_store::models::agent_data;
 use oxsec_types::envelope::AffectedItems;
 use oxsec_types::WazuhCode;
 use oxsec_wql::sql::{compile, Dialect};
-use oxsec_wql::{Expr, Field, ListQuery, Op, Schema};
+use oxsec_wql::{Field, ListQuery, Schema};
 use serde_json::{json, Value};
 
 use super::agent_data::{epoch_z, iso_z, require_agent, require_database};
-use super::agents::{self, pad, Targets};
+use super::agents::{self, Targets};
 use crate::auth::authz::Authz;
 use crate::error::ApiError;
+use crate::list::{and_filters, equals};
 use crate::params::Params;
 use crate::state::AppState;
 
@@ -47,14 +48,6 @@ fn events_of(agent: i64) -> String {
     )
 }
 
-fn eq(field: &str, value: String) -> Expr {
-    Expr::Cond {
-        field: field.to_owned(),
-        op: Op::Eq,
-        value,
-    }
-}
-
 /// `GET /rootcheck/{agent_id}`: `status` (all, outstanding, solved), `pci_dss` and `cis` filter.
 pub async fn events(
     state: &AppState,
@@ -72,20 +65,15 @@ pub async fn events(
     let mut conds = Vec::new();
     match params.text("status").as_deref() {
         None | Some("all") => {}
-        Some(s @ ("outstanding" | "solved")) => conds.push(eq("status", s.to_owned())),
+        Some(s @ ("outstanding" | "solved")) => conds.push(equals("status", s.to_owned())),
         Some(other) => return Err(ApiError::with_details(WazuhCode::InvalidRootcheckStatus, other)),
     }
     for field in ["pci_dss", "cis"] {
         if let Some(v) = params.text(field).filter(|v| v != "all") {
-            conds.push(eq(field, v));
+            conds.push(equals(field, v));
         }
     }
-    if !conds.is_empty() {
-        if let Some(q) = query.q.take() {
-            conds.push(q);
-        }
-        query.q = Some(Expr::And(conds));
-    }
+    and_filters(&mut query, conds);
     let sql = compile(&query, &schema()?, &events_of(agent), Dialect::Sqlite).map_err(crate::list::wql_error)?;
     let (total, items) = state
         .store()
@@ -128,19 +116,6 @@ pub async fn clear(state: &AppState, authz: &Authz, wanted: Option<Vec<String>>)
         "No rootcheck database was cleared",
     );
     let Targets { ids } = agents::targets(state, authz, wanted, &mut result, false).await?;
-    let now = oxsec_store::now_secs();
-    let done = ids.clone();
-    state
-        .store()
-        .write(move |tx| {
-            for id in &done {
-                agent_data::clear_rootcheck(tx, *id, now)?;
-            }
-            Ok(())
-        })
-        .await?;
-    for id in ids {
-        result.push(json!(pad(id)));
-    }
+    super::agent_data::clear_each(state, ids, agent_data::clear_rootcheck, &mut result).await?;
     Ok(result)
 }

@@ -2,13 +2,13 @@
 //! score) and each policy's checks with their compliance mappings and rules, as Wazuh serves
 //! them from wazuh-db's `sca_*` tables.
 
-use oxsec_types::envelope::{AffectedItems, ItemError};
-use oxsec_types::WazuhCode;
+use oxsec_types::envelope::AffectedItems;
 use oxsec_wql::sql::{compile, Dialect};
-use oxsec_wql::{Expr, Field, ListQuery, Op, Schema};
+use oxsec_wql::{Field, ListQuery, Schema};
 
-use super::agent_data::{iso_offset, require_database};
+use super::agent_data::{iso_offset, known_or_failed, require_database};
 use crate::error::ApiError;
+use crate::list::{and_filters, equals};
 use crate::params::Params;
 use crate::state::AppState;
 
@@ -86,37 +86,6 @@ pub fn checks_schema() -> Result<Schema, ApiError> {
     .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-fn eq(field: &str, value: String) -> Expr {
-    Expr::Cond {
-        field: field.to_owned(),
-        op: Op::Eq,
-        value,
-    }
-}
-
-fn and_into(query: &mut ListQuery, mut conds: Vec<Expr>) {
-    if conds.is_empty() {
-        return;
-    }
-    if let Some(q) = query.q.take() {
-        conds.push(q);
-    }
-    query.q = Some(Expr::And(conds));
-}
-
-/// Whether `agent` exists; an unknown agent is a failed item here (Wazuh answers 200).
-async fn known(state: &AppState, agent: i64, result: &mut AffectedItems) -> Result<bool, ApiError> {
-    let exists = state
-        .store()
-        .read(move |c| oxsec_store::models::agent_data::agent_version(c, agent))
-        .await?
-        .is_some();
-    if !exists {
-        result.fail(super::agents::pad(agent), ItemError::new(WazuhCode::AgentNotFound));
-    }
-    Ok(exists)
-}
-
 /// `GET /sca/{agent_id}`: the policies with their last scan (`name`, `description` and
 /// `references` filter).
 pub async fn policies(
@@ -130,15 +99,15 @@ pub async fn policies(
         "Some SCA information was not returned",
         "No SCA information was returned",
     );
-    if !known(state, agent, &mut result).await? {
+    if !known_or_failed(state, agent, &mut result).await? {
         return Ok(result);
     }
     require_database(state, agent).await?;
     let conds = ["name", "description", "references"]
         .iter()
-        .filter_map(|f| params.text(f).map(|v| eq(f, v)))
+        .filter_map(|f| params.text(f).map(|v| equals(f, v)))
         .collect();
-    and_into(&mut query, conds);
+    and_filters(&mut query, conds);
     // The agent id is a parsed number.
     let from = format!(
         "(SELECT si.policy_id AS policy_id, p.name AS name, p.description AS description, p.\"references\" AS refs, \
@@ -187,17 +156,17 @@ pub async fn checks(
         "Some SCA/policy information was not returned",
         "No SCA/policy information was returned",
     );
-    if !known(state, agent, &mut result).await? {
+    if !known_or_failed(state, agent, &mut result).await? {
         return Ok(result);
     }
     require_database(state, agent).await?;
-    let mut conds = vec![eq("policy_id", policy_id.to_owned())];
+    let mut conds = vec![equals("policy_id", policy_id)];
     for f in CHECK_FILTERS {
         if let Some(v) = params.text(f).filter(|v| *f == "condition" || v != "all") {
-            conds.push(eq(f, v));
+            conds.push(equals(f, v));
         }
     }
-    and_into(&mut query, conds);
+    and_filters(&mut query, conds);
     // Which lists the items get, and with which keys: all of them without `select`, else only
     // the selected `compliance.*` / `rules.*` keys (as Wazuh).
     let lists: Vec<(&str, Vec<&str>)> = [("compliance", ["key", "value"]), ("rules", ["type", "rule"])]

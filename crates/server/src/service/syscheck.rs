@@ -6,13 +6,14 @@ use oxsec_types::envelope::AffectedItems;
 use oxsec_types::envelope::ItemError;
 use oxsec_types::WazuhCode;
 use oxsec_wql::sql::{compile, Dialect};
-use oxsec_wql::{Expr, Field, ListQuery, Op, Schema};
+use oxsec_wql::{Expr, Field, ListQuery, Schema};
 use serde_json::{json, Value};
 
 use super::agent_data::{epoch_offset, iso_offset, require_agent, require_database};
 use super::agents::{self, pad, Targets};
 use crate::auth::authz::Authz;
 use crate::error::ApiError;
+use crate::list::{and_filters, equals};
 use crate::params::Params;
 use crate::state::AppState;
 
@@ -68,30 +69,20 @@ const FILTERS: &[(&str, &str)] = &[
     ("value.type", "value.type"),
 ];
 
-fn eq(field: &str, value: &str) -> Expr {
-    Expr::Cond {
-        field: field.to_owned(),
-        op: Op::Eq,
-        value: value.to_owned(),
-    }
-}
-
 /// Adds the filter parameters to `q`; `hash` matches any of the three digests.
 fn add_filters(query: &mut ListQuery, params: &Params) {
     let mut conds: Vec<Expr> = FILTERS
         .iter()
-        .filter_map(|(param, field)| params.text(param).filter(|v| v != "all").map(|v| eq(field, &v)))
+        .filter_map(|(param, field)| params.text(param).filter(|v| v != "all").map(|v| equals(field, v)))
         .collect();
     if let Some(hash) = params.text("hash") {
-        conds.push(Expr::Or(vec![eq("md5", &hash), eq("sha1", &hash), eq("sha256", &hash)]));
+        conds.push(Expr::Or(vec![
+            equals("md5", hash.as_str()),
+            equals("sha1", hash.as_str()),
+            equals("sha256", hash.as_str()),
+        ]));
     }
-    if conds.is_empty() {
-        return;
-    }
-    if let Some(q) = query.q.take() {
-        conds.push(q);
-    }
-    query.q = Some(Expr::And(conds));
+    and_filters(query, conds);
 }
 
 /// `GET /syscheck/{agent_id}`.
@@ -177,19 +168,6 @@ pub async fn clear(state: &AppState, authz: &Authz, wanted: Option<Vec<String>>)
             Some(_) => {}
         }
     }
-    let now = oxsec_store::now_secs();
-    let done = cleared.clone();
-    state
-        .store()
-        .write(move |tx| {
-            for id in &done {
-                agent_data::clear_fim(tx, *id, now)?;
-            }
-            Ok(())
-        })
-        .await?;
-    for id in cleared {
-        result.push(json!(pad(id)));
-    }
+    super::agent_data::clear_each(state, cleared, agent_data::clear_fim, &mut result).await?;
     Ok(result)
 }

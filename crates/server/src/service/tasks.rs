@@ -46,13 +46,7 @@ pub fn add_filters(query: &mut ListQuery, filters: &[(&str, Option<Vec<String>>)
             .collect();
         conds.push(Expr::Or(ors));
     }
-    if conds.is_empty() {
-        return;
-    }
-    if let Some(q) = query.q.take() {
-        conds.push(q);
-    }
-    query.q = Some(Expr::And(conds));
+    crate::list::and_filters(query, conds);
 }
 
 /// Runs the listing.

@@ -46,9 +46,9 @@ cp "$B/config/etc/client.keys" "$TREE/etc/client.keys"
 cp -r "$B/config/etc/shared" "$TREE/etc/shared"
 cp "$B/config/queue/db/global.db" "$TREE/queue/db/global.db"
 chmod -R u+w "$TREE"
-"${HARNESS_VENV:?}/bin/python" - "$B/master_only" "$TREE/queue/db/global.db" <<'PY'
+"${HARNESS_VENV:?}/bin/python" - "$B/master_only" "$TREE/queue/db/global.db" "$module" <<'PY'
 import sqlite3, sys, time, yaml
-d, db = sys.argv[1], sys.argv[2]
+d, db, module = sys.argv[1], sys.argv[2], sys.argv[3]
 c = sqlite3.connect(db)
 for entry in yaml.safe_load(open(f"{d}/agent_info.yaml")):
     a, extra = dict(entry["agent"]), entry["extra_params"]
@@ -61,8 +61,21 @@ ids = {n: i for i, n in c.execute("SELECT id, name FROM `group`")}
 for aid, groups in yaml.safe_load(open(f"{d}/agent_groups.yaml"))["agent_ids"].items():
     for g in groups:
         c.execute("INSERT OR IGNORE INTO belongs (id_agent, id_group) VALUES (?,?)", (aid, ids[g]))
+# The agent-data files read what the environment's live agents 001-008 report when they connect
+# (FIXTURES.md): their version and OS, and that they are connected.
+if module in ("syscheck", "rootcheck", "sca", "ciscat", "syscollector", "experimental", "active"):
+    for aid in range(1, 9):
+        new = aid <= 4
+        c.execute("UPDATE agent SET version=?, os_name='Ubuntu', os_version=?, os_major=?, os_minor='04', "
+                  "os_codename=?, os_platform='ubuntu', connection_status='active', last_keepalive=? WHERE id=?",
+                  ("Wazuh v4.14.7" if new else "Wazuh v3.13.2",
+                   "20.04.6 LTS (Focal Fossa)" if new else "18.04.6 LTS (Bionic Beaver)",
+                   "20" if new else "18", "focal" if new else "bionic", int(time.time()), aid))
 c.commit()
 PY
+# What the environment's connected agents (000-008) reported: their wazuh-db databases
+# (inventory, file integrity, rootcheck, SCA), imported with the tree.
+"${HARNESS_VENV:?}/bin/python" "$ROOT/conformance/agent_dbs.py" "$TREE/queue/db" > /dev/null
 sql=("$TREE" "${sql[@]}")
 
 from=(); for s in "${sql[@]}"; do from+=(--from "$s"); done

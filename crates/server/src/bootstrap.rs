@@ -269,6 +269,11 @@ fn import_agent_data(store: &Store, queue_db: &Path) -> Result<String, String> {
             eprintln!("  ... agent databases: {done} of {all}");
         }
     };
+    // 000.db is the manager's own: agent 000 exists before the server first starts.
+    let manager = crate::service::agents::manager_info();
+    store
+        .write_blocking(|tx| oxsec_store::models::agent::upsert_manager(tx, &manager))
+        .map_err(|e| format!("cannot register the manager as agent 000: {e}"))?;
     let now = oxsec_store::now_secs();
     let done = store
         .with_connection_blocking(|c| {

@@ -274,50 +274,59 @@ fn copy_agent(conn: &mut Connection, agent_id: i64, now: i64) -> Result<usize> {
         [agent_id, now],
     )?;
     for (source, target, columns) in TABLES {
-        tx.execute(&format!("DELETE FROM {target} WHERE agent_id = ?1"), [agent_id])?;
-        let present: Vec<String> = {
-            let mut stmt = tx.prepare(&format!("PRAGMA agent_db.table_info({source})"))?;
-            let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
-            names.collect::<std::result::Result<_, _>>()?
-        };
-        let shared: Vec<&str> = columns
-            .iter()
-            .copied()
-            .filter(|c| present.iter().any(|p| p == c))
-            .collect();
-        if shared.is_empty() {
-            continue;
-        }
-        let targets: Vec<String> = shared.iter().map(|c| format!("\"{c}\"")).collect();
-        // Older wazuh-db versions left some of these NULL (or lacked `full_path`).
-        let sources: Vec<String> = shared
-            .iter()
-            .map(|c| match (*source, *c) {
-                ("fim_entry", "full_path") if present.iter().any(|p| p == "file") => {
-                    "COALESCE(full_path, file)".to_owned()
-                }
-                ("scan_info", c) if c != "module" => format!("COALESCE(\"{c}\", 0)"),
-                ("sca_check_rules" | "sca_check_compliance", c) if c != "id_check" => format!("COALESCE(\"{c}\", '')"),
-                (_, c) => format!("\"{c}\""),
-            })
-            .collect();
-        let mut targets = targets;
-        let mut sources = sources;
-        if *source == "fim_entry" && !shared.contains(&"full_path") && present.iter().any(|p| p == "file") {
-            targets.push("full_path".to_owned());
-            sources.push("file".to_owned());
-        }
-        rows += tx.execute(
-            &format!(
-                "INSERT INTO {target} (agent_id, {}) SELECT ?1, {} FROM agent_db.{source}",
-                targets.join(", "),
-                sources.join(", ")
-            ),
-            [agent_id],
-        )?;
+        rows += copy_table(&tx, agent_id, source, target, columns)?;
+    }
+    for table in crate::models::inventory::TABLES {
+        let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
+        rows += copy_table(&tx, agent_id, table.name, table.name, &columns)?;
     }
     tx.commit()?;
     Ok(rows)
+}
+
+/// Replaces `agent_id`'s rows of `target` with those of the attached database's `source`,
+/// copying the `columns` both have; the number of rows copied.
+fn copy_table(tx: &Connection, agent_id: i64, source: &str, target: &str, columns: &[&str]) -> Result<usize> {
+    tx.execute(&format!("DELETE FROM {target} WHERE agent_id = ?1"), [agent_id])?;
+    let present: Vec<String> = {
+        let mut stmt = tx.prepare(&format!("PRAGMA agent_db.table_info({source})"))?;
+        let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
+        names.collect::<std::result::Result<_, _>>()?
+    };
+    let shared: Vec<&str> = columns
+        .iter()
+        .copied()
+        .filter(|c| present.iter().any(|p| p == c))
+        .collect();
+    if shared.is_empty() {
+        return Ok(0);
+    }
+    let targets: Vec<String> = shared.iter().map(|c| format!("\"{c}\"")).collect();
+    // Older wazuh-db versions left some of these NULL (or lacked `full_path`).
+    let sources: Vec<String> = shared
+        .iter()
+        .map(|c| match (source, *c) {
+            ("fim_entry", "full_path") if present.iter().any(|p| p == "file") => "COALESCE(full_path, file)".to_owned(),
+            ("scan_info", c) if c != "module" => format!("COALESCE(\"{c}\", 0)"),
+            ("sca_check_rules" | "sca_check_compliance", c) if c != "id_check" => format!("COALESCE(\"{c}\", '')"),
+            (_, c) => format!("\"{c}\""),
+        })
+        .collect();
+    let mut targets = targets;
+    let mut sources = sources;
+    if source == "fim_entry" && !shared.contains(&"full_path") && present.iter().any(|p| p == "file") {
+        targets.push("full_path".to_owned());
+        sources.push("file".to_owned());
+    }
+    let copied = tx.execute(
+        &format!(
+            "INSERT INTO {target} (agent_id, {}) SELECT ?1, {} FROM agent_db.{source}",
+            targets.join(", "),
+            sources.join(", ")
+        ),
+        [agent_id],
+    )?;
+    Ok(copied)
 }
 
 #[cfg(test)]

@@ -85,6 +85,28 @@ pub fn run_json(conn: &Connection, query: &SqlQuery, known_total: Option<u64>) -
     Ok((u64::try_from(total).unwrap_or(0), out))
 }
 
+/// Runs a query compiled with [`oxsec_wql::sql::compile_per_group`]: the total number of matching
+/// rows and each group's page, as (group value, item) in group order.
+pub fn run_per_group(conn: &Connection, query: &SqlQuery) -> Result<(u64, Vec<(i64, Value)>)> {
+    let count_params: Vec<Param<'_>> = query.count_params().iter().map(Param).collect();
+    let total: i64 = conn
+        .prepare_cached(&query.count_sql)?
+        .query_row(rusqlite::params_from_iter(count_params.iter()), |r| r.get(0))?;
+    let params: Vec<Param<'_>> = query.params.iter().map(Param).collect();
+    let mut stmt = conn.prepare_cached(&query.select_sql)?;
+    let width = stmt.column_count();
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut items = Vec::new();
+    while let Some(row) = rows.next()? {
+        let values: Vec<SqlValue> = (0..width.saturating_sub(1))
+            .map(|i| row.get_ref(i).map(from_sqlite))
+            .collect::<rusqlite::Result<_>>()?;
+        let group: i64 = row.get(width.saturating_sub(1))?;
+        items.push((group, query.item_from_row(&values)));
+    }
+    Ok((u64::try_from(total).unwrap_or(0), items))
+}
+
 /// Runs a query compiled with [`oxsec_wql::sql::compile_counts`]: each combination as an item with
 /// its number of rows.
 pub fn run_counts(conn: &Connection, query: &SqlQuery) -> Result<Vec<(Value, u64)>> {
@@ -111,6 +133,57 @@ mod tests {
     use super::*;
     use oxsec_wql::sql::{compile, Dialect};
     use oxsec_wql::{Field, ListQuery, Schema};
+
+    #[test]
+    fn per_group_pages_apply_to_each_group() {
+        let conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(
+            "CREATE TABLE p (agent_id INTEGER, scan_id INTEGER, name TEXT);
+             INSERT INTO p VALUES (2, 1, 'zsh'), (1, 1, 'bash'), (1, 1, 'apt'), (2, 1, 'apt'), (1, 0, 'vim'), (3, 1, 'curl');",
+        )
+        .expect("rows");
+        let schema = Schema::builder()
+            .field(Field::integer("scan.id", "scan_id"))
+            .field(Field::text("name", "name"))
+            .default_sort("scan.id")
+            .tie_breaker("row_order")
+            .build()
+            .expect("schema");
+        let from = "(SELECT rowid AS row_order, * FROM p WHERE agent_id IN (1, 2)) AS t";
+        let page = |offset: u64, limit: u64, q: &str| {
+            let query = ListQuery {
+                offset,
+                limit: Some(limit),
+                q: (!q.is_empty()).then(|| oxsec_wql::parse_q(q).expect("q")),
+                ..ListQuery::default()
+            };
+            let sql =
+                oxsec_wql::sql::compile_per_group(&query, &schema, from, Dialect::Sqlite, "agent_id").expect("sql");
+            let (total, rows) = run_per_group(&conn, &sql).expect("run");
+            let names: Vec<(i64, String)> = rows
+                .into_iter()
+                .map(|(g, item)| (g, item["name"].as_str().unwrap_or_default().to_owned()))
+                .collect();
+            (total, names)
+        };
+        // Default order: scan id, then arrival; each agent paged on its own; agent 3 out of scope.
+        let (total, rows) = page(0, 2, "");
+        assert_eq!(total, 5);
+        assert_eq!(
+            rows,
+            [
+                (1, "vim".into()),
+                (1, "bash".into()),
+                (2, "zsh".into()),
+                (2, "apt".into())
+            ]
+        );
+        let (_, rows) = page(1, 1, "");
+        assert_eq!(rows, [(1, "bash".into()), (2, "apt".into())]);
+        let (total, rows) = page(0, 10, "name=apt");
+        assert_eq!(total, 2);
+        assert_eq!(rows, [(1, "apt".into()), (2, "apt".into())]);
+    }
 
     #[test]
     fn compiled_queries_run_with_bound_values() {

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (8, include_str!("../migrations/sqlite/0008_mitre.sql")),
     (9, include_str!("../migrations/sqlite/0009_cluster_nodes.sql")),
     (10, include_str!("../migrations/sqlite/0010_agent_data.sql")),
+    (11, include_str!("../migrations/sqlite/0011_inventory.sql")),
 ];
 
 /// The newest schema version this build knows.

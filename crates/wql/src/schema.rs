@@ -136,6 +136,7 @@ pub struct Schema {
     default_sort: Vec<SortKey>,
     always_present: Vec<String>,
     max_limit: u64,
+    tie_breaker: Option<String>,
 }
 
 impl Schema {
@@ -146,6 +147,7 @@ impl Schema {
             default_sort: None,
             always_present: Vec::new(),
             max_limit: WAZUH_MAX_LIMIT,
+            tie_breaker: None,
         }
     }
 
@@ -192,6 +194,11 @@ impl Schema {
         self.max_limit
     }
 
+    /// SQL ordering rows that tie on every sort key (see [`SchemaBuilder::tie_breaker`]).
+    pub fn tie_breaker(&self) -> Option<&str> {
+        self.tie_breaker.as_deref()
+    }
+
     pub(crate) fn names(&self) -> Vec<String> {
         self.fields.iter().map(|f| f.name.clone()).collect()
     }
@@ -204,6 +211,7 @@ pub struct SchemaBuilder {
     default_sort: Option<String>,
     always_present: Vec<String>,
     max_limit: u64,
+    tie_breaker: Option<String>,
 }
 
 impl SchemaBuilder {
@@ -236,6 +244,15 @@ impl SchemaBuilder {
         self
     }
 
+    /// Orders rows that tie on every sort key by `sql` (trusted schema text, e.g. a column holding
+    /// the row's arrival order) in SQL queries, without making it a field: for lists whose order
+    /// among equals is the order rows arrived in, as SQLite's row order is in Wazuh.
+    #[must_use]
+    pub fn tie_breaker(mut self, sql: impl Into<String>) -> Self {
+        self.tie_breaker = Some(sql.into());
+        self
+    }
+
     /// Checks names and references and builds the schema.
     pub fn build(self) -> Result<Schema, Error> {
         let SchemaBuilder {
@@ -243,6 +260,7 @@ impl SchemaBuilder {
             default_sort,
             always_present,
             max_limit,
+            tie_breaker,
         } = self;
         if fields.is_empty() {
             return Err(Error::InvalidSchema("a schema needs at least one field".into()));
@@ -279,6 +297,7 @@ impl SchemaBuilder {
             default_sort: Vec::new(),
             always_present: Vec::new(),
             max_limit,
+            tie_breaker,
         };
         let default_sort = match default_sort {
             Some(s) => parse_sort(&s)?,

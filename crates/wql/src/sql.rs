@@ -277,12 +277,7 @@ fn compile_as(
     };
     let count_param_len = b.params.len();
 
-    let order = plan
-        .sort
-        .iter()
-        .map(|(f, desc)| b.order_key(f, *desc))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let order = order_by(&b, &plan, schema);
     let columns: Vec<String> = plan.output.iter().map(|f| f.name.clone()).collect();
     let json_columns: Vec<bool> = plan.output.iter().map(|f| f.output_json.is_some()).collect();
 
@@ -308,6 +303,84 @@ fn compile_as(
         count_param_len,
         columns,
         json_columns,
+        where_sql,
+    })
+}
+
+/// The ORDER BY list of a plan: its sort keys, then the schema's tie-breaker.
+fn order_by(b: &Builder, plan: &Plan<'_>, schema: &Schema) -> String {
+    let mut keys: Vec<String> = plan.sort.iter().map(|(f, desc)| b.order_key(f, *desc)).collect();
+    if let Some(tie) = schema.tie_breaker() {
+        keys.push(tie.to_owned());
+    }
+    keys.join(", ")
+}
+
+/// Compiles `query` with `offset` and `limit` applied within each group of rows that share
+/// `group` (trusted SQL, e.g. `agent_id`) instead of over the whole result: each agent's own
+/// page, as Wazuh pages a multi-agent listing agent by agent. Rows come ordered by group, then by
+/// the requested sort; the group's value is an extra last column of `select_sql` (`item_from_row`
+/// ignores it). `count_sql` counts every matching row. `distinct` is not supported here: the
+/// query is compiled as if it were false.
+pub fn compile_per_group(
+    query: &ListQuery,
+    schema: &Schema,
+    from: &str,
+    dialect: Dialect,
+    group: &str,
+) -> Result<SqlQuery, Error> {
+    let query = ListQuery {
+        distinct: false,
+        ..query.clone()
+    };
+    let plan = plan::plan(&query, schema)?;
+    let mut b = Builder {
+        dialect,
+        params: Vec::new(),
+    };
+    let mut conditions = Vec::new();
+    if let Some(f) = &plan.filter {
+        conditions.push(b.filter(f));
+    }
+    if let Some(s) = &plan.search {
+        conditions.push(b.search(s));
+    }
+    let where_sql = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    let count_param_len = b.params.len();
+    let order = order_by(&b, &plan, schema);
+    let inner: Vec<String> = plan
+        .output
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("{} AS wql_c{i}", f.output_sql()))
+        .collect();
+    let aliases: Vec<String> = (0..plan.output.len()).map(|i| format!("wql_c{i}")).collect();
+    let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let first = b.bind(SqlValue::Integer(as_i64(plan.offset)));
+    let window = match plan.limit {
+        Some(limit) => {
+            let last = b.bind(SqlValue::Integer(as_i64(plan.offset.saturating_add(limit))));
+            format!("wql_rn > {first} AND wql_rn <= {last}")
+        }
+        None => format!("wql_rn > {first}"),
+    };
+    let select_sql = format!(
+        "SELECT {}, wql_g FROM (SELECT {}, {group} AS wql_g, ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY {order}) \
+         AS wql_rn FROM {from}{where_sql}) AS wql_w WHERE {window} ORDER BY wql_g, wql_rn",
+        aliases.join(", "),
+        inner.join(", "),
+    );
+    Ok(SqlQuery {
+        count_sql: format!("SELECT COUNT(*) FROM {from}{where_sql}"),
+        select_sql,
+        params: b.params,
+        count_param_len,
+        columns: plan.output.iter().map(|f| f.name.clone()).collect(),
+        json_columns: plan.output.iter().map(|f| f.output_json.is_some()).collect(),
         where_sql,
     })
 }

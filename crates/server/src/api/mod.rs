@@ -20,6 +20,7 @@ pub mod ruleset_files;
 pub mod sca;
 pub mod security;
 pub mod syscheck;
+pub mod syscollector;
 
 use axum::http::Method;
 use axum::routing::{on, MethodFilter, MethodRouter};
@@ -125,4 +126,5 @@ pub fn routes() -> Routes {
         .merge(rootcheck::routes())
         .merge(sca::routes())
         .merge(ciscat::routes())
+        .merge(syscollector::routes())
 }

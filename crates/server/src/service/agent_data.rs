@@ -5,6 +5,7 @@
 use oxsec_store::models::agent_data;
 use oxsec_types::envelope::{AffectedItems, ItemError};
 use oxsec_types::WazuhCode;
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -101,6 +102,52 @@ pub fn epoch_z(secs: i64) -> String {
     crate::timefmt::epoch_iso(secs)
 }
 
+/// Orders several agents' pages (each agent's rows in its own SQL order) as Wazuh's result
+/// merge does: without `sort` by agent id; with one sort field by its value, compared as numbers
+/// when the first item's value is a number and as text otherwise; with several, by the first
+/// one's text. Items lacking the value come first either way; ties keep their order.
+pub fn merge_pages(items: &mut [(i64, Value)], sort: &[oxsec_wql::SortKey]) {
+    let Some(key) = sort.first() else {
+        items.sort_by_key(|(agent, _)| super::agents::pad(*agent));
+        return;
+    };
+    let path: Vec<&str> = key.field.split('.').collect();
+    let value = |item: &Value| -> Option<Value> { path.iter().try_fold(item, |v, p| v.get(p)).cloned() };
+    let numeric = sort.len() == 1
+        && items
+            .first()
+            .and_then(|(_, item)| value(item))
+            .is_some_and(|v| v.is_number() || v.is_boolean());
+    let as_text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let as_number = |v: &Value| match v {
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        other => other.as_f64().or_else(|| as_text(other).parse().ok()),
+    };
+    items.sort_by(|(_, a), (_, b)| {
+        use std::cmp::Ordering;
+        match (value(a).filter(|v| !v.is_null()), value(b).filter(|v| !v.is_null())) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (Some(x), Some(y)) => {
+                let order = if numeric {
+                    as_number(&x).partial_cmp(&as_number(&y)).unwrap_or(Ordering::Equal)
+                } else {
+                    as_text(&x).cmp(&as_text(&y))
+                };
+                if key.descending {
+                    order.reverse()
+                } else {
+                    order
+                }
+            }
+        }
+    });
+}
+
 /// The numbers of a Wazuh version text (`Wazuh v3.9.2` → [3, 9, 2]).
 pub fn version_numbers(version: &str) -> Vec<u64> {
     let text = version.rsplit(['v', ' ']).next().unwrap_or(version);
@@ -110,6 +157,33 @@ pub fn version_numbers(version: &str) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_merge_as_wazuh_merges_them() {
+        use serde_json::json;
+        let sort = |s: &str| oxsec_wql::parse_sort(s).expect("sort");
+        let mut items = vec![
+            (2, json!({"local": {"port": 80}, "inode": 1})),
+            (1, json!({"local": {"port": 9}, "inode": 2})),
+            (1, json!({"inode": 3})),
+            (3, json!({"local": {"port": 8080}, "inode": 4})),
+        ];
+        let order = |items: &[(i64, Value)]| {
+            items
+                .iter()
+                .map(|(_, i)| i["inode"].as_i64().unwrap_or(0))
+                .collect::<Vec<_>>()
+        };
+        merge_pages(&mut items, &[]);
+        assert_eq!(order(&items), [2, 3, 1, 4]);
+        // One field: numbers compare as numbers; the item without a value first, also descending.
+        merge_pages(&mut items, &sort("-local.port"));
+        assert_eq!(order(&items), [3, 4, 1, 2]);
+        // Several fields: the first one's text decides (Wazuh's 80, 8080, 9).
+        items.rotate_left(1);
+        merge_pages(&mut items, &sort("local.port,inode"));
+        assert_eq!(order(&items), [3, 1, 4, 2]);
+    }
 
     #[test]
     fn versions_compare_by_number() {

@@ -5,7 +5,7 @@ use oxsec_types::envelope::AffectedItems;
 use oxsec_wql::sql::{compile, Dialect};
 use oxsec_wql::{Expr, Field, ListQuery, Schema};
 
-use super::agent_data::{known_or_failed, require_database};
+use super::agent_data::{known_or_failed, merge_pages, require_database};
 use crate::error::ApiError;
 use crate::list::{and_filters, equals};
 use crate::params::Params;
@@ -81,25 +81,10 @@ pub async fn all_results(
     for id in ids {
         let (n, page) = agent_results(state, id, params, query.clone()).await?;
         total += n;
-        items.extend(page);
+        items.extend(page.into_iter().map(|item| (id, item)));
     }
-    if let Some(key) = query.sort.first() {
-        // Wazuh merges the agents' pages by the first sort field.
-        let path: Vec<&str> = key.field.split('.').collect();
-        let value = |item: &serde_json::Value| path.iter().try_fold(item, |v, p| v.get(p)).cloned();
-        items.sort_by(|a, b| {
-            let (x, y) = (value(a), value(b));
-            let order = match (x.as_ref().and_then(|v| v.as_f64()), y.as_ref().and_then(|v| v.as_f64())) {
-                (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
-                _ => x.map(|v| v.to_string()).cmp(&y.map(|v| v.to_string())),
-            };
-            if key.descending {
-                order.reverse()
-            } else {
-                order
-            }
-        });
-    }
+    merge_pages(&mut items, &query.sort);
+    let items = items.into_iter().map(|(_, item)| item).collect();
     result.set_page(items, total);
     Ok(result)
 }

@@ -27,4 +27,5 @@ pub mod security;
 pub mod security_catalog;
 pub mod shared;
 pub mod syscheck;
+pub mod syscollector;
 pub mod tasks;

@@ -447,3 +447,151 @@ async fn experimental_ciscat_results_of_all_agents() {
         "agent 002 never reported: {body}"
     );
 }
+
+/// Agent 001's inventory: a package list, a Windows-less OS, ports, a user row.
+async fn inventory(s: &TestServer) {
+    let store = oxsec_store::Store::open(&s.data_dir.join("oxsec.db")).expect("store");
+    store
+        .write_blocking(|tx| {
+            tx.execute_batch(
+                "INSERT INTO sys_osinfo (agent_id, scan_id, scan_time, hostname, architecture, os_name, os_version, os_major, sysname)
+                   VALUES (1, 0, '2026/11/20 10:00:00', 'web-1', 'x86_64', 'Ubuntu', '22.04', '22', 'Linux');
+                 INSERT INTO sys_hwinfo (agent_id, scan_id, scan_time, cpu_name, cpu_cores, cpu_mhz, ram_total, ram_free, ram_usage)
+                   VALUES (1, 1, '2026/11/20 10:00:00', 'xeon', 2, 2400.0, 2000, 1000, 50);
+                 INSERT INTO sys_programs (agent_id, scan_id, scan_time, format, name, version, architecture, vendor, size)
+                   VALUES (1, 4, '2026/11/20 10:00:00', 'deb', 'openssl', '3.0.2-0ubuntu1', 'amd64', 'Ubuntu', 2000),
+                          (1, 4, '2026/11/20 10:00:00', 'deb', 'bash', '5.1-6', 'amd64', 'Ubuntu', 1800),
+                          (1, 4, '2026/11/20 10:00:00', 'deb', 'apt', '2.4.5', 'amd64', 'Ubuntu', 4200);
+                 INSERT INTO sys_ports (agent_id, scan_id, scan_time, protocol, local_ip, local_port, remote_ip, remote_port, inode, state)
+                   VALUES (1, 3, '2026/11/20 10:00:00', 'tcp', '0.0.0.0', 80, '0.0.0.0', 0, 1, 'listening'),
+                          (1, 3, '2026/11/20 10:00:00', 'tcp', '0.0.0.0', 8080, '0.0.0.0', 0, 2, 'listening'),
+                          (1, 3, '2026/11/20 10:00:00', 'tcp', '0.0.0.0', 9, '0.0.0.0', 0, 3, 'listening');
+                 INSERT INTO sys_users (agent_id, scan_id, scan_time, user_name, user_id, user_created, login_status, checksum)
+                   VALUES (1, 6, '2026/11/20 10:00:00', 'root', 0, 0.0, 1, 'c');
+                 INSERT INTO agent_databases (agent_id, created_at) VALUES (2, 0);
+                 INSERT INTO sys_programs (agent_id, scan_id, format, name, version, architecture)
+                   VALUES (2, 4, 'deb', 'openssl', '1.1.1f', 'amd64');",
+            )?;
+            Ok(())
+        })
+        .expect("inventory");
+}
+
+/// An agent's inventory with Wazuh's field names, nesting, dates and filters.
+#[tokio::test]
+async fn syscollector_serves_an_agents_inventory() {
+    let s = start().await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+    let (status, body) = send(&s, Method::GET, "/syscollector/002/os", &t, None).await;
+    assert_eq!(
+        (status, body["error"].as_u64()),
+        (400, Some(2007)),
+        "never connected: {body}"
+    );
+    inventory(&s).await;
+
+    let (status, body) = send(&s, Method::GET, "/syscollector/001/hardware", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["affected_items"][0],
+        json!({"cpu": {"cores": 2, "mhz": 2400, "name": "xeon"}, "ram": {"free": 1000, "total": 2000, "usage": 50},
+               "scan": {"id": 1, "time": "2026-11-20T10:00:00+00:00"}, "agent_id": "001"})
+    );
+    let (_, body) = send(&s, Method::GET, "/syscollector/001/users", &t, None).await;
+    assert_eq!(
+        body["data"]["affected_items"][0],
+        json!({"scan": {"id": 6, "time": "2026-11-20T10:00:00+00:00"}, "user": {"created": 0, "id": 0, "name": "root"},
+               "login.status": 1, "checksum": "c", "agent_id": "001"}),
+        "one login field stays flat, as in Wazuh"
+    );
+    // Default order is arrival order; filters, q, select and limit go through the list engine.
+    let (_, body) = send(&s, Method::GET, "/syscollector/001/packages?select=name", &t, None).await;
+    let names: Vec<&str> = body["data"]["affected_items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["openssl", "bash", "apt"]);
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/syscollector/001/packages?name=OPENSSL&select=version",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"version": "3.0.2-0ubuntu1", "agent_id": "001"}])
+    );
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/syscollector/001/packages?q=size>1900&sort=-size&limit=1",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(body["data"]["total_affected_items"], 2);
+    assert_eq!(body["data"]["affected_items"][0]["name"], "apt");
+    // Several sort fields: Wazuh's merge orders by the first one's text (80, 8080, 9).
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/syscollector/001/ports?sort=local.port,inode",
+        &t,
+        None,
+    )
+    .await;
+    let inodes: Vec<i64> = body["data"]["affected_items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["inode"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(inodes, [1, 2, 3]);
+
+    // Wazuh's errors: unknown field, unknown agent (a failed item), agent without a database.
+    let (status, body) = send(&s, Method::GET, "/syscollector/001/os?select=wrong", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (400, Some(1724)), "{body}");
+    let (status, body) = send(&s, Method::GET, "/syscollector/999/os", &t, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1701);
+    assert_eq!(body["message"], "No syscollector information was returned");
+}
+
+/// Every agent's packages at once: each agent paged on its own, in agent order.
+#[tokio::test]
+async fn experimental_syscollector_pages_each_agent() {
+    let s = super::common::start_with(&[("OXSEC_EXPERIMENTAL_FEATURES", "true")]).await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+    inventory(&s).await;
+    let (status, body) = send(
+        &s,
+        Method::GET,
+        "/experimental/syscollector/packages?agents_list=002,001,999&limit=1&select=name,version",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"name": "openssl", "version": "3.0.2-0ubuntu1", "agent_id": "001"},
+               {"name": "openssl", "version": "1.1.1f", "agent_id": "002"}])
+    );
+    assert_eq!(body["data"]["total_affected_items"], 4, "every agent's matches count");
+    assert_eq!(body["data"]["failed_items"][0]["id"], json!(["999"]));
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/experimental/syscollector/packages?name=openssl&sort=-version",
+        &t,
+        None,
+    )
+    .await;
+    let versions: Vec<&str> = body["data"]["affected_items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["version"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(versions, ["3.0.2-0ubuntu1", "1.1.1f"]);
+}

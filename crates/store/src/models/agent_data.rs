@@ -28,6 +28,23 @@ pub fn ensure_database(conn: &Connection, agent_id: i64, now: i64) -> Result<()>
     Ok(())
 }
 
+/// The first of `agents` (in their order) that has no database.
+pub fn first_without_database(conn: &Connection, agents: &[i64]) -> Result<Option<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT agent_id FROM agent_databases")?;
+    let with: std::collections::HashSet<i64> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(agents.iter().copied().find(|a| *a != 0 && !with.contains(a)))
+}
+
+/// Which of `agents` run Windows, by the OS name they reported (Wazuh picks the inventory
+/// fields it offers by it).
+pub fn windows_agents(conn: &Connection, agents: &[i64]) -> Result<std::collections::HashSet<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM agents WHERE instr(os_name, 'Windows') > 0")?;
+    let windows = stmt
+        .query_map([], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<std::collections::HashSet<_>>>()?;
+    Ok(agents.iter().copied().filter(|a| windows.contains(a)).collect())
+}
+
 /// `None` when the agent does not exist; else its version (`None` for one that never connected).
 pub fn agent_version(conn: &Connection, agent_id: i64) -> Result<Option<Option<String>>> {
     Ok(conn

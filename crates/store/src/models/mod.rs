@@ -6,6 +6,7 @@ pub mod alert;
 pub mod catalog;
 pub mod cluster_node;
 pub mod group;
+pub mod inventory;
 pub mod mitre;
 pub mod revocation;
 pub mod role;

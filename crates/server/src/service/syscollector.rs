@@ -1,0 +1,637 @@
+//! `/syscollector/{agent_id}/…` and `/experimental/syscollector/…`: an agent's inventory (OS,
+//! hardware, packages, processes, ports, network, hotfixes, users, groups, services, browser
+//! extensions) as Wazuh serves it from wazuh-db's `sys_*` tables: its field names, its nesting of
+//! dotted names, its dates, its per-agent paging and its merge of several agents' pages.
+
+use oxsec_store::models::agent_data;
+use oxsec_types::envelope::AffectedItems;
+use oxsec_wql::sql::{compile, compile_per_group, Dialect};
+use oxsec_wql::{Expr, Field, ListQuery, Schema};
+use serde_json::{Map, Value};
+
+use super::agent_data::{known_or_failed, merge_pages, require_database};
+use crate::auth::authz::Authz;
+use crate::error::ApiError;
+use crate::list::{and_filters, equals, wql_error};
+use crate::params::Params;
+use crate::state::AppState;
+
+/// How a field is stored.
+#[derive(Clone, Copy)]
+enum Ty {
+    /// INTEGER.
+    I,
+    /// TEXT.
+    T,
+    /// REAL (shown as an integer when whole, as wazuh-db's JSON does).
+    R,
+}
+use Ty::{I, R, T};
+
+/// One kind of inventory element: its URL name, table and fields (Wazuh's names, in Wazuh's order).
+pub struct Element {
+    pub name: &'static str,
+    table: &'static str,
+    fields: &'static [(&'static str, Ty)],
+}
+
+const OS_FIELDS: &[(&str, Ty)] = &[
+    ("hostname", T),
+    ("os.version", T),
+    ("os.name", T),
+    ("architecture", T),
+    ("os.major", T),
+    ("os.minor", T),
+    ("os.build", T),
+    ("version", T),
+    ("scan.time", T),
+    ("scan.id", I),
+    ("os_release", T),
+    ("os.display_version", T),
+    ("os.codename", T),
+    ("os.platform", T),
+    ("sysname", T),
+    ("release", T),
+];
+
+/// Fields of a Windows agent's OS: syscollector reports no codename, platform, sysname or
+/// release there, and Wazuh does not offer them.
+const WINDOWS_OS_FIELDS: usize = 12;
+
+/// Every element, by URL name.
+pub const ELEMENTS: &[Element] = &[
+    Element {
+        name: "os",
+        table: "sys_osinfo",
+        fields: OS_FIELDS,
+    },
+    Element {
+        name: "hardware",
+        table: "sys_hwinfo",
+        fields: &[
+            ("board_serial", T),
+            ("cpu.name", T),
+            ("cpu.cores", I),
+            ("cpu.mhz", R),
+            ("ram.total", I),
+            ("ram.free", I),
+            ("ram.usage", I),
+            ("scan.id", I),
+            ("scan.time", T),
+        ],
+    },
+    Element {
+        name: "packages",
+        table: "sys_programs",
+        fields: &[
+            ("scan.id", I),
+            ("scan.time", T),
+            ("format", T),
+            ("name", T),
+            ("priority", T),
+            ("section", T),
+            ("size", I),
+            ("vendor", T),
+            ("install_time", T),
+            ("version", T),
+            ("architecture", T),
+            ("multiarch", T),
+            ("source", T),
+            ("description", T),
+            ("location", T),
+        ],
+    },
+    Element {
+        name: "processes",
+        table: "sys_processes",
+        fields: &[
+            ("scan.id", I),
+            ("scan.time", T),
+            ("pid", T),
+            ("name", T),
+            ("state", T),
+            ("ppid", I),
+            ("utime", I),
+            ("stime", I),
+            ("cmd", T),
+            ("argvs", T),
+            ("euser", T),
+            ("ruser", T),
+            ("suser", T),
+            ("egroup", T),
+            ("rgroup", T),
+            ("sgroup", T),
+            ("fgroup", T),
+            ("priority", I),
+            ("nice", I),
+            ("size", I),
+            ("vm_size", I),
+            ("resident", I),
+            ("share", I),
+            ("start_time", I),
+            ("pgrp", I),
+            ("session", I),
+            ("nlwp", I),
+            ("tgid", I),
+            ("tty", I),
+            ("processor", I),
+        ],
+    },
+    Element {
+        name: "ports",
+        table: "sys_ports",
+        fields: &[
+            ("scan.id", I),
+            ("scan.time", T),
+            ("protocol", T),
+            ("local.port", I),
+            ("remote.ip", T),
+            ("remote.port", I),
+            ("tx_queue", I),
+            ("rx_queue", I),
+            ("inode", I),
+            ("state", T),
+            ("pid", I),
+            ("process", T),
+            ("local.ip", T),
+        ],
+    },
+    Element {
+        name: "netaddr",
+        table: "sys_netaddr",
+        fields: &[
+            ("scan.id", I),
+            ("iface", T),
+            ("proto", T),
+            ("address", T),
+            ("netmask", T),
+            ("broadcast", T),
+        ],
+    },
+    Element {
+        name: "netproto",
+        table: "sys_netproto",
+        fields: &[("scan.id", I), ("iface", T), ("type", T), ("gateway", T), ("dhcp", T)],
+    },
+    Element {
+        name: "netiface",
+        table: "sys_netiface",
+        fields: &[
+            ("scan.id", I),
+            ("scan.time", T),
+            ("name", T),
+            ("adapter", T),
+            ("type", T),
+            ("state", T),
+            ("mtu", I),
+            ("mac", T),
+            ("tx.packets", I),
+            ("rx.packets", I),
+            ("tx.bytes", I),
+            ("rx.bytes", I),
+            ("tx.errors", I),
+            ("rx.errors", I),
+            ("tx.dropped", I),
+            ("rx.dropped", I),
+        ],
+    },
+    Element {
+        name: "hotfixes",
+        table: "sys_hotfixes",
+        fields: &[("scan_id", I), ("scan_time", T), ("hotfix", T)],
+    },
+    Element {
+        name: "users",
+        table: "sys_users",
+        fields: &[
+            ("scan.id", I),
+            ("scan.time", T),
+            ("user.name", T),
+            ("user.full_name", T),
+            ("user.home", T),
+            ("user.id", I),
+            ("user.uid_signed", I),
+            ("user.uuid", T),
+            ("user.groups", T),
+            ("user.group_id", I),
+            ("user.group_id_signed", I),
+            ("user.created", R),
+            ("user.roles", T),
+            ("user.shell", T),
+            ("user.type", T),
+            ("user.is_hidden", I),
+            ("user.is_remote", I),
+            ("user.last_login", I),
+            ("user.auth_failed_count", I),
+            ("user.auth_failed_timestamp", R),
+            ("user.password_expiration_date", I),
+            ("user.password_hash_algorithm", T),
+            ("user.password_inactive_days", I),
+            ("user.password_last_change", R),
+            ("user.password_max_days_between_changes", I),
+            ("user.password_min_days_between_changes", I),
+            ("user.password_status", T),
+            ("user.password_warning_days_before_expiration", I),
+            ("process_pid", I),
+            ("host_ip", T),
+            ("login.status", I),
+            ("login.tty", T),
+            ("login.type", T),
+            ("checksum", T),
+        ],
+    },
+    Element {
+        name: "groups",
+        table: "sys_groups",
+        fields: &[
+            ("scan.id", I),
+            ("scan.time", T),
+            ("group.id", I),
+            ("group.name", T),
+            ("group.description", T),
+            ("group.id_signed", I),
+            ("group.uuid", T),
+            ("group.is_hidden", I),
+            ("group.users", T),
+            ("checksum", T),
+        ],
+    },
+    Element {
+        name: "services",
+        table: "sys_services",
+        fields: &[
+            ("scan.id", I),
+            ("scan.time", T),
+            ("service.id", T),
+            ("service.name", T),
+            ("service.description", T),
+            ("service.type", T),
+            ("service.state", T),
+            ("service.sub_state", T),
+            ("service.enabled", T),
+            ("service.start_type", T),
+            ("service.restart", T),
+            ("service.frequency", I),
+            ("service.starts_on_mount", I),
+            ("service.starts_on_path_modified", T),
+            ("service.starts_on_not_empty_directory", T),
+            ("service.inetd_compatibility", I),
+            ("process.pid", I),
+            ("process.executable", T),
+            ("process.args", T),
+            ("process.user_name", T),
+            ("process.group_name", T),
+            ("process.working_directory", T),
+            ("process.root_directory", T),
+            ("file.path", T),
+            ("service.address", T),
+            ("log_file.path", T),
+            ("error_log_file.path", T),
+            ("service.exit_code", I),
+            ("service.win32_exit_code", I),
+            ("service.following", T),
+            ("service.object_path", T),
+            ("service.target_ephemeral_id", I),
+            ("service.target_type", T),
+            ("service.target_address", T),
+            ("checksum", T),
+        ],
+    },
+    Element {
+        name: "browser_extensions",
+        table: "sys_browser_extensions",
+        fields: &[
+            ("scan.id", I),
+            ("scan.time", T),
+            ("browser.name", T),
+            ("user.id", T),
+            ("package.name", T),
+            ("package.id", T),
+            ("package.version", T),
+            ("package.description", T),
+            ("package.vendor", T),
+            ("package.build_version", T),
+            ("package.path", T),
+            ("browser.profile_name", T),
+            ("browser.profile_path", T),
+            ("package.reference", T),
+            ("package.permissions", T),
+            ("package.type", T),
+            ("package.enabled", I),
+            ("package.autoupdate", I),
+            ("package.visible", I),
+            ("package.persistent", I),
+            ("package.from_webstore", I),
+            ("browser.profile_referenced", I),
+            ("package.installed", T),
+            ("file_hash.sha256", T),
+            ("checksum", T),
+        ],
+    },
+];
+
+/// Prefixes Wazuh always shows as an object, even with one field present.
+const ALWAYS_NESTED: &[&str] = &["scan", "os", "ram", "cpu", "local", "remote", "tx", "rx"];
+
+/// Filters the experimental endpoints declare but Wazuh ignores (the parameter never reaches
+/// the query), so oxsec ignores them too.
+const IGNORED_EXPERIMENTAL_FILTERS: &[(&str, &str)] = &[("os", "os.name"), ("os", "os.version"), ("netiface", "name")];
+
+impl Element {
+    /// The element with this URL name.
+    pub fn named(name: &str) -> Option<&'static Element> {
+        ELEMENTS.iter().find(|e| e.name == name)
+    }
+
+    /// The list schema over `fields` (a prefix of the element's fields for a Windows OS).
+    fn schema(&self, fields: &[(&str, Ty)]) -> Result<Schema, ApiError> {
+        let mut b = Schema::builder();
+        for (name, ty) in fields {
+            // wazuh-db's column is the API name with `_` for `.` (ports' `pid` is `PID`, the same
+            // column to SQLite).
+            let column = format!("t.{}", name.replace('.', "_"));
+            b = b.field(match ty {
+                I => Field::integer(*name, column),
+                T | R => Field::text(*name, column),
+            });
+        }
+        let scan = if self.name == "hotfixes" { "scan_id" } else { "scan.id" };
+        b.default_sort(scan)
+            .tie_breaker("t.row_order")
+            .build()
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+
+    /// The element's fields for an agent running Windows or not.
+    fn fields_for(&self, windows: bool) -> &'static [(&'static str, Ty)] {
+        if self.name == "os" && windows {
+            &self.fields[..WINDOWS_OS_FIELDS]
+        } else {
+            self.fields
+        }
+    }
+
+    /// The request's filter parameters (those named like a field) as conditions.
+    fn filters(&self, params: &Params, experimental: bool) -> Vec<Expr> {
+        self.fields
+            .iter()
+            .filter(|(f, _)| !(experimental && IGNORED_EXPERIMENTAL_FILTERS.contains(&(self.name, *f))))
+            .filter_map(|(f, _)| {
+                params.text(f).map(|value| {
+                    // Wazuh spaces a `v` that follows a letter in version filters (`1.0ubuntuv2`).
+                    let value = if *f == "version" { space_before_v(&value) } else { value };
+                    equals(f, value)
+                })
+            })
+            .collect()
+    }
+}
+
+fn space_before_v(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    let mut prev: Option<char> = None;
+    for c in value.chars() {
+        if c == 'v' && prev.is_some_and(|p| p.is_ascii_alphabetic()) {
+            out.push(' ');
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+fn messages() -> AffectedItems {
+    AffectedItems::new(
+        "All specified syscollector information was returned",
+        "Some syscollector information was not returned",
+        "No syscollector information was returned",
+    )
+}
+
+/// The element's rows of `agents`, for a `from` clause.
+fn rows_of(element: &Element, agents: &[i64]) -> String {
+    let ids: Vec<String> = agents.iter().map(i64::to_string).collect();
+    format!(
+        "(SELECT rowid AS row_order, * FROM {} WHERE agent_id IN ({})) AS t",
+        element.table,
+        ids.join(", ")
+    )
+}
+
+/// `GET /syscollector/{agent_id}/{element}`.
+pub async fn agent_items(
+    state: &AppState,
+    element: &'static Element,
+    agent: i64,
+    params: &Params,
+    mut query: ListQuery,
+) -> Result<AffectedItems, ApiError> {
+    let mut result = messages();
+    if !known_or_failed(state, agent, &mut result).await? {
+        return Ok(result);
+    }
+    require_database(state, agent).await?;
+    let windows = state
+        .store()
+        .read(move |c| agent_data::windows_agents(c, &[agent]))
+        .await?
+        .contains(&agent);
+    let schema = element.schema(element.fields_for(windows))?;
+    and_filters(&mut query, element.filters(params, false));
+    let sql = compile(&query, &schema, &rows_of(element, &[agent]), Dialect::Sqlite).map_err(wql_error)?;
+    let (total, items) = state.store().read(move |c| oxsec_store::list::run(c, &sql)).await?;
+    let mut items: Vec<(i64, Value)> = items.into_iter().map(|item| (agent, item)).collect();
+    merge_pages(&mut items, &query.sort);
+    result.set_page(items.into_iter().map(|(a, item)| shape(item, a)).collect(), total);
+    Ok(result)
+}
+
+/// `GET /experimental/syscollector/{element}`: the element of every agent the caller may read
+/// (or of `agents_list`), each agent paged on its own and the pages merged as Wazuh merges them.
+/// An agent without a database fails the whole request (2007), as in Wazuh.
+pub async fn all_items(
+    state: &AppState,
+    authz: &Authz,
+    element: &'static Element,
+    wanted: Option<Vec<String>>,
+    params: &Params,
+    mut query: ListQuery,
+) -> Result<AffectedItems, ApiError> {
+    let mut result = messages();
+    let super::agents::Targets { ids } = super::agents::targets(state, authz, wanted, &mut result, false).await?;
+    if ids.is_empty() {
+        return Ok(result);
+    }
+    let (missing, windows) = {
+        let ids = ids.clone();
+        state
+            .store()
+            .read(move |c| {
+                Ok((
+                    agent_data::first_without_database(c, &ids)?,
+                    agent_data::windows_agents(c, &ids)?,
+                ))
+            })
+            .await?
+    };
+    if let Some(agent) = missing {
+        require_database(state, agent).await?;
+    }
+    and_filters(&mut query, element.filters(params, true));
+    // A Windows agent's OS has fewer fields: its agents are queried with their own schema.
+    let (win, other): (Vec<i64>, Vec<i64>) = if element.name == "os" {
+        ids.iter().partition(|id| windows.contains(id))
+    } else {
+        (Vec::new(), ids)
+    };
+    let mut total = 0;
+    let mut items: Vec<(i64, Value)> = Vec::new();
+    for (agents, is_windows) in [(other, false), (win, true)] {
+        if agents.is_empty() {
+            continue;
+        }
+        let schema = element.schema(element.fields_for(is_windows))?;
+        let sql = compile_per_group(
+            &query,
+            &schema,
+            &rows_of(element, &agents),
+            Dialect::Sqlite,
+            "t.agent_id",
+        )
+        .map_err(wql_error)?;
+        let (n, page) = state
+            .store()
+            .read(move |c| oxsec_store::list::run_per_group(c, &sql))
+            .await?;
+        total += n;
+        items.extend(page);
+    }
+    if !windows.is_empty() && element.name == "os" {
+        items.sort_by_key(|(agent, _)| *agent);
+    }
+    merge_pages(&mut items, &query.sort);
+    result.set_page(items.into_iter().map(|(a, item)| shape(item, a)).collect(), total);
+    Ok(result)
+}
+
+/// An item as wazuh-db and Wazuh's API shape it: dates `YYYY/MM/DD HH:MM:SS` in ISO form, whole
+/// reals as integers, a dotted prefix as an object only when it holds several fields (or is one
+/// Wazuh always nests), objects first, and the agent id last.
+fn shape(item: Value, agent: i64) -> Value {
+    let Value::Object(map) = item else { return item };
+    let mut nested: Vec<(String, Map<String, Value>)> = Vec::new();
+    let mut flat: Map<String, Value> = Map::new();
+    for (key, value) in map {
+        match value {
+            Value::Object(inner) if inner.len() > 1 || ALWAYS_NESTED.contains(&key.as_str()) => {
+                let mut fields: Vec<(String, Value)> = inner.into_iter().map(|(k, v)| (k, plain(v))).collect();
+                fields.sort_by(|a, b| a.0.cmp(&b.0));
+                nested.push((key, fields.into_iter().collect()));
+            }
+            Value::Object(inner) => {
+                for (k, v) in inner {
+                    flat.insert(format!("{key}.{k}"), plain(v));
+                }
+            }
+            other => {
+                flat.insert(key, plain(other));
+            }
+        }
+    }
+    nested.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = Map::new();
+    for (key, inner) in nested {
+        out.insert(key, Value::Object(inner));
+    }
+    out.extend(flat);
+    out.insert("agent_id".into(), Value::String(super::agents::pad(agent)));
+    Value::Object(out)
+}
+
+/// A leaf value as Wazuh shows it.
+fn plain(value: Value) -> Value {
+    match value {
+        Value::String(s) => match wazuh_db_date(&s) {
+            Some(iso) => Value::String(iso),
+            None => Value::String(s),
+        },
+        Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => Value::Number((f as i64).into()),
+            _ => Value::Number(n),
+        },
+        other => other,
+    }
+}
+
+/// `YYYY/MM/DD HH:MM:SS` (how syscollector stamps scans and installs) as `YYYY-MM-DDTHH:MM:SS+00:00`.
+fn wazuh_db_date(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let shape_ok = b.len() == 19
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'/',
+            10 => *c == b' ',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        });
+    shape_ok.then(|| format!("{}-{}-{}T{}+00:00", &s[0..4], &s[5..7], &s[8..10], &s[11..19]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxsec_store::models::inventory;
+    use serde_json::json;
+
+    #[test]
+    fn items_nest_as_wazuh_nests_them() {
+        let item = json!({
+            "scan": {"id": 0, "time": "2026/11/20 10:00:00"},
+            "user": {"name": "root", "id": 0, "created": 0.0},
+            "login": {"status": 1},
+            "checksum": "c",
+            "cpu": {"mhz": 2394.464},
+        });
+        let shaped = shape(item, 5);
+        assert_eq!(
+            shaped,
+            json!({
+                "cpu": {"mhz": 2394.464},
+                "scan": {"id": 0, "time": "2026-11-20T10:00:00+00:00"},
+                "user": {"created": 0, "id": 0, "name": "root"},
+                "login.status": 1,
+                "checksum": "c",
+                "agent_id": "005",
+            })
+        );
+        let keys: Vec<&String> = shaped.as_object().map(|m| m.keys().collect()).unwrap_or_default();
+        assert_eq!(keys, ["cpu", "scan", "user", "login.status", "checksum", "agent_id"]);
+    }
+
+    #[test]
+    fn version_filters_space_a_v_after_a_letter() {
+        assert_eq!(space_before_v("1.0ubuntuv2"), "1.0ubuntu v2");
+        assert_eq!(space_before_v("v1.2"), "v1.2");
+        assert_eq!(space_before_v("2v"), "2v");
+    }
+
+    #[test]
+    fn every_field_has_its_column() {
+        for e in ELEMENTS {
+            let table = inventory::table(e.table).expect("table");
+            for (name, ty) in e.fields {
+                let column = name.replace('.', "_");
+                let kind = table
+                    .kind(&column)
+                    .or_else(|| table.kind(&column.to_uppercase()))
+                    .unwrap_or_else(|| panic!("{}.{column}", e.table));
+                let expected = match ty {
+                    I => inventory::Kind::Integer,
+                    T => inventory::Kind::Text,
+                    R => inventory::Kind::Real,
+                };
+                assert_eq!(kind, expected, "{}.{column}", e.table);
+            }
+            e.schema(e.fields).expect("schema");
+        }
+    }
+}

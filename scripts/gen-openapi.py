@@ -19,7 +19,8 @@ DROP = {"description", "example", "examples", "externalDocs"}
 
 def strip(node):
     if isinstance(node, dict):
-        return {k: strip(v) for k, v in node.items() if k not in DROP}
+        # Prose only: a parameter or schema property that is *named* `description` stays.
+        return {k: strip(v) for k, v in node.items() if not (k in DROP and (k != "description" or isinstance(v, str)))}
     if isinstance(node, list):
         return [strip(v) for v in node]
     return node

@@ -37,6 +37,13 @@ pub fn policies_schema() -> Result<Schema, ApiError> {
 /// compliance mappings and rules as lists of objects (filterable by `compliance.key`,
 /// `compliance.value`, `rules.type`, `rules.rule`).
 pub fn checks_schema() -> Result<Schema, ApiError> {
+    checks_schema_over(false)
+}
+
+/// The check fields; `joined`: over the checks joined with their compliance and rules rows
+/// (one row per combination, what Wazuh's `distinct` lists), where the list fields are plain
+/// columns.
+fn checks_schema_over(joined: bool) -> Result<Schema, ApiError> {
     let mut b = Schema::builder()
         .field(Field::text("policy_id", "c.policy_id"))
         .field(Field::integer("id", "c.id"));
@@ -56,6 +63,15 @@ pub fn checks_schema() -> Result<Schema, ApiError> {
     b = b.field(Field::text("references", "c.\"references\""));
     for f in ["result", "reason", "condition"] {
         b = b.field(Field::text(f, format!("c.{f}")));
+    }
+    if joined {
+        for f in ["compliance.key", "compliance.value", "rules.type", "rules.rule"] {
+            b = b.field(Field::text(f, format!("c.{}", f.replace('.', "_"))));
+        }
+        return b
+            .default_sort("id")
+            .build()
+            .map_err(|e| ApiError::Internal(e.to_string()));
     }
     let compliance = "sca_check_compliance cc WHERE cc.agent_id = c.agent_id AND cc.id_check = c.id";
     let rules = "sca_check_rules cr WHERE cr.agent_id = c.agent_id AND cr.id_check = c.id";
@@ -167,6 +183,9 @@ pub async fn checks(
         }
     }
     and_filters(&mut query, conds);
+    if query.distinct {
+        return distinct_checks(state, agent, query, result).await;
+    }
     // Which lists the items get, and with which keys: all of them without `select`, else only
     // the selected `compliance.*` / `rules.*` keys (as Wazuh).
     let lists: Vec<(&str, Vec<&str>)> = [("compliance", ["key", "value"]), ("rules", ["type", "rule"])]
@@ -234,6 +253,49 @@ pub async fn checks(
         })
         .await?;
     result.set_page(items, total);
+    Ok(result)
+}
+
+/// `distinct=true` on checks: Wazuh lists the distinct combinations of the selected fields over
+/// the checks joined with their compliance and rules rows, with dotted keys left flat.
+async fn distinct_checks(
+    state: &AppState,
+    agent: i64,
+    query: ListQuery,
+    mut result: AffectedItems,
+) -> Result<AffectedItems, ApiError> {
+    let from = format!(
+        "(SELECT k.*, cc.key AS compliance_key, cc.value AS compliance_value, cr.type AS rules_type, cr.rule AS rules_rule \
+         FROM sca_checks k \
+         LEFT JOIN sca_check_compliance cc ON cc.agent_id = k.agent_id AND cc.id_check = k.id \
+         LEFT JOIN sca_check_rules cr ON cr.agent_id = k.agent_id AND cr.id_check = k.id \
+         WHERE k.agent_id = {agent}) AS c"
+    );
+    let sql = compile(&query, &checks_schema_over(true)?, &from, Dialect::Sqlite).map_err(crate::list::wql_error)?;
+    let (total, items) = state.store().read(move |c| oxsec_store::list::run(c, &sql)).await?;
+    let flat = items
+        .into_iter()
+        .map(|item| match item {
+            serde_json::Value::Object(map) => {
+                let mut out = serde_json::Map::new();
+                for (key, value) in map {
+                    match value {
+                        serde_json::Value::Object(inner) => {
+                            for (k, v) in inner {
+                                out.insert(format!("{key}.{k}"), v);
+                            }
+                        }
+                        other => {
+                            out.insert(key, other);
+                        }
+                    }
+                }
+                serde_json::Value::Object(out)
+            }
+            other => other,
+        })
+        .collect();
+    result.set_page(flat, total);
     Ok(result)
 }
 

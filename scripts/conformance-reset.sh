@@ -82,6 +82,12 @@ from=(); for s in "${sql[@]}"; do from+=(--from "$s"); done
 OXSEC_ADMIN_PASSWORD="$PASSWORD" "$OXSEC_BIN" import wazuh "${from[@]}" --data-dir "$DATA" \
   --rbac-mode "${mode:-white}" --token-timeout 900
 
+# Module `active`: agent 003 runs with its active response disabled (upstream's
+# agent3_config.sh), which the agent reports to the manager when it connects.
+if [ "$module" = active ]; then
+  "${HARNESS_VENV:?}/bin/python" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE agents SET active_response_disabled = 1 WHERE id = 3"); c.commit()' "$DATA/oxsec.db"
+fi
+
 # The manager's own files: the cluster node name and <ruleset> of upstream's test manager, the
 # user rule/decoder samples a fresh install has, and the (empty) subdirectories its rule and
 # decoder tests upload into. The shipped ruleset is the shared upstream one.

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (9, include_str!("../migrations/sqlite/0009_cluster_nodes.sql")),
     (10, include_str!("../migrations/sqlite/0010_agent_data.sql")),
     (11, include_str!("../migrations/sqlite/0011_inventory.sql")),
+    (12, include_str!("../migrations/sqlite/0012_agent_commands.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -182,6 +182,12 @@ wazuh_codes! {
     EmptyFile = 1912, 400, "Body is empty", Some("Please, check the content of the file to be uploaded");
     /// A `select` field the resource does not have.
     InvalidSelectField = 1724, 400, "Not a valid select field", Some("Use only the fields the resource returns");
+    /// An active response without a command.
+    ActiveResponseNoCommand = 1650, 400, "Active response - Command not specified", Some("Give the command to run in the request body's 'command'");
+    /// An active response naming a command not defined in `etc/shared/ar.conf` (and not a `!script`).
+    ActiveResponseUnknownCommand = 1652, 400, "The command used is not defined in the configuration.", Some("Use a command defined in the manager's active-response configuration (etc/shared/ar.conf), or '!<script>' to run a script by name");
+    /// The agent's own configuration disables active response.
+    ActiveResponseDisabled = 1750, 400, "Could not send restart command, active-response is disabled in the agent", Some("Enable it in the agent's ossec.conf (<active-response><disabled>no</disabled>)");
     /// A rootcheck `status` other than all, outstanding or solved.
     InvalidRootcheckStatus = 1603, 400, "Invalid status. Valid statuses are: all, solved and outstanding", None;
     /// An agent without a database (it never connected).

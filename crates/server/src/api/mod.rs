@@ -2,6 +2,7 @@
 //! has `routes()` listing its operations with full literal paths, so grepping a path from the spec
 //! lands on its handler. Handlers parse → authorize → call a service → wrap in the envelope.
 
+pub mod active_response;
 pub mod agents;
 pub mod ciscat;
 pub mod cluster;
@@ -127,4 +128,5 @@ pub fn routes() -> Routes {
         .merge(sca::routes())
         .merge(ciscat::routes())
         .merge(syscollector::routes())
+        .merge(active_response::routes())
 }

@@ -17,6 +17,7 @@ pub fn routes() -> Routes {
         .get("/rootcheck/{agent_id}/last_scan", get_last_scan)
         .delete("/rootcheck/{agent_id}", delete_agent)
         .delete("/experimental/rootcheck", delete_experimental)
+        .put("/rootcheck", put_scan)
 }
 
 async fn delete_agent(
@@ -41,4 +42,21 @@ async fn get_events(State(state): State<AppState>, Path(agent_id): Path<String>,
 async fn get_last_scan(State(state): State<AppState>, Path(agent_id): Path<String>, _p: Params) -> ApiResult<Envelope> {
     let agent = agent_data::agent_number(&agent_id)?;
     Ok(Envelope(rootcheck::last_scan(&state, agent).await?))
+}
+
+async fn put_scan(State(state): State<AppState>, authz: Authz, p: Params) -> ApiResult<Envelope> {
+    Ok(Envelope(
+        crate::service::agent_commands::restart_scans(
+            &state,
+            &authz,
+            p.list("agents_list"),
+            "rootcheck",
+            [
+                "Rootcheck scan was restarted on returned agents",
+                "Rootcheck scan was not restarted on some agents",
+                "No rootcheck scan was restarted",
+            ],
+        )
+        .await?,
+    ))
 }

@@ -17,6 +17,7 @@ pub fn routes() -> Routes {
         .get("/syscheck/{agent_id}/last_scan", get_last_scan)
         .delete("/syscheck/{agent_id}", delete_agent)
         .delete("/experimental/syscheck", delete_experimental)
+        .put("/syscheck", put_scan)
 }
 
 async fn delete_agent(
@@ -41,4 +42,21 @@ async fn get_files(State(state): State<AppState>, Path(agent_id): Path<String>, 
 async fn get_last_scan(State(state): State<AppState>, Path(agent_id): Path<String>, _p: Params) -> ApiResult<Envelope> {
     let agent = agent_data::agent_number(&agent_id)?;
     Ok(Envelope(syscheck::last_scan(&state, agent).await?))
+}
+
+async fn put_scan(State(state): State<AppState>, authz: Authz, p: Params) -> ApiResult<Envelope> {
+    Ok(Envelope(
+        crate::service::agent_commands::restart_scans(
+            &state,
+            &authz,
+            p.list("agents_list"),
+            "syscheck",
+            [
+                "Syscheck scan was restarted on returned agents",
+                "Syscheck scan was not restarted on some agents",
+                "No syscheck scan was restarted",
+            ],
+        )
+        .await?,
+    ))
 }

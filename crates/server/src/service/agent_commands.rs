@@ -4,7 +4,7 @@
 //! agents whose registry status is active still get a task record, which fails at once with the
 //! reason, so `GET /tasks/status` and `upgrade_result` tell the truth.
 
-use oxsec_store::models::task;
+use oxsec_store::models::{agent_command, task};
 use oxsec_types::envelope::ItemError;
 use oxsec_types::{AffectedItems, WazuhCode};
 use serde_json::{json, Value};
@@ -252,4 +252,186 @@ pub async fn is_sync(state: &AppState, authz: &Authz, agent_id: &str) -> Result<
 
 fn agent_merged_sum(c: &oxsec_store::rusqlite::Connection, id: i64) -> oxsec_store::Result<Option<String>> {
     oxsec_store::models::agent::merged_sum(c, id)
+}
+
+/// Whether a request names no agents (`agents_list` omitted or `all`): Wazuh then leaves out
+/// the agents an operation's excluded codes would fail.
+fn implicit(wanted: &Option<Vec<String>>) -> bool {
+    wanted.as_ref().is_none_or(|w| w.iter().any(|x| x == "all"))
+}
+
+/// `PUT /syscheck` and `PUT /rootcheck`: each active agent (and the manager) is asked to restart
+/// its syscheck module, which runs both scans; Wazuh sends the same `syscheck restart` for either.
+/// The command waits in the agent's queue for the connection service; agents not connected fail
+/// with 1707 (left out when the request names no agents, as Wazuh excludes 1701 and 1707 then).
+pub async fn restart_scans(
+    state: &AppState,
+    authz: &Authz,
+    wanted: Option<Vec<String>>,
+    module: &'static str,
+    messages: [&str; 3],
+) -> Result<AffectedItems, ApiError> {
+    let mut result = AffectedItems::new(messages[0], messages[1], messages[2]);
+    let skip_inactive = implicit(&wanted);
+    let Targets { ids } = agents::targets(state, authz, wanted, &mut result, false).await?;
+    let found = {
+        let ids = ids.clone();
+        state.store().read(move |c| agent_command::recipients(c, &ids)).await?
+    };
+    let (active, inactive): (Vec<i64>, Vec<i64>) = found
+        .iter()
+        .map(|r| r.id)
+        .partition(|id| *id == 0 || found.iter().any(|r| r.id == *id && r.status == "active"));
+    if !skip_inactive {
+        for id in inactive {
+            result.fail(pad(id), ItemError::new(WazuhCode::AgentNotActive));
+        }
+    }
+    queue(state, &active, module, |_| Some("syscheck restart".to_owned())).await?;
+    for id in active {
+        result.push(json!(pad(id)));
+    }
+    Ok(result)
+}
+
+/// Queues `message(agent)` for each agent that gets one, in one transaction.
+async fn queue(
+    state: &AppState,
+    agents: &[i64],
+    module: &'static str,
+    message: impl Fn(i64) -> Option<String>,
+) -> Result<(), ApiError> {
+    let batch: Vec<(i64, String)> = agents.iter().filter_map(|a| message(*a).map(|m| (*a, m))).collect();
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let now = oxsec_store::now_secs();
+    state
+        .store()
+        .write(move |tx| {
+            for (agent, message) in &batch {
+                agent_command::enqueue(tx, *agent, module, message, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(())
+}
+
+/// An active response to run: the body of `PUT /active-response`.
+pub struct ActiveResponse {
+    pub command: String,
+    pub arguments: Vec<String>,
+    pub alert: Value,
+}
+
+/// The first version whose agents take active responses as JSON (Wazuh's `AR_LEGACY_VERSION`).
+const AR_JSON_SINCE: [u64; 3] = [4, 2, 0];
+
+/// `PUT /active-response`: the command goes to each active agent's queue, as the JSON message
+/// (4.2.0 and later) or the legacy line Wazuh would send it. The manager (000) is left out
+/// silently, as in Wazuh; agents not connected fail with 1707, agents whose own configuration
+/// disables active response with 1750, and a command that is neither a `!script` nor defined in
+/// `etc/shared/ar.conf` with 1652 (checked per agent after those, in Wazuh's order).
+pub async fn active_response(
+    state: &AppState,
+    authz: &Authz,
+    wanted: Option<Vec<String>>,
+    ar: ActiveResponse,
+) -> Result<AffectedItems, ApiError> {
+    let mut result = AffectedItems::new(
+        "AR command was sent to all agents",
+        "AR command was not sent to some agents",
+        "AR command was not sent to any agent",
+    );
+    let Targets { ids } = agents::targets(state, authz, wanted, &mut result, false).await?;
+    let ids: Vec<i64> = ids.into_iter().filter(|id| *id != 0).collect();
+    let found = state.store().read(move |c| agent_command::recipients(c, &ids)).await?;
+    let known = defined_commands(state).await;
+    let command_error = if ar.command.is_empty() {
+        Some(WazuhCode::ActiveResponseNoCommand)
+    } else if !ar.command.starts_with('!') && !known.contains(&ar.command) {
+        Some(WazuhCode::ActiveResponseUnknownCommand)
+    } else {
+        None
+    };
+    let node = super::cluster::running(state).then(|| super::cluster::local_name(state));
+    let mut sends = Vec::new();
+    for r in found {
+        let failure = if r.status != "active" {
+            Some(WazuhCode::AgentNotActive)
+        } else if r.active_response_disabled {
+            Some(WazuhCode::ActiveResponseDisabled)
+        } else {
+            command_error
+        };
+        if let Some(code) = failure {
+            result.fail(pad(r.id), ItemError::new(code));
+            continue;
+        }
+        let json_capable = r
+            .version
+            .as_deref()
+            .is_some_and(|v| super::agent_data::version_numbers(v).as_slice() >= AR_JSON_SINCE.as_slice());
+        let message = if json_capable {
+            json!({
+                "version": 1,
+                "origin": {"name": node, "module": "framework"},
+                "command": ar.command,
+                "parameters": {"extra_args": ar.arguments, "alert": ar.alert},
+            })
+            .to_string()
+        } else if ar.arguments.is_empty() {
+            format!("{} - -", ar.command)
+        } else {
+            let args: Vec<String> = ar.arguments.iter().map(|a| shell_escape(a)).collect();
+            format!("{} {}", ar.command, args.join(" "))
+        };
+        sends.push((r.id, message));
+    }
+    let ids: Vec<i64> = sends.iter().map(|(id, _)| *id).collect();
+    let messages: std::collections::HashMap<i64, String> = sends.into_iter().collect();
+    queue(state, &ids, "active-response", |id| messages.get(&id).cloned()).await?;
+    for id in ids {
+        result.push(json!(pad(id)));
+    }
+    Ok(result)
+}
+
+/// The command names of `etc/shared/ar.conf` (`name - script - timeout` lines).
+async fn defined_commands(state: &AppState) -> Vec<String> {
+    let path = state.config().data_dir.join("etc/shared/ar.conf");
+    let text = tokio::fs::read_to_string(path).await.unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.split(" - ").next())
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// An argument as Wazuh escapes it for the legacy active-response line.
+fn shell_escape(arg: &str) -> String {
+    const SPECIAL: &[char] = &[
+        '"', '\'', '\t', ';', '`', '>', '<', '|', '#', '*', '[', ']', '{', '}', '&', '$', '!', ':', '(', ')',
+    ];
+    let mut out = String::with_capacity(arg.len());
+    for c in arg.chars() {
+        if SPECIAL.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_arguments_are_escaped_as_wazuh_escapes_them() {
+        assert_eq!(shell_escape("(from_the_server)"), "\\(from_the_server\\)");
+        assert_eq!(shell_escape("a;b"), "a\\;b");
+        assert_eq!(shell_escape("-"), "-");
+    }
 }

@@ -2,7 +2,7 @@
 //! each agent's database.
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::common::{send, start, TestServer};
 
@@ -594,4 +594,104 @@ async fn experimental_syscollector_pages_each_agent() {
         .map(|a| a.iter().filter_map(|i| i["version"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(versions, ["3.0.2-0ubuntu1", "1.1.1f"]);
+}
+
+/// Scan requests and active responses wait in the agent's command queue; agents not connected
+/// fail as in Wazuh.
+#[tokio::test]
+async fn commands_for_agents_are_queued() {
+    let s = start().await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+    let store = oxsec_store::Store::open(&s.data_dir.join("oxsec.db")).expect("store");
+    store
+        .write_blocking(|tx| {
+            tx.execute_batch(
+                "UPDATE agents SET connection_status = 'active', last_keepalive = '9999-01-01T00:00:00+00:00' WHERE id = 1;",
+            )?;
+            Ok(())
+        })
+        .expect("connected");
+
+    let (status, body) = send(&s, Method::PUT, "/syscheck?agents_list=000,001,002,999", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["affected_items"], json!(["000", "001"]));
+    let codes: Vec<(u64, Value)> = body["data"]["failed_items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| (f["error"]["code"].as_u64().unwrap_or(0), f["id"].clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(codes.contains(&(1707, json!(["002"]))), "{body}");
+    assert!(codes.contains(&(1701, json!(["999"]))), "{body}");
+    // Without a list, agents that are not connected are left out, as in Wazuh.
+    let (_, body) = send(&s, Method::PUT, "/rootcheck", &t, None).await;
+    assert_eq!(body["data"]["total_failed_items"], 0, "{body}");
+
+    let ar = |command: &str| json!({"command": command, "arguments": ["-", "(from_the_server)"]});
+    let (status, body) = send(
+        &s,
+        Method::PUT,
+        "/active-response?agents_list=000,001,002",
+        &t,
+        Some(ar("restart-wazuh0")),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!(["001"]),
+        "000 is left out: {body}"
+    );
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1707);
+    let (_, body) = send(
+        &s,
+        Method::PUT,
+        "/active-response?agents_list=001",
+        &t,
+        Some(ar("no-such-command")),
+    )
+    .await;
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1652, "{body}");
+    let (status, body) = send(
+        &s,
+        Method::PUT,
+        "/active-response?agents_list=001",
+        &t,
+        Some(json!({"arguments": []})),
+    )
+    .await;
+    assert_eq!(status, 400, "the command is required: {body}");
+
+    store
+        .write_blocking(|tx| {
+            tx.execute_batch("UPDATE agents SET active_response_disabled = 1 WHERE id = 1;")?;
+            Ok(())
+        })
+        .expect("disabled");
+    let (_, body) = send(
+        &s,
+        Method::PUT,
+        "/active-response?agents_list=001",
+        &t,
+        Some(ar("!custom.sh")),
+    )
+    .await;
+    assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1750, "{body}");
+
+    let queued = store
+        .read_blocking(|c| oxsec_store::models::agent_command::pending(c, 1))
+        .expect("queue");
+    let messages: Vec<(&str, &str)> = queued.iter().map(|(_, m, msg)| (m.as_str(), msg.as_str())).collect();
+    assert_eq!(messages[0], ("syscheck", "syscheck restart"));
+    assert_eq!(messages[1], ("rootcheck", "syscheck restart"));
+    let ar_message: Value = serde_json::from_str(messages[2].1).expect("a 4.2+ agent gets JSON");
+    assert_eq!(ar_message["command"], "restart-wazuh0");
+    assert_eq!(
+        ar_message["parameters"]["extra_args"],
+        json!(["-", "(from_the_server)"])
+    );
+    assert_eq!(messages.len(), 3, "refused commands are not queued");
 }

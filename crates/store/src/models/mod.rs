@@ -1,6 +1,7 @@
 //! One module per table (or tight group of tables): row structs and the queries over them.
 
 pub mod agent;
+pub mod agent_command;
 pub mod agent_data;
 pub mod alert;
 pub mod catalog;

@@ -1,6 +1,7 @@
 //! Import of what agents reported to a Wazuh manager: each agent's own wazuh-db database
-//! (`queue/db/NNN.db`: file integrity, scan times, rootcheck, SCA, CIS-CAT) copied into the
-//! store's tables of the same columns (migration 0010).
+//! (`queue/db/NNN.db`: file integrity, scan times, rootcheck, SCA, CIS-CAT, inventory, and the
+//! vulnerabilities of 4.7 managers) copied into the store's tables of the same columns
+//! (migrations 0010, 0011, 0013).
 //!
 //! Each file is attached read-only and copied in one transaction per agent, replacing what the
 //! store held for that agent: a failure leaves that agent as it was. Columns are matched by
@@ -109,6 +110,34 @@ const TABLES: &[(&str, &str, &[&str])] = &[
         "sca_check_compliance",
         "sca_check_compliance",
         &["id_check", "key", "value"],
+    ),
+    (
+        "vuln_cves",
+        "vuln_cves",
+        &[
+            "name",
+            "version",
+            "architecture",
+            "cve",
+            "detection_time",
+            "severity",
+            "cvss2_score",
+            "cvss3_score",
+            "reference",
+            "type",
+            "status",
+            "external_references",
+            "condition",
+            "title",
+            "published",
+            "updated",
+        ],
+    ),
+    // Upper-case columns in wazuh-db; SQLite matches names case-insensitively.
+    (
+        "vuln_metadata",
+        "vuln_metadata",
+        &["last_partial_scan", "last_full_scan"],
     ),
     (
         "ciscat_results",
@@ -296,7 +325,7 @@ fn copy_table(tx: &Connection, agent_id: i64, source: &str, target: &str, column
     let shared: Vec<&str> = columns
         .iter()
         .copied()
-        .filter(|c| present.iter().any(|p| p == c))
+        .filter(|c| present.iter().any(|p| p.eq_ignore_ascii_case(c)))
         .collect();
     if shared.is_empty() {
         return Ok(0);

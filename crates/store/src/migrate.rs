@@ -18,6 +18,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (10, include_str!("../migrations/sqlite/0010_agent_data.sql")),
     (11, include_str!("../migrations/sqlite/0011_inventory.sql")),
     (12, include_str!("../migrations/sqlite/0012_agent_commands.sql")),
+    (13, include_str!("../migrations/sqlite/0013_vulnerabilities.sql")),
 ];
 
 /// The newest schema version this build knows.

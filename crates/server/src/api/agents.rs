@@ -49,7 +49,19 @@ pub fn routes() -> Routes {
         .put("/agents/{agent_id}/group/{group_id}", put_agent_single_group)
         .get("/agents/{agent_id}/key", get_agent_key)
         .put("/agents/{agent_id}/restart", restart_agent)
+        .post("/agents/{agent_id}/state", post_agent_state)
         .get("/agents/{agent_id}/stats/{component}", get_component_stats)
+}
+
+/// oxsec extension: what an agent reports about itself (docs/AGENT-DATA.md).
+async fn post_agent_state(
+    State(state): State<AppState>,
+    Path(agent_id): Path<String>,
+    _p: Params,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Envelope> {
+    let agent = crate::service::agent_data::agent_number(&agent_id)?;
+    Ok(Envelope(crate::service::ingest::ingest(&state, agent, &body).await?))
 }
 
 fn json(result: oxsec_types::AffectedItems) -> ApiResult<Json<Value>> {

@@ -22,6 +22,7 @@ pub mod sca;
 pub mod security;
 pub mod syscheck;
 pub mod syscollector;
+pub mod vulnerability;
 
 use axum::http::Method;
 use axum::routing::{on, MethodFilter, MethodRouter};
@@ -129,4 +130,5 @@ pub fn routes() -> Routes {
         .merge(ciscat::routes())
         .merge(syscollector::routes())
         .merge(active_response::routes())
+        .merge(vulnerability::routes())
 }

@@ -17,8 +17,8 @@ use crate::params::Params;
 use crate::state::AppState;
 
 /// How a field is stored.
-#[derive(Clone, Copy)]
-enum Ty {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Ty {
     /// INTEGER.
     I,
     /// TEXT.
@@ -31,8 +31,10 @@ use Ty::{I, R, T};
 /// One kind of inventory element: its URL name, table and fields (Wazuh's names, in Wazuh's order).
 pub struct Element {
     pub name: &'static str,
-    table: &'static str,
-    fields: &'static [(&'static str, Ty)],
+    /// The store table (wazuh-db's).
+    pub table: &'static str,
+    /// Wazuh's field names and types; the column is the name with `_` for `.`.
+    pub fields: &'static [(&'static str, Ty)],
 }
 
 const OS_FIELDS: &[(&str, Ty)] = &[
@@ -387,7 +389,7 @@ impl Element {
     }
 }
 
-fn space_before_v(value: &str) -> String {
+pub fn space_before_v(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     let mut prev: Option<char> = None;
     for c in value.chars() {

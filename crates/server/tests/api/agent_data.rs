@@ -695,3 +695,181 @@ async fn commands_for_agents_are_queued() {
     );
     assert_eq!(messages.len(), 3, "refused commands are not queued");
 }
+
+/// The ingest extension: a report stored in one piece, readable through the GET endpoints; a
+/// bad report names the wrong field and changes nothing.
+#[tokio::test]
+async fn reported_state_is_ingested_whole_or_not_at_all() {
+    let s = start().await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+    let report = json!({
+        "syscollector": {
+            "packages": [
+                {"name": "openssl", "version": "3.0.2", "architecture": "amd64", "format": "deb", "size": 2000,
+                 "scan": {"id": 7, "time": "2026-11-20T10:00:00+00:00"}},
+                {"name": "curl", "version": "7.81.0", "architecture": "amd64", "format": "deb", "size": 400,
+                 "scan": {"id": 7, "time": "2026/11/20 10:00:00"}}
+            ],
+            "hardware": [{"cpu": {"name": "xeon", "cores": 4, "mhz": 2600.5}, "ram.total": 8000, "scan.id": 7}]
+        },
+        "syscheck": {"files": [{"file": "/etc/shadow", "size": 900, "perm": "rw-r-----", "mtime": "2026-11-01T00:00:00+00:00"}],
+                     "deleted": ["/etc/hosts"], "last_scan": {"start": 1790000000, "end": 1790000100}},
+        "sca": [{"policy_id": "cis_test", "name": "CIS test", "scan_id": 99, "pass": 1, "fail": 1, "score": 50,
+                 "total_checks": 2, "invalid": 0, "start_scan": 1790000000, "end_scan": 1790000010,
+                 "checks": [{"id": 1, "title": "One", "result": "passed", "compliance": [{"key": "cis", "value": "1.1"}],
+                             "rules": [{"type": "file", "rule": "f:/etc/x"}]}]}]
+    });
+    let (status, body) = send(&s, Method::POST, "/agents/002/state", &t, Some(report)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["affected_items"], json!(["002"]));
+
+    let (status, body) = send(
+        &s,
+        Method::GET,
+        "/syscollector/002/packages?select=name,scan.time",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "the report gave agent 002 a database: {body}");
+    assert_eq!(
+        body["data"]["affected_items"][0],
+        json!({"scan": {"time": "2026-11-20T10:00:00+00:00"}, "name": "openssl", "agent_id": "002"})
+    );
+    let (_, body) = send(&s, Method::GET, "/syscollector/002/hardware", &t, None).await;
+    assert_eq!(body["data"]["affected_items"][0]["cpu"]["mhz"], 2600.5);
+    let (_, body) = send(&s, Method::GET, "/syscheck/002?select=file,size", &t, None).await;
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"file": "/etc/shadow", "size": 900}])
+    );
+    let (_, body) = send(&s, Method::GET, "/sca/002/checks/cis_test", &t, None).await;
+    assert_eq!(
+        body["data"]["affected_items"][0]["compliance"],
+        json!([{"key": "cis", "value": "1.1"}])
+    );
+    let (_, body) = send(&s, Method::GET, "/sca/002", &t, None).await;
+    assert_eq!(body["data"]["affected_items"][0]["score"], 50);
+
+    // A wrong type anywhere: 400 naming it, and the earlier parts of the report are not written.
+    let bad = json!({"syscollector": {"packages": [{"name": "zsh"}]}, "syscheck": {"files": [{"file": "/x", "size": "big"}]}});
+    let (status, body) = send(&s, Method::POST, "/agents/002/state", &t, Some(bad)).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("syscheck.files[0].size")),
+        "{body}"
+    );
+    let (_, body) = send(&s, Method::GET, "/syscollector/002/packages", &t, None).await;
+    assert_eq!(body["data"]["total_affected_items"], 2, "nothing partially written");
+
+    let (status, body) = send(
+        &s,
+        Method::POST,
+        "/agents/999/state",
+        &t,
+        Some(json!({"syscollector": {}})),
+    )
+    .await;
+    assert_eq!((status, body["error"].as_u64()), (404, Some(1701)), "{body}");
+    let (status, body) = send(
+        &s,
+        Method::POST,
+        "/agents/002/state",
+        &t,
+        Some(json!({"inventory": {}})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+}
+
+/// A report larger than the upload limit is refused before it is read whole.
+#[tokio::test]
+async fn oversize_reports_are_refused() {
+    let s = super::common::start_with(&[("OXSEC_MAX_UPLOAD_SIZE", "4096")]).await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+    let packages: Vec<Value> = (0..200)
+        .map(|i| json!({"name": format!("package-{i}"), "size": i}))
+        .collect();
+    let (status, body) = send(
+        &s,
+        Method::POST,
+        "/agents/001/state",
+        &t,
+        Some(json!({"syscollector": {"packages": packages}})),
+    )
+    .await;
+    assert_eq!(status, 413, "{body}");
+}
+
+/// Wazuh 4.7's vulnerability endpoints, kept as an extension.
+#[tokio::test]
+async fn vulnerabilities_are_served_as_wazuh_4_7_served_them() {
+    let s = start().await;
+    let t = s.token().await;
+    agents_with_data(&s, &t).await;
+    let store = oxsec_store::Store::open(&s.data_dir.join("oxsec.db")).expect("store");
+    store
+        .write_blocking(|tx| {
+            tx.execute_batch(
+                "INSERT INTO vuln_cves (agent_id, name, version, architecture, cve, detection_time, severity, cvss2_score,
+                                        cvss3_score, reference, type, status, external_references, condition, title, published)
+                 VALUES (1, 'openssl', '3.0.2', 'amd64', 'CVE-2024-0001', '1700000000', 'High', 5.0, 7.5, 'r1', 'PACKAGE', 'VALID',
+                         '[\"https://nvd.nist.gov/vuln/detail/CVE-2024-0001\"]', 'Package unfixed', 'CVE-2024-0001 affects openssl', '2024-01-01'),
+                        (1, 'bash', '5.1', 'amd64', 'CVE-2024-0002', '1700000000', 'Medium', 4.3, 5.5, 'r2', 'PACKAGE', 'VALID',
+                         '[]', 'Package unfixed', 'CVE-2024-0002 affects bash', NULL),
+                        (1, 'curl', '7.81', 'amd64', 'CVE-2024-0003', '1700000100', 'High', 6.8, 8.1, 'r3', 'PACKAGE', 'PENDING',
+                         '[]', 'Package unfixed', 'CVE-2024-0003 affects curl', NULL);
+                 INSERT INTO vuln_metadata (agent_id, last_partial_scan, last_full_scan) VALUES (1, 1700000200, 1700000000);",
+            )?;
+            Ok(())
+        })
+        .expect("vulnerabilities");
+
+    let (status, body) = send(
+        &s,
+        Method::GET,
+        "/vulnerability/001?severity=high&select=name,cvss2_score",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["affected_items"],
+        json!([{"name": "curl", "cvss2_score": 6.8}, {"name": "openssl", "cvss2_score": 5}]),
+        "sorted by name, whole scores without .0"
+    );
+    assert_eq!(body["message"], "All selected vulnerabilities were returned");
+    let (_, body) = send(&s, Method::GET, "/vulnerability/001?q=cve=CVE-2024-0001", &t, None).await;
+    let item = &body["data"]["affected_items"][0];
+    assert_eq!(item["detection_time"], "2023-11-14T22:13:20+00:00");
+    assert_eq!(
+        item["external_references"],
+        json!(["https://nvd.nist.gov/vuln/detail/CVE-2024-0001"])
+    );
+    let (_, body) = send(&s, Method::GET, "/vulnerability/001/summary/severity", &t, None).await;
+    assert_eq!(
+        body,
+        json!({"data": {"severity": {"High": 2, "Medium": 1}}, "error": 0})
+    );
+    let (_, body) = send(&s, Method::GET, "/vulnerability/001/last_scan", &t, None).await;
+    assert_eq!(
+        body["data"]["affected_items"][0],
+        json!({"last_full_scan": "2023-11-14T22:13:20+00:00", "last_partial_scan": "2023-11-14T22:16:40+00:00"})
+    );
+    let (status, body) = send(&s, Method::GET, "/vulnerability/001/summary/nope", &t, None).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = send(&s, Method::GET, "/vulnerability/999", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (404, Some(1701)), "{body}");
+    let (status, body) = send(&s, Method::GET, "/vulnerability/002", &t, None).await;
+    assert_eq!((status, body["error"].as_u64()), (400, Some(2007)), "{body}");
+    let (_, doc) = send(&s, Method::GET, "/openapi.json", &t, None).await;
+    assert_eq!(
+        doc["paths"]["/vulnerability/{agent_id}"]["get"]["x-oxsec-extension"],
+        true
+    );
+}

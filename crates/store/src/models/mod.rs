@@ -3,6 +3,7 @@
 pub mod agent;
 pub mod agent_command;
 pub mod agent_data;
+pub mod agent_state;
 pub mod alert;
 pub mod catalog;
 pub mod cluster_node;

@@ -89,6 +89,18 @@ enum DevCommand {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// Fill every agent's inventory (OS, hardware, network, packages, processes, ports), file
+    /// integrity entries and an SCA policy with realistic data, replacing what they had.
+    ///
+    /// Example: oxsec dev seed-inventory --packages 500 --data-dir ./bench-data
+    SeedInventory {
+        /// Packages per agent.
+        #[arg(long, default_value_t = 500)]
+        packages: u32,
+        /// Data directory.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -147,6 +159,26 @@ enum ImportCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Dev(DevCommand::SeedInventory { packages, data_dir }) => {
+            let overrides = Overrides {
+                data_dir,
+                ..Overrides::default()
+            };
+            let env = std::env::vars().filter(|(k, _)| k != "OXSEC_CONFIG");
+            let result = Config::load(None, env, &overrides)
+                .map_err(|e| e.to_string())
+                .and_then(|config| oxsec_server::bootstrap::seed_inventory(&config, packages));
+            match result {
+                Ok(n) => {
+                    println!("wrote {n} rows");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("oxsec: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Dev(DevCommand::SeedAgents { count, data_dir }) => {
             let overrides = Overrides {
                 data_dir,

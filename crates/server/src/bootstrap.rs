@@ -390,3 +390,22 @@ pub fn seed_agents(config: &crate::config::Config, count: u64) -> Result<u64, St
         .write_blocking(|tx| oxsec_store::models::agent::seed(tx, count, &ago))
         .map_err(|e| e.to_string())
 }
+
+/// Fills every agent's inventory, file-integrity entries and SCA results with realistic data
+/// (`oxsec dev seed-inventory`); the number of rows written.
+pub fn seed_inventory(config: &crate::config::Config, packages: u32) -> Result<u64, String> {
+    let layout = Layout::new(&config.data_dir);
+    let store = Store::open(&layout.db()).map_err(|e| format!("cannot open the store: {e}"))?;
+    let sizes = oxsec_store::models::inventory::SeedSizes {
+        packages,
+        ..Default::default()
+    };
+    let mut progress = |done: usize, all: usize| {
+        if done % 1000 < 200 || done == all {
+            eprintln!("  ... agents: {done} of {all}");
+        }
+    };
+    store
+        .with_connection_blocking(|c| oxsec_store::models::inventory::seed(c, sizes, &mut progress))
+        .map_err(|e| e.to_string())
+}

@@ -163,7 +163,8 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Memory-mapped reads: every connection shares the OS page cache instead of copying pages into
     // its own small cache, so a reader that has not run a query yet is as fast as a warm one.
-    conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
+    // SQLite caps the size at its compile-time maximum (2 GiB in the bundled build).
+    conn.pragma_update(None, "mmap_size", 1i64 << 33)?;
     // REPLACE must fire delete triggers, which keep the agent status counts.
     conn.pragma_update(None, "recursive_triggers", "ON")?;
     Ok(conn)

@@ -85,26 +85,41 @@ pub fn run_json(conn: &Connection, query: &SqlQuery, known_total: Option<u64>) -
     Ok((u64::try_from(total).unwrap_or(0), out))
 }
 
-/// Runs a query compiled with [`oxsec_wql::sql::compile_per_group`]: the total number of matching
-/// rows and each group's page, as (group value, item) in group order.
-pub fn run_per_group(conn: &Connection, query: &SqlQuery) -> Result<(u64, Vec<(i64, Value)>)> {
+/// The total number of matching rows and the requested page as raw values (in
+/// `query.columns` order, plus any extra columns the query adds), for callers that shape items
+/// themselves.
+///
+/// A query from [`oxsec_wql::sql::compile_per_group`] reads its rows without numbering them per
+/// group when the largest group fits in one page (the common case, and several times cheaper).
+pub fn run_values(conn: &Connection, query: &SqlQuery) -> Result<(u64, Vec<Vec<SqlValue>>)> {
     let count_params: Vec<Param<'_>> = query.count_params().iter().map(Param).collect();
     let total: i64 = conn
         .prepare_cached(&query.count_sql)?
         .query_row(rusqlite::params_from_iter(count_params.iter()), |r| r.get(0))?;
-    let params: Vec<Param<'_>> = query.params.iter().map(Param).collect();
-    let mut stmt = conn.prepare_cached(&query.select_sql)?;
+    let mut select = (&query.select_sql, query.params.iter().map(Param).collect::<Vec<_>>());
+    if let Some(shortcut) = query.per_group.as_ref().filter(|s| s.offset == 0) {
+        let largest: Option<i64> = conn
+            .prepare_cached(&shortcut.largest_group_sql)?
+            .query_row(rusqlite::params_from_iter(count_params.iter()), |r| r.get(0))?;
+        let fits = shortcut
+            .limit
+            .is_none_or(|limit| u64::try_from(largest.unwrap_or(0)).unwrap_or(0) <= limit);
+        if fits {
+            select = (&shortcut.all_rows_sql, query.count_params().iter().map(Param).collect());
+        }
+    }
+    let (sql, params) = select;
+    let mut stmt = conn.prepare_cached(sql)?;
     let width = stmt.column_count();
     let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-    let mut items = Vec::new();
+    let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let values: Vec<SqlValue> = (0..width.saturating_sub(1))
+        let values: Vec<SqlValue> = (0..width)
             .map(|i| row.get_ref(i).map(from_sqlite))
             .collect::<rusqlite::Result<_>>()?;
-        let group: i64 = row.get(width.saturating_sub(1))?;
-        items.push((group, query.item_from_row(&values)));
+        out.push(values);
     }
-    Ok((u64::try_from(total).unwrap_or(0), items))
+    Ok((u64::try_from(total).unwrap_or(0), out))
 }
 
 /// Runs a query compiled with [`oxsec_wql::sql::compile_counts`]: each combination as an item with
@@ -159,12 +174,24 @@ mod tests {
             };
             let sql =
                 oxsec_wql::sql::compile_per_group(&query, &schema, from, Dialect::Sqlite, "agent_id").expect("sql");
-            let (total, rows) = run_per_group(&conn, &sql).expect("run");
-            let names: Vec<(i64, String)> = rows
-                .into_iter()
-                .map(|(g, item)| (g, item["name"].as_str().unwrap_or_default().to_owned()))
-                .collect();
-            (total, names)
+            let rows_of = |sql: &oxsec_wql::sql::SqlQuery| {
+                let (total, values) = run_values(&conn, sql).expect("run values");
+                let rows: Vec<(i64, String)> = values
+                    .into_iter()
+                    .map(|row| match (&row[1], &row[2]) {
+                        (SqlValue::Text(n), SqlValue::Integer(g)) => (*g, n.clone()),
+                        _ => (0, String::new()),
+                    })
+                    .collect();
+                (total, rows)
+            };
+            // Numbering rows per group always, or only when a group needs it: the same rows.
+            let numbered = oxsec_wql::sql::SqlQuery {
+                per_group: None,
+                ..sql.clone()
+            };
+            assert_eq!(rows_of(&sql), rows_of(&numbered));
+            rows_of(&sql)
         };
         // Default order: scan id, then arrival; each agent paged on its own; agent 3 out of scope.
         let (total, rows) = page(0, 2, "");

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (11, include_str!("../migrations/sqlite/0011_inventory.sql")),
     (12, include_str!("../migrations/sqlite/0012_agent_commands.sql")),
     (13, include_str!("../migrations/sqlite/0013_vulnerabilities.sql")),
+    (14, include_str!("../migrations/sqlite/0014_inventory_name_index.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -66,6 +66,22 @@ pub struct SqlQuery {
     /// The filter alone (` WHERE …`, or empty), binding [`SqlQuery::count_params`]: for statements
     /// of the caller's own over the same `from` (e.g. counting related rows).
     pub where_sql: String,
+    /// Only for [`compile_per_group`]: the largest group's number of matching rows, and the page
+    /// without per-group numbering (right when that number fits in `limit` and there is no
+    /// offset, and much cheaper). Both bind [`SqlQuery::count_params`].
+    pub per_group: Option<PerGroupShortcut>,
+}
+
+/// See [`SqlQuery::per_group`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerGroupShortcut {
+    /// `SELECT MAX(n) FROM (SELECT COUNT(*) … GROUP BY group)`.
+    pub largest_group_sql: String,
+    /// The page's rows in the same order and columns as `select_sql`, with no limit.
+    pub all_rows_sql: String,
+    /// The query's per-group `offset` and `limit`.
+    pub offset: u64,
+    pub limit: Option<u64>,
 }
 
 impl SqlQuery {
@@ -304,6 +320,7 @@ fn compile_as(
         columns,
         json_columns,
         where_sql,
+        per_group: None,
     })
 }
 
@@ -374,6 +391,21 @@ pub fn compile_per_group(
         aliases.join(", "),
         inner.join(", "),
     );
+    let per_group = PerGroupShortcut {
+        largest_group_sql: format!(
+            "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM {from}{where_sql} GROUP BY {group}) AS wql_n"
+        ),
+        all_rows_sql: format!(
+            "SELECT {}, {group} AS wql_g FROM {from}{where_sql} ORDER BY {group}, {order}",
+            plan.output
+                .iter()
+                .map(|f| f.output_sql())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        offset: plan.offset,
+        limit: plan.limit,
+    };
     Ok(SqlQuery {
         count_sql: format!("SELECT COUNT(*) FROM {from}{where_sql}"),
         select_sql,
@@ -382,6 +414,7 @@ pub fn compile_per_group(
         columns: plan.output.iter().map(|f| f.name.clone()).collect(),
         json_columns: plan.output.iter().map(|f| f.output_json.is_some()).collect(),
         where_sql,
+        per_group: Some(per_group),
     })
 }
 
@@ -627,6 +660,7 @@ mod tests {
                 .to_vec(),
             json_columns: vec![false, false, false, false, true, false, false],
             where_sql: String::new(),
+            per_group: None,
         };
         let t = |s: &str| SqlValue::Text(s.to_owned());
         let rows = vec![

@@ -108,15 +108,40 @@ pub fn epoch_z(secs: i64) -> String {
 /// one's text. Items lacking the value come first either way; ties keep their order.
 pub fn merge_pages(items: &mut [(i64, Value)], sort: &[oxsec_wql::SortKey]) {
     let Some(key) = sort.first() else {
-        items.sort_by_key(|(agent, _)| super::agents::pad(*agent));
+        merge_by(items, sort, |(agent, _)| *agent, |_| None);
         return;
     };
     let path: Vec<&str> = key.field.split('.').collect();
-    let value = |item: &Value| -> Option<Value> { path.iter().try_fold(item, |v, p| v.get(p)).cloned() };
+    // A dotted field is nested, or kept flat when it was the only one of its prefix.
+    merge_by(
+        items,
+        sort,
+        |(agent, _)| *agent,
+        |(_, item)| {
+            path.iter()
+                .try_fold(item, |v, p| v.get(p))
+                .or_else(|| item.get(&key.field))
+                .cloned()
+        },
+    );
+}
+
+/// [`merge_pages`] over any item: `agent` gives an item's agent, `value` its value of the first
+/// sort field.
+pub fn merge_by<T>(
+    items: &mut [T],
+    sort: &[oxsec_wql::SortKey],
+    agent: impl Fn(&T) -> i64,
+    value: impl Fn(&T) -> Option<Value>,
+) {
+    let Some(key) = sort.first() else {
+        items.sort_by_cached_key(|item| super::agents::pad(agent(item)));
+        return;
+    };
     let numeric = sort.len() == 1
         && items
             .first()
-            .and_then(|(_, item)| value(item))
+            .and_then(&value)
             .is_some_and(|v| v.is_number() || v.is_boolean());
     let as_text = |v: &Value| match v {
         Value::String(s) => s.clone(),
@@ -126,7 +151,7 @@ pub fn merge_pages(items: &mut [(i64, Value)], sort: &[oxsec_wql::SortKey]) {
         Value::Bool(b) => Some(f64::from(u8::from(*b))),
         other => other.as_f64().or_else(|| as_text(other).parse().ok()),
     };
-    items.sort_by(|(_, a), (_, b)| {
+    items.sort_by(|a, b| {
         use std::cmp::Ordering;
         match (value(a).filter(|v| !v.is_null()), value(b).filter(|v| !v.is_null())) {
             (None, None) => Ordering::Equal,

@@ -5,11 +5,12 @@
 
 use oxsec_store::models::agent_data;
 use oxsec_types::envelope::AffectedItems;
-use oxsec_wql::sql::{compile, compile_per_group, Dialect};
+use oxsec_wql::sql::{compile, compile_per_group, Dialect, SqlValue};
 use oxsec_wql::{Expr, Field, ListQuery, Schema};
-use serde_json::{Map, Value};
+use serde_json::Value;
+use std::io::Write as _;
 
-use super::agent_data::{known_or_failed, merge_pages, require_database};
+use super::agent_data::{known_or_failed, merge_by, require_database};
 use crate::auth::authz::Authz;
 use crate::error::ApiError;
 use crate::list::{and_filters, equals, wql_error};
@@ -410,14 +411,19 @@ fn messages() -> AffectedItems {
     )
 }
 
-/// The element's rows of `agents`, for a `from` clause.
-fn rows_of(element: &Element, agents: &[i64]) -> String {
-    let ids: Vec<String> = agents.iter().map(i64::to_string).collect();
-    format!(
-        "(SELECT rowid AS row_order, * FROM {} WHERE agent_id IN ({})) AS t",
-        element.table,
-        ids.join(", ")
-    )
+/// The element's rows of `agents` (all agents' with `None`), for a `from` clause.
+fn rows_of(element: &Element, agents: Option<&[i64]>) -> String {
+    match agents {
+        Some(agents) => {
+            let ids: Vec<String> = agents.iter().map(i64::to_string).collect();
+            format!(
+                "(SELECT rowid AS row_order, * FROM {} WHERE agent_id IN ({})) AS t",
+                element.table,
+                ids.join(", ")
+            )
+        }
+        None => format!("(SELECT rowid AS row_order, * FROM {}) AS t", element.table),
+    }
 }
 
 /// `GET /syscollector/{agent_id}/{element}`.
@@ -440,12 +446,44 @@ pub async fn agent_items(
         .contains(&agent);
     let schema = element.schema(element.fields_for(windows))?;
     and_filters(&mut query, element.filters(params, false));
-    let sql = compile(&query, &schema, &rows_of(element, &[agent]), Dialect::Sqlite).map_err(wql_error)?;
-    let (total, items) = state.store().read(move |c| oxsec_store::list::run(c, &sql)).await?;
-    let mut items: Vec<(i64, Value)> = items.into_iter().map(|item| (agent, item)).collect();
-    merge_pages(&mut items, &query.sort);
-    result.set_page(items.into_iter().map(|(a, item)| shape(item, a)).collect(), total);
+    let sql = compile(&query, &schema, &rows_of(element, Some(&[agent])), Dialect::Sqlite).map_err(wql_error)?;
+    let columns = sql.columns.clone();
+    let (total, rows) = state
+        .store()
+        .read(move |c| oxsec_store::list::run_values(c, &sql))
+        .await?;
+    let mut rows: Vec<(i64, Vec<SqlValue>)> = rows.into_iter().map(|row| (agent, row)).collect();
+    merge_rows(&mut rows, &columns, &query.sort);
+    result.set_rendered_page(render(&columns, &rows), total);
     Ok(result)
+}
+
+/// Orders rows of several agents as Wazuh merges its per-agent results (see `merge_by`).
+fn merge_rows(rows: &mut [(i64, Vec<SqlValue>)], columns: &[String], sort: &[oxsec_wql::SortKey]) {
+    let column = sort
+        .first()
+        .and_then(|key| columns.iter().position(|c| *c == key.field));
+    merge_by(
+        rows,
+        sort,
+        |(agent, _)| *agent,
+        |(_, row)| column.and_then(|i| row.get(i)).and_then(plain),
+    );
+}
+
+/// The items of `rows` as a JSON array, written straight from the values.
+fn render(columns: &[String], rows: &[(i64, Vec<SqlValue>)]) -> Vec<u8> {
+    let layout = Layout::new(columns);
+    let mut out = Vec::with_capacity(rows.len() * 256 + 2);
+    out.push(b'[');
+    for (i, (agent, row)) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        layout.write(row, *agent, &mut out);
+    }
+    out.push(b']');
+    out
 }
 
 /// `GET /experimental/syscollector/{element}`: the element of every agent the caller may read
@@ -460,19 +498,25 @@ pub async fn all_items(
     mut query: ListQuery,
 ) -> Result<AffectedItems, ApiError> {
     let mut result = messages();
+    // Every agent's rows, with no list of ids to match, when the caller asks for all and may
+    // read all.
+    let everyone = wanted.as_ref().is_none_or(|w| w.iter().any(|x| x == "all")) && authz.permits_everything("agent:id");
     let super::agents::Targets { ids } = super::agents::targets(state, authz, wanted, &mut result, false).await?;
     if ids.is_empty() {
         return Ok(result);
     }
+    let is_os = element.name == "os";
     let (missing, windows) = {
         let ids = ids.clone();
         state
             .store()
             .read(move |c| {
-                Ok((
-                    agent_data::first_without_database(c, &ids)?,
-                    agent_data::windows_agents(c, &ids)?,
-                ))
+                let windows = if is_os {
+                    agent_data::windows_agents(c, &ids)?
+                } else {
+                    Default::default()
+                };
+                Ok((agent_data::first_without_database(c, &ids)?, windows))
             })
             .await?
     };
@@ -481,87 +525,236 @@ pub async fn all_items(
     }
     and_filters(&mut query, element.filters(params, true));
     // A Windows agent's OS has fewer fields: its agents are queried with their own schema.
-    let (win, other): (Vec<i64>, Vec<i64>) = if element.name == "os" {
-        ids.iter().partition(|id| windows.contains(id))
+    let groups: Vec<(Option<Vec<i64>>, bool)> = if element.name == "os" {
+        let (win, other): (Vec<i64>, Vec<i64>) = ids.iter().partition(|id| windows.contains(id));
+        vec![(Some(other), false), (Some(win), true)]
+    } else if everyone {
+        vec![(None, false)]
     } else {
-        (Vec::new(), ids)
+        vec![(Some(ids), false)]
     };
     let mut total = 0;
-    let mut items: Vec<(i64, Value)> = Vec::new();
-    for (agents, is_windows) in [(other, false), (win, true)] {
-        if agents.is_empty() {
+    let mut rows: Vec<(i64, Vec<SqlValue>)> = Vec::new();
+    let mut columns: Vec<String> = Vec::new();
+    let mut windows_columns: Vec<String> = Vec::new();
+    for (agents, is_windows) in groups {
+        if agents.as_ref().is_some_and(Vec::is_empty) {
             continue;
         }
         let schema = element.schema(element.fields_for(is_windows))?;
+        if is_windows {
+            let sql = compile_per_group(
+                &query,
+                &schema,
+                &rows_of(element, agents.as_deref()),
+                Dialect::Sqlite,
+                "t.agent_id",
+            )
+            .map_err(wql_error)?;
+            windows_columns = sql.columns.clone();
+            let (n, page) = state
+                .store()
+                .read(move |c| oxsec_store::list::run_values(c, &sql))
+                .await?;
+            total += n;
+            rows.extend(page.into_iter().map(|row| {
+                let agent = match row.last() {
+                    Some(SqlValue::Integer(a)) => *a,
+                    _ => 0,
+                };
+                (agent, row)
+            }));
+            continue;
+        }
         let sql = compile_per_group(
             &query,
             &schema,
-            &rows_of(element, &agents),
+            &rows_of(element, agents.as_deref()),
             Dialect::Sqlite,
             "t.agent_id",
         )
         .map_err(wql_error)?;
+        columns = sql.columns.clone();
         let (n, page) = state
             .store()
-            .read(move |c| oxsec_store::list::run_per_group(c, &sql))
+            .read(move |c| oxsec_store::list::run_values(c, &sql))
             .await?;
         total += n;
-        items.extend(page);
+        rows.extend(page.into_iter().map(|row| {
+            let agent = match row.last() {
+                Some(SqlValue::Integer(a)) => *a,
+                _ => 0,
+            };
+            (agent, row)
+        }));
     }
-    if !windows.is_empty() && element.name == "os" {
-        items.sort_by_key(|(agent, _)| *agent);
+    if element.name == "os" {
+        // Two schemas: the Windows agents' rows lack the last columns; each row is written
+        // with its own agent's columns.
+        rows.sort_by_key(|(agent, _)| *agent);
+        // Both schemas give the fields they share the same positions.
+        let shared = if columns.is_empty() { &windows_columns } else { &columns };
+        merge_rows(&mut rows, shared, &query.sort);
+        let (linux, windows_layout) = (Layout::new(&columns), Layout::new(&windows_columns));
+        let mut out = Vec::with_capacity(rows.len() * 256 + 2);
+        out.push(b'[');
+        for (i, (agent, row)) in rows.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let layout = if windows.contains(agent) {
+                &windows_layout
+            } else {
+                &linux
+            };
+            layout.write(row, *agent, &mut out);
+        }
+        out.push(b']');
+        result.set_rendered_page(out, total);
+        return Ok(result);
     }
-    merge_pages(&mut items, &query.sort);
-    result.set_page(items.into_iter().map(|(a, item)| shape(item, a)).collect(), total);
+    merge_rows(&mut rows, &columns, &query.sort);
+    result.set_rendered_page(render(&columns, &rows), total);
     Ok(result)
 }
 
-/// An item as wazuh-db and Wazuh's API shape it: dates `YYYY/MM/DD HH:MM:SS` in ISO form, whole
-/// reals as integers, a dotted prefix as an object only when it holds several fields (or is one
-/// Wazuh always nests), objects first, and the agent id last.
-fn shape(item: Value, agent: i64) -> Value {
-    let Value::Object(map) = item else { return item };
-    let mut nested: Vec<(String, Map<String, Value>)> = Vec::new();
-    let mut flat: Map<String, Value> = Map::new();
-    for (key, value) in map {
-        match value {
-            Value::Object(inner) if inner.len() > 1 || ALWAYS_NESTED.contains(&key.as_str()) => {
-                let mut fields: Vec<(String, Value)> = inner.into_iter().map(|(k, v)| (k, plain(v))).collect();
-                fields.sort_by(|a, b| a.0.cmp(&b.0));
-                nested.push((key, fields.into_iter().collect()));
-            }
-            Value::Object(inner) => {
-                for (k, v) in inner {
-                    flat.insert(format!("{key}.{k}"), plain(v));
-                }
-            }
-            other => {
-                flat.insert(key, plain(other));
-            }
-        }
-    }
-    nested.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out = Map::new();
-    for (key, inner) in nested {
-        out.insert(key, Value::Object(inner));
-    }
-    out.extend(flat);
-    out.insert("agent_id".into(), Value::String(super::agents::pad(agent)));
-    Value::Object(out)
+/// How a query's rows are written as Wazuh's items: NULLs left out, dates `YYYY/MM/DD HH:MM:SS`
+/// in ISO form, whole reals as integers, a dotted prefix as an object only when the row has
+/// several of its fields (or it is one Wazuh always nests), objects first (prefixes and their
+/// fields in alphabetical order), then the plain fields, then the agent id. Built once per query.
+struct Layout<'a> {
+    columns: &'a [String],
+    /// Per column: the index of its prefix in `prefixes` and its field, for dotted names.
+    dotted: Vec<Option<(usize, &'a str)>>,
+    /// Distinct prefixes, and whether Wazuh always nests each.
+    prefixes: Vec<(&'a str, bool)>,
+    /// Dotted columns by (prefix, field).
+    nested_order: Vec<usize>,
 }
 
-/// A leaf value as Wazuh shows it.
-fn plain(value: Value) -> Value {
+impl<'a> Layout<'a> {
+    fn new(columns: &'a [String]) -> Self {
+        let mut prefixes: Vec<(&str, bool)> = Vec::new();
+        let dotted: Vec<Option<(usize, &str)>> = columns
+            .iter()
+            .map(|name| {
+                let (prefix, field) = name.split_once('.')?;
+                let index = match prefixes.iter().position(|(p, _)| *p == prefix) {
+                    Some(i) => i,
+                    None => {
+                        prefixes.push((prefix, ALWAYS_NESTED.contains(&prefix)));
+                        prefixes.len() - 1
+                    }
+                };
+                Some((index, field))
+            })
+            .collect();
+        let mut nested_order: Vec<usize> = (0..columns.len()).filter(|i| dotted[*i].is_some()).collect();
+        nested_order.sort_by_key(|i| dotted[*i].map(|(p, f)| (prefixes[p].0, f)));
+        Self {
+            columns,
+            dotted,
+            prefixes,
+            nested_order,
+        }
+    }
+
+    fn write(&self, values: &[SqlValue], agent: i64, out: &mut Vec<u8>) {
+        let present = |i: usize| values.get(i).is_some_and(is_present);
+        let mut counts = vec![0u8; self.prefixes.len()];
+        for (i, d) in self.dotted.iter().enumerate() {
+            if let (Some((p, _)), true) = (d, present(i)) {
+                counts[*p] = counts[*p].saturating_add(1);
+            }
+        }
+        let nests = |p: usize| self.prefixes[p].1 || counts[p] > 1;
+        out.push(b'{');
+        let mut first = true;
+        let mut open: Option<usize> = None;
+        for &i in &self.nested_order {
+            let Some((p, field)) = self.dotted[i] else { continue };
+            if !present(i) || !nests(p) {
+                continue;
+            }
+            if open == Some(p) {
+                out.push(b',');
+            } else {
+                if open.is_some() {
+                    out.push(b'}');
+                }
+                key(out, self.prefixes[p].0, &mut first);
+                out.push(b'{');
+                open = Some(p);
+            }
+            write_str(out, field);
+            out.push(b':');
+            write_value(out, &values[i]);
+        }
+        if open.is_some() {
+            out.push(b'}');
+        }
+        for (i, name) in self.columns.iter().enumerate() {
+            if !present(i) || self.dotted[i].is_some_and(|(p, _)| nests(p)) {
+                continue;
+            }
+            key(out, name, &mut first);
+            write_value(out, &values[i]);
+        }
+        key(out, "agent_id", &mut first);
+        let _ = write!(out, "\"{agent:03}\"");
+        out.push(b'}');
+    }
+}
+
+/// Whether wazuh-db shows a value (it drops NULLs).
+fn is_present(v: &SqlValue) -> bool {
+    match v {
+        SqlValue::Null => false,
+        SqlValue::Real(f) => f.is_finite(),
+        _ => true,
+    }
+}
+
+fn key(out: &mut Vec<u8>, name: &str, first: &mut bool) {
+    if !*first {
+        out.push(b',');
+    }
+    *first = false;
+    write_str(out, name);
+    out.push(b':');
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Writing JSON into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn write_value(out: &mut Vec<u8>, value: &SqlValue) {
     match value {
-        Value::String(s) => match wazuh_db_date(&s) {
-            Some(iso) => Value::String(iso),
-            None => Value::String(s),
+        SqlValue::Text(s) => match wazuh_db_date(s) {
+            Some(date) => write_str(out, &date),
+            None => write_str(out, s),
         },
-        Value::Number(n) if n.is_f64() => match n.as_f64() {
-            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => Value::Number((f as i64).into()),
-            _ => Value::Number(n),
+        SqlValue::Integer(i) => {
+            let _ = write!(out, "{i}");
+        }
+        other => match plain(other) {
+            Some(v) => {
+                let _ = serde_json::to_writer(&mut *out, &v);
+            }
+            None => out.extend_from_slice(b"null"),
         },
-        other => other,
+    }
+}
+
+/// A stored value as Wazuh shows it (`None` for NULL).
+fn plain(value: &SqlValue) -> Option<Value> {
+    match value {
+        SqlValue::Null => None,
+        SqlValue::Text(s) => Some(Value::String(wazuh_db_date(s).unwrap_or_else(|| s.clone()))),
+        SqlValue::Integer(i) => Some(Value::from(*i)),
+        SqlValue::Real(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(Value::from(*f as i64)),
+        SqlValue::Real(f) => serde_json::Number::from_f64(*f).map(Value::Number),
     }
 }
 
@@ -586,14 +779,33 @@ mod tests {
 
     #[test]
     fn items_nest_as_wazuh_nests_them() {
-        let item = json!({
-            "scan": {"id": 0, "time": "2026/11/20 10:00:00"},
-            "user": {"name": "root", "id": 0, "created": 0.0},
-            "login": {"status": 1},
-            "checksum": "c",
-            "cpu": {"mhz": 2394.464},
-        });
-        let shaped = shape(item, 5);
+        let columns: Vec<String> = [
+            "scan.id",
+            "scan.time",
+            "user.name",
+            "user.id",
+            "user.created",
+            "login.status",
+            "login.tty",
+            "checksum",
+            "cpu.mhz",
+        ]
+        .map(String::from)
+        .to_vec();
+        let values = [
+            SqlValue::Integer(0),
+            SqlValue::Text("2026/11/20 10:00:00".into()),
+            SqlValue::Text("root".into()),
+            SqlValue::Integer(0),
+            SqlValue::Real(0.0),
+            SqlValue::Integer(1),
+            SqlValue::Null,
+            SqlValue::Text("c".into()),
+            SqlValue::Real(2394.464),
+        ];
+        let mut out = Vec::new();
+        Layout::new(&columns).write(&values, 5, &mut out);
+        let shaped: Value = serde_json::from_slice(&out).expect("json");
         assert_eq!(
             shaped,
             json!({

@@ -407,6 +407,13 @@ async fn sca_policies_and_checks_and_ciscat_results() {
     assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1701);
     let (status, body) = send(&s, Method::GET, "/sca/002/checks/x", &t, None).await;
     assert_eq!((status, body["error"].as_u64()), (400, Some(2007)), "{body}");
+    // A malformed policy id is refused by its format, naming the parameter.
+    let (status, body) = send(&s, Method::GET, "/sca/001/checks/cis;drop", &t, None).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| d.contains("policy_id")),
+        "{body}"
+    );
 
     let (status, body) = send(&s, Method::GET, "/ciscat/001/results", &t, None).await;
     assert_eq!(status, 200, "{body}");

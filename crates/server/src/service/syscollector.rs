@@ -411,19 +411,88 @@ fn messages() -> AffectedItems {
     )
 }
 
-/// The element's rows of `agents` (all agents' with `None`), for a `from` clause.
-fn rows_of(element: &Element, agents: Option<&[i64]>) -> String {
-    match agents {
-        Some(agents) => {
+/// Whose rows a query reads.
+enum Scope {
+    /// Every agent's.
+    Every,
+    /// Agents with ids in this range (inclusive).
+    Between(i64, i64),
+    /// These agents'.
+    Ids(Vec<i64>),
+}
+
+impl Scope {
+    /// The scope in two halves by agent id, read concurrently: each agent's page is its own, so
+    /// the halves' rows concatenate in agent order. `ids` are the agents in scope, ascending.
+    fn halves(self, ids: &[i64]) -> Vec<Scope> {
+        let Some(&mid) = ids.get(ids.len() / 2).filter(|_| ids.len() >= 2) else {
+            return vec![self];
+        };
+        match self {
+            Scope::Every | Scope::Between(..) => vec![Scope::Between(i64::MIN, mid - 1), Scope::Between(mid, i64::MAX)],
+            Scope::Ids(mut list) => {
+                let upper = list.split_off(list.len() / 2);
+                vec![Scope::Ids(list), Scope::Ids(upper)]
+            }
+        }
+    }
+}
+
+/// The element's rows in `scope`, for a `from` clause.
+fn rows_of(element: &Element, scope: &Scope) -> String {
+    let table = element.table;
+    match scope {
+        Scope::Every => format!("(SELECT rowid AS row_order, * FROM {table}) AS t"),
+        Scope::Between(lo, hi) => {
+            format!("(SELECT rowid AS row_order, * FROM {table} WHERE agent_id BETWEEN {lo} AND {hi}) AS t")
+        }
+        Scope::Ids(agents) => {
             let ids: Vec<String> = agents.iter().map(i64::to_string).collect();
             format!(
-                "(SELECT rowid AS row_order, * FROM {} WHERE agent_id IN ({})) AS t",
-                element.table,
+                "(SELECT rowid AS row_order, * FROM {table} WHERE agent_id IN ({})) AS t",
                 ids.join(", ")
             )
         }
-        None => format!("(SELECT rowid AS row_order, * FROM {}) AS t", element.table),
     }
+}
+
+/// Rows of an element's query paged per agent: (matching total, output columns, (agent, row)
+/// in agent order). The scope is read in two concurrent halves.
+async fn fetch_per_agent(
+    state: &AppState,
+    element: &Element,
+    query: &ListQuery,
+    schema: &Schema,
+    scope: Scope,
+    ids: &[i64],
+) -> Result<(u64, Vec<String>, Vec<(i64, Vec<SqlValue>)>), ApiError> {
+    let mut reads = Vec::new();
+    let mut columns = Vec::new();
+    for part in scope.halves(ids) {
+        let sql = compile_per_group(query, schema, &rows_of(element, &part), Dialect::Sqlite, "t.agent_id")
+            .map_err(wql_error)?;
+        columns = sql.columns.clone();
+        let store = state.store().clone();
+        reads.push(tokio::spawn(async move {
+            store.read(move |c| oxsec_store::list::run_values(c, &sql)).await
+        }));
+    }
+    let mut total = 0;
+    let mut rows = Vec::new();
+    for read in reads {
+        let (n, page) = read
+            .await
+            .map_err(|e| ApiError::Internal(format!("inventory read: {e}")))??;
+        total += n;
+        rows.extend(page.into_iter().map(|row| {
+            let agent = match row.last() {
+                Some(SqlValue::Integer(a)) => *a,
+                _ => 0,
+            };
+            (agent, row)
+        }));
+    }
+    Ok((total, columns, rows))
 }
 
 /// `GET /syscollector/{agent_id}/{element}`.
@@ -446,7 +515,13 @@ pub async fn agent_items(
         .contains(&agent);
     let schema = element.schema(element.fields_for(windows))?;
     and_filters(&mut query, element.filters(params, false));
-    let sql = compile(&query, &schema, &rows_of(element, Some(&[agent])), Dialect::Sqlite).map_err(wql_error)?;
+    let sql = compile(
+        &query,
+        &schema,
+        &rows_of(element, &Scope::Ids(vec![agent])),
+        Dialect::Sqlite,
+    )
+    .map_err(wql_error)?;
     let columns = sql.columns.clone();
     let (total, rows) = state
         .store()
@@ -525,68 +600,36 @@ pub async fn all_items(
     }
     and_filters(&mut query, element.filters(params, true));
     // A Windows agent's OS has fewer fields: its agents are queried with their own schema.
-    let groups: Vec<(Option<Vec<i64>>, bool)> = if element.name == "os" {
-        let (win, other): (Vec<i64>, Vec<i64>) = ids.iter().partition(|id| windows.contains(id));
-        vec![(Some(other), false), (Some(win), true)]
-    } else if everyone {
-        vec![(None, false)]
-    } else {
-        vec![(Some(ids), false)]
-    };
     let mut total = 0;
     let mut rows: Vec<(i64, Vec<SqlValue>)> = Vec::new();
     let mut columns: Vec<String> = Vec::new();
     let mut windows_columns: Vec<String> = Vec::new();
-    for (agents, is_windows) in groups {
-        if agents.as_ref().is_some_and(Vec::is_empty) {
-            continue;
-        }
-        let schema = element.schema(element.fields_for(is_windows))?;
-        if is_windows {
-            let sql = compile_per_group(
-                &query,
-                &schema,
-                &rows_of(element, agents.as_deref()),
-                Dialect::Sqlite,
-                "t.agent_id",
-            )
-            .map_err(wql_error)?;
-            windows_columns = sql.columns.clone();
-            let (n, page) = state
-                .store()
-                .read(move |c| oxsec_store::list::run_values(c, &sql))
-                .await?;
+    if is_os {
+        // A Windows agent's OS has fewer fields: its agents are queried with their own schema.
+        let (win, other): (Vec<i64>, Vec<i64>) = ids.iter().partition(|id| windows.contains(id));
+        for (agents, is_windows) in [(other, false), (win, true)] {
+            if agents.is_empty() {
+                continue;
+            }
+            let schema = element.schema(element.fields_for(is_windows))?;
+            let (n, cols, page) =
+                fetch_per_agent(state, element, &query, &schema, Scope::Ids(agents.clone()), &agents).await?;
             total += n;
-            rows.extend(page.into_iter().map(|row| {
-                let agent = match row.last() {
-                    Some(SqlValue::Integer(a)) => *a,
-                    _ => 0,
-                };
-                (agent, row)
-            }));
-            continue;
+            rows.extend(page);
+            if is_windows {
+                windows_columns = cols;
+            } else {
+                columns = cols;
+            }
         }
-        let sql = compile_per_group(
-            &query,
-            &schema,
-            &rows_of(element, agents.as_deref()),
-            Dialect::Sqlite,
-            "t.agent_id",
-        )
-        .map_err(wql_error)?;
-        columns = sql.columns.clone();
-        let (n, page) = state
-            .store()
-            .read(move |c| oxsec_store::list::run_values(c, &sql))
-            .await?;
-        total += n;
-        rows.extend(page.into_iter().map(|row| {
-            let agent = match row.last() {
-                Some(SqlValue::Integer(a)) => *a,
-                _ => 0,
-            };
-            (agent, row)
-        }));
+    } else {
+        let schema = element.schema(element.fields_for(false))?;
+        let scope = if everyone {
+            Scope::Every
+        } else {
+            Scope::Ids(ids.clone())
+        };
+        (total, columns, rows) = fetch_per_agent(state, element, &query, &schema, scope, &ids).await?;
     }
     if element.name == "os" {
         // Two schemas: the Windows agents' rows lack the last columns; each row is written

@@ -109,7 +109,14 @@ impl Inner {
             Some(c) => c,
             None => open_connection(&self.path, true)?,
         };
-        let out = f(&conn);
+        // One snapshot for the whole read: a count and the page it belongs to (separate
+        // statements) see the same rows even when a write commits in between.
+        let out = conn.unchecked_transaction().map_err(Error::from).and_then(|tx| {
+            let out = f(&tx);
+            // Nothing to keep: a read-only transaction ends by rolling back.
+            drop(tx);
+            out
+        });
         let mut readers = self.readers.lock().map_err(|_| Error::Poisoned)?;
         if readers.len() < MAX_IDLE_READERS {
             readers.push(conn);

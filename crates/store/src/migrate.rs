@@ -20,6 +20,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (12, include_str!("../migrations/sqlite/0012_agent_commands.sql")),
     (13, include_str!("../migrations/sqlite/0013_vulnerabilities.sql")),
     (14, include_str!("../migrations/sqlite/0014_inventory_name_index.sql")),
+    (15, include_str!("../migrations/sqlite/0015_agent_commands_index.sql")),
 ];
 
 /// The newest schema version this build knows.

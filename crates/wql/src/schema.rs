@@ -137,6 +137,7 @@ pub struct Schema {
     always_present: Vec<String>,
     max_limit: u64,
     tie_breaker: Option<String>,
+    distinct_keeps_empty: bool,
 }
 
 impl Schema {
@@ -148,6 +149,7 @@ impl Schema {
             always_present: Vec::new(),
             max_limit: WAZUH_MAX_LIMIT,
             tie_breaker: None,
+            distinct_keeps_empty: false,
         }
     }
 
@@ -194,6 +196,12 @@ impl Schema {
         self.max_limit
     }
 
+    /// Whether `distinct` keeps combinations with empty fields (see
+    /// [`SchemaBuilder::distinct_keeps_empty`]).
+    pub fn distinct_keeps_empty(&self) -> bool {
+        self.distinct_keeps_empty
+    }
+
     /// SQL ordering rows that tie on every sort key (see [`SchemaBuilder::tie_breaker`]).
     pub fn tie_breaker(&self) -> Option<&str> {
         self.tie_breaker.as_deref()
@@ -212,6 +220,7 @@ pub struct SchemaBuilder {
     always_present: Vec<String>,
     max_limit: u64,
     tie_breaker: Option<String>,
+    distinct_keeps_empty: bool,
 }
 
 impl SchemaBuilder {
@@ -253,6 +262,14 @@ impl SchemaBuilder {
         self
     }
 
+    /// Makes `distinct` list combinations whose fields are NULL or empty too (Wazuh's plain
+    /// `SELECT DISTINCT`, as its SCA checks use) instead of leaving them out (its generic lists).
+    #[must_use]
+    pub fn distinct_keeps_empty(mut self) -> Self {
+        self.distinct_keeps_empty = true;
+        self
+    }
+
     /// Checks names and references and builds the schema.
     pub fn build(self) -> Result<Schema, Error> {
         let SchemaBuilder {
@@ -261,6 +278,7 @@ impl SchemaBuilder {
             always_present,
             max_limit,
             tie_breaker,
+            distinct_keeps_empty,
         } = self;
         if fields.is_empty() {
             return Err(Error::InvalidSchema("a schema needs at least one field".into()));
@@ -298,6 +316,7 @@ impl SchemaBuilder {
             always_present: Vec::new(),
             max_limit,
             tie_breaker,
+            distinct_keeps_empty,
         };
         let default_sort = match default_sort {
             Some(s) => parse_sort(&s)?,

@@ -281,7 +281,7 @@ fn compile_as(
     if let Some(s) = &plan.search {
         conditions.push(b.search(s));
     }
-    if plan.distinct && !counts {
+    if plan.distinct && !counts && !schema.distinct_keeps_empty() {
         for f in &plan.output {
             conditions.push(b.present(f));
         }

@@ -278,10 +278,9 @@ pub async fn restart_scans(
         let ids = ids.clone();
         state.store().read(move |c| agent_command::recipients(c, &ids)).await?
     };
-    let (active, inactive): (Vec<i64>, Vec<i64>) = found
-        .iter()
-        .map(|r| r.id)
-        .partition(|id| *id == 0 || found.iter().any(|r| r.id == *id && r.status == "active"));
+    let (connected, not_connected): (Vec<_>, Vec<_>) = found.iter().partition(|r| r.id == 0 || r.status == "active");
+    let active: Vec<i64> = connected.iter().map(|r| r.id).collect();
+    let inactive: Vec<i64> = not_connected.iter().map(|r| r.id).collect();
     if !skip_inactive {
         for id in inactive {
             result.fail(pad(id), ItemError::new(WazuhCode::AgentNotActive));

@@ -188,6 +188,16 @@ fn parse_syscheck(value: &Value, state: &mut AgentState) -> Result<(), ApiError>
                     if !matches!(path, Sql::Text(_)) {
                         return Err(bad(&format!("{at}.file"), "required"));
                     }
+                    for (column, field) in [("type", "type"), ("date", "date"), ("changes", "changes")] {
+                        if row.iter().any(|(c, v)| *c == column && *v == Sql::Null) {
+                            return Err(bad(&format!("{at}.{field}"), "may not be null"));
+                        }
+                    }
+                    match row.iter().find(|(c, _)| *c == "arch").map(|(_, v)| v) {
+                        None | Some(Sql::Null) => {}
+                        Some(Sql::Text(a)) if matches!(a.as_str(), "[x64]" | "[x32]") => {}
+                        Some(_) => return Err(bad(&format!("{at}.arch"), "expected [x64] or [x32]")),
+                    }
                     match row.iter().find(|(c, _)| *c == "type").map(|(_, v)| v) {
                         None => row.push(("type", Sql::Text("file".into()))),
                         Some(Sql::Text(t)) if matches!(t.as_str(), "file" | "registry_key" | "registry_value") => {}
@@ -267,7 +277,7 @@ fn parse_sca(value: &Value, state: &mut AgentState) -> Result<(), ApiError> {
             None
         } else {
             let mut scan = row_of(&Value::Object(scan_part), SCA_SCAN_FIELDS, &at)?;
-            if !scan.iter().any(|(c, _)| *c == "id") {
+            if !scan.iter().any(|(c, v)| *c == "id" && matches!(v, Sql::Integer(_))) {
                 return Err(bad(&format!("{at}.scan_id"), "required with the scan summary"));
             }
             scan.push(("policy_id", Sql::Text(policy_id.clone())));
@@ -341,15 +351,17 @@ fn flatten(item: &Value, at: &str) -> Result<Vec<(String, Value)>, ApiError> {
     let Some(obj) = item.as_object() else {
         return Err(bad(at, "expected an object"));
     };
-    let mut out = Vec::new();
+    let mut out: Vec<(String, Value)> = Vec::new();
     for (key, value) in obj {
-        match value {
-            Value::Object(inner) => {
-                for (k, v) in inner {
-                    out.push((format!("{key}.{k}"), v.clone()));
-                }
+        let fields = match value {
+            Value::Object(inner) => inner.iter().map(|(k, v)| (format!("{key}.{k}"), v.clone())).collect(),
+            other => vec![(key.clone(), other.clone())],
+        };
+        for (name, value) in fields {
+            if out.iter().any(|(n, _)| *n == name) {
+                return Err(bad(&format!("{at}.{name}"), "given twice (nested and dotted)"));
             }
-            other => out.push((key.clone(), other.clone())),
+            out.push((name, value));
         }
     }
     Ok(out)
@@ -448,7 +460,11 @@ pub async fn ingest(state: &AppState, agent: i64, body: &Value) -> Result<Affect
     state
         .store()
         .write(move |tx| oxsec_store::models::agent_state::apply(tx, agent, &report, now))
-        .await?;
+        .await?
+        .map_err(|refused| match refused.0.split_once(": ") {
+            Some((at, why)) => bad(at, why),
+            None => bad("body", refused.0),
+        })?;
     let mut result = AffectedItems::new(
         "The agent's reported state was stored",
         "The agent's reported state was not stored",
@@ -502,5 +518,18 @@ mod tests {
             .map(detail)
             .unwrap_or_default();
         assert_eq!(e, "syscheck.files[0].file: required");
+        let e = |v: Value| parse(&v).err().map(detail).unwrap_or_default();
+        assert_eq!(
+            e(json!({"syscheck": {"files": [{"file": "/x", "date": null}]}})),
+            "syscheck.files[0].date: may not be null"
+        );
+        assert_eq!(
+            e(json!({"syscheck": {"files": [{"file": "/x", "arch": "x64"}]}})),
+            "syscheck.files[0].arch: expected [x64] or [x32]"
+        );
+        assert_eq!(
+            e(json!({"syscollector": {"hardware": [{"scan": {"id": 1}, "scan.id": 2}]}})),
+            "syscollector.hardware[0].scan.id: given twice (nested and dotted)"
+        );
     }
 }

@@ -70,6 +70,7 @@ fn checks_schema_over(joined: bool) -> Result<Schema, ApiError> {
         }
         return b
             .default_sort("id")
+            .distinct_keeps_empty()
             .build()
             .map_err(|e| ApiError::Internal(e.to_string()));
     }

@@ -407,6 +407,11 @@ async fn sca_policies_and_checks_and_ciscat_results() {
     assert_eq!(body["data"]["failed_items"][0]["error"]["code"], 1701);
     let (status, body) = send(&s, Method::GET, "/sca/002/checks/x", &t, None).await;
     assert_eq!((status, body["error"].as_u64()), (400, Some(2007)), "{body}");
+    // distinct=true lists every combination over checks x compliance x rules, empty fields
+    // included (Wazuh's plain SELECT DISTINCT): 3000 has 2 compliance rows and 1 rule, 3001 one
+    // compliance row and no rule.
+    let (_, body) = send(&s, Method::GET, "/sca/001/checks/cis_debian10?distinct=true", &t, None).await;
+    assert_eq!(body["data"]["total_affected_items"], 3, "{body}");
     // A malformed policy id is refused by its format, naming the parameter.
     let (status, body) = send(&s, Method::GET, "/sca/001/checks/cis;drop", &t, None).await;
     assert_eq!(status, 400, "{body}");
@@ -771,6 +776,22 @@ async fn reported_state_is_ingested_whole_or_not_at_all() {
     );
     let (_, body) = send(&s, Method::GET, "/syscollector/002/packages", &t, None).await;
     assert_eq!(body["data"]["total_affected_items"], 2, "nothing partially written");
+
+    // A check id of another policy is refused; the policy without a new scan summary keeps its last.
+    let other = json!({"sca": [{"policy_id": "other", "checks": [{"id": 1, "title": "Taken"}]}]});
+    let (status, body) = send(&s, Method::POST, "/agents/002/state", &t, Some(other)).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("belongs to policy cis_test")),
+        "{body}"
+    );
+    let again = json!({"sca": [{"policy_id": "cis_test", "name": "CIS test v2"}]});
+    let (status, _) = send(&s, Method::POST, "/agents/002/state", &t, Some(again)).await;
+    assert_eq!(status, 200);
+    let (_, body) = send(&s, Method::GET, "/sca/002", &t, None).await;
+    assert_eq!(body["data"]["affected_items"][0]["score"], 50, "{body}");
 
     let (status, body) = send(
         &s,

@@ -4,7 +4,7 @@
 //! column names here are always the store's own (never taken from a request).
 
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use crate::models::agent_data::ensure_database;
 use crate::Result;
@@ -56,9 +56,42 @@ fn insert(conn: &Connection, table: &str, agent: i64, row: &Row, replace: bool) 
     Ok(())
 }
 
+/// Why a report cannot be applied to what the store holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(pub String);
+
 /// Applies `state` to `agent` (which then has a database, as after Wazuh's first report); the
-/// number of rows written or removed. Runs inside the caller's transaction.
-pub fn apply(conn: &Connection, agent: i64, state: &AgentState, now: i64) -> Result<usize> {
+/// number of rows written or removed, or why nothing was written. Runs inside the caller's
+/// transaction.
+pub fn apply(
+    conn: &Connection,
+    agent: i64,
+    state: &AgentState,
+    now: i64,
+) -> Result<std::result::Result<usize, Refused>> {
+    // An SCA check id is the agent's: one policy cannot take another's check.
+    for (i, policy) in state.sca.iter().enumerate() {
+        let Some(Value::Text(id)) = policy.policy.iter().find(|(c, _)| *c == "id").map(|(_, v)| v) else {
+            continue;
+        };
+        for (j, (check, _, _)) in policy.checks.iter().enumerate() {
+            let Some(Value::Integer(check_id)) = check.iter().find(|(c, _)| *c == "id").map(|(_, v)| v) else {
+                continue;
+            };
+            let owner: Option<String> = conn
+                .query_row(
+                    "SELECT policy_id FROM sca_checks WHERE agent_id = ?1 AND id = ?2",
+                    params![agent, check_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(owner) = owner.filter(|o| o != id) {
+                return Ok(Err(Refused(format!(
+                    "sca[{i}].checks[{j}].id: check {check_id} belongs to policy {owner}"
+                ))));
+            }
+        }
+    }
     ensure_database(conn, agent, now)?;
     let mut changed = 0;
     for (table, rows) in &state.inventory {
@@ -104,10 +137,13 @@ pub fn apply(conn: &Connection, agent: i64, state: &AgentState, now: i64) -> Res
             "DELETE FROM sca_checks WHERE agent_id = ?1 AND policy_id = ?2",
             params![agent, id],
         )?;
-        changed += conn.execute(
-            "DELETE FROM sca_scan_info WHERE agent_id = ?1 AND policy_id = ?2",
-            params![agent, id],
-        )?;
+        // Without a new scan summary the last one stays (the policy lists only with one).
+        if policy.scan.is_some() {
+            changed += conn.execute(
+                "DELETE FROM sca_scan_info WHERE agent_id = ?1 AND policy_id = ?2",
+                params![agent, id],
+            )?;
+        }
         insert(conn, "sca_policies", agent, &policy.policy, true)?;
         changed += 1;
         if let Some(scan) = &policy.scan {
@@ -134,5 +170,5 @@ pub fn apply(conn: &Connection, agent: i64, state: &AgentState, now: i64) -> Res
             changed += 1 + compliance.len() + rules.len();
         }
     }
-    Ok(changed)
+    Ok(Ok(changed))
 }

@@ -177,6 +177,16 @@ pub fn contract() -> &'static Contract {
                 paths.insert(path.clone(), item.clone());
             }
         }
+        // oxsec's own RBAC actions join the catalogue; an upstream action is never redefined.
+        if let (Some(actions), Some(extra)) = (
+            doc.pointer_mut("/x-rbac-catalog/actions")
+                .and_then(Value::as_object_mut),
+            ext.pointer("/x-rbac-catalog/actions").and_then(Value::as_object),
+        ) {
+            for (name, action) in extra {
+                actions.entry(name.clone()).or_insert_with(|| action.clone());
+            }
+        }
         Contract::from_doc(doc)
     })
 }

@@ -5,6 +5,7 @@
 mod api {
     mod agent_data;
     mod agents;
+    mod alerts;
     mod analysis;
     mod cluster;
     pub mod common;

@@ -4,6 +4,7 @@
 
 pub mod active_response;
 pub mod agents;
+pub mod alerts;
 pub mod ciscat;
 pub mod cluster;
 pub mod decoders;
@@ -131,4 +132,5 @@ pub fn routes() -> Routes {
         .merge(syscollector::routes())
         .merge(active_response::routes())
         .merge(vulnerability::routes())
+        .merge(alerts::routes())
 }

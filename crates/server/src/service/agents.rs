@@ -369,7 +369,7 @@ pub async fn restrict_to_scope(
 
 /// The agents a restricted caller may read (`None` when it may read every agent). Group entries of
 /// its policies need each agent's groups, so this reads the memberships.
-async fn visible_agents(state: &AppState, authz: &Authz) -> Result<Option<Vec<i64>>, ApiError> {
+pub(crate) async fn visible_agents(state: &AppState, authz: &Authz) -> Result<Option<Vec<i64>>, ApiError> {
     if authz.permits_everything("agent:id") {
         return Ok(None);
     }

@@ -8,6 +8,7 @@ pub mod agent_data;
 pub mod agent_groups;
 pub mod agents;
 pub mod alert_log;
+pub mod alerts;
 pub mod ciscat;
 pub mod cluster;
 pub mod decoders;

@@ -71,6 +71,18 @@ pub fn bodies_of_rule(conn: &Connection, rule_id: &str, limit: i64) -> Result<Ve
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
+/// The bodies of the alerts with these ids, in the order of `ids` (unknown ids left out).
+pub fn bodies_by_id(conn: &Connection, ids: &[String]) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT body FROM alerts WHERE alert_id = ?1")?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(body) = stmt.query_row([id], |r| r.get::<_, String>(0)).optional()? {
+            out.push(body);
+        }
+    }
+    Ok(out)
+}
+
 /// How many alerts are stored.
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT COUNT(*) FROM alerts", [], |r| r.get(0))?)

@@ -52,7 +52,11 @@ pub fn seed_defaults(conn: &Connection, now: &str) -> Result<()> {
     }
     for l in list("role_policies") {
         conn.execute(
-            "INSERT INTO roles_policies (role_id, policy_id, level, created_at) VALUES (?1, ?2, ?3, ?4)
+            // A default policy whose name a user policy already took is not created; its links
+            // are skipped rather than failing the start.
+            "INSERT INTO roles_policies (role_id, policy_id, level, created_at)
+             SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM policies WHERE id = ?2)
+                                     AND EXISTS (SELECT 1 FROM roles WHERE id = ?1)
              ON CONFLICT DO NOTHING",
             params![int(&l, "role_id"), int(&l, "policy_id"), int(&l, "level"), now],
         )?;

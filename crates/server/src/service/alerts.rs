@@ -1,0 +1,306 @@
+//! `GET /alerts` (oxsec extension): the alerts the analysis engine stored, searchable with the
+//! common list parameters and alert-specific filters, newest first, restricted to the agents the
+//! caller may read (`alerts:read`). Items are the alerts exactly as written to alerts.json; with
+//! `select`, the selected fields.
+
+use oxsec_types::envelope::AffectedItems;
+use oxsec_wql::sql::{compile, Dialect};
+use oxsec_wql::{Expr, Field, ListQuery, Op, Schema};
+use serde_json::Value;
+
+use crate::auth::authz::Authz;
+use crate::error::ApiError;
+use crate::list::{and_filters, equals, wql_error};
+use crate::params::Params;
+use crate::spec::ParamError;
+use crate::state::AppState;
+
+/// A field read from the alert JSON.
+fn json_field(name: &str) -> Field {
+    Field::text(name, format!("json_extract(a.body, '$.{name}')"))
+}
+
+/// A list field of the alert JSON (each element matches on its own).
+fn json_list(name: &str) -> Field {
+    Field::text(name, format!("json_extract(a.body, '$.{name}')"))
+        .members(format!("json_each(a.body, '$.{name}') AS m WHERE 1 = 1"), "m.value")
+        .output_json(format!("json_extract(a.body, '$.{name}')"))
+}
+
+/// The fields `q`, `sort`, `search` and `select` know.
+pub fn schema() -> Result<Schema, ApiError> {
+    let mut b = Schema::builder()
+        .field(Field::integer("timestamp", "a.epoch").output_json("json_quote(a.timestamp)"))
+        .field(Field::text("id", "a.alert_id"))
+        .field(Field::text("rule.id", "a.rule_id"))
+        .field(Field::integer("rule.level", "a.rule_level"))
+        .field(json_field("rule.description"))
+        .field(json_list("rule.groups"))
+        .field(json_list("rule.mitre.id"))
+        .field(json_list("rule.mitre.tactic"))
+        .field(json_list("rule.mitre.technique"));
+    for standard in ["pci_dss", "gdpr", "hipaa", "nist_800_53", "tsc", "gpg13"] {
+        b = b.field(json_list(&format!("rule.{standard}")));
+    }
+    b = b
+        .field(Field::text("agent.id", "a.agent_id"))
+        .field(json_field("agent.name"))
+        .field(json_field("agent.ip"))
+        .field(json_field("manager.name"))
+        .field(json_field("decoder.name"))
+        .field(json_field("decoder.parent"));
+    for f in [
+        "data.srcip",
+        "data.dstip",
+        "data.srcuser",
+        "data.dstuser",
+        "data.srcport",
+        "data.dstport",
+    ] {
+        b = b.field(json_field(f));
+    }
+    b.field(Field::text("location", "a.location"))
+        .field(json_field("full_log"))
+        .default_sort("-timestamp")
+        .tie_breaker("a.seq DESC")
+        .build()
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// A 400 naming the parameter.
+fn bad(name: &str, value: &str, message: impl Into<String>) -> ApiError {
+    ApiError::Param(ParamError::Invalid {
+        name: name.to_owned(),
+        value: value.to_owned(),
+        message: message.into(),
+    })
+}
+
+/// A parameter's value, by its name or the names other tools send; empty means "not given".
+fn param(params: &Params, names: &[&str]) -> Option<(String, String)> {
+    names.iter().find_map(|n| {
+        params
+            .text(n)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| ((*n).to_owned(), v))
+    })
+}
+
+/// `from` / `to`: an RFC 3339 date (or `YYYY-MM-DD`), a Unix time, or a time ago (`24h`, `7d`).
+fn instant(name: &str, value: &str, now: i64) -> Result<i64, ApiError> {
+    let v = value.trim();
+    if let Some(t) = crate::timefmt::iso_epoch(v) {
+        return Ok(t);
+    }
+    if let Some(t) = crate::timefmt::iso_epoch(&format!("{v}T00:00:00Z")) {
+        return Ok(t);
+    }
+    if v.len() >= 9 && v.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(t) = v.parse::<i64>() {
+            return Ok(t);
+        }
+    }
+    match oxsec_wql::timeframe_seconds(v) {
+        Some(ago) if !v.bytes().all(|b| b.is_ascii_digit()) => Ok(now - ago),
+        _ => Err(bad(
+            name,
+            value,
+            format!("'{value}' is not a time: use 2026-11-24T10:00:00Z, 2026-11-24, a Unix time or a time ago like 24h or 7d - '{name}'"),
+        )),
+    }
+}
+
+fn cond(field: &str, op: Op, value: impl Into<String>) -> Expr {
+    Expr::Cond {
+        field: field.to_owned(),
+        op,
+        value: value.into(),
+    }
+}
+
+/// The alert-specific filters of a request, as conditions.
+pub fn filters(params: &Params, now: i64) -> Result<Vec<Expr>, ApiError> {
+    let mut conds = Vec::new();
+    let from = param(params, &["from", "timestamp_start"])
+        .map(|(n, v)| instant(&n, &v, now))
+        .transpose()?;
+    let to = param(params, &["to", "timestamp_end"])
+        .map(|(n, v)| instant(&n, &v, now))
+        .transpose()?;
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(bad(
+                "from",
+                "",
+                "'from' is after 'to': give a time window that starts before it ends - 'from'",
+            ));
+        }
+    }
+    if let Some(f) = from {
+        conds.push(cond("timestamp", Op::Gt, (f - 1).to_string()));
+    }
+    if let Some(t) = to {
+        conds.push(cond("timestamp", Op::Lt, (t + 1).to_string()));
+    }
+    if let Some((name, value)) = param(params, &["level"]) {
+        let bound = |s: &str| {
+            s.trim().parse::<u8>().ok().filter(|l| *l <= 16).ok_or_else(|| {
+                bad(
+                    &name,
+                    &value,
+                    format!("'{value}' is not a rule level: use 12 or a range like 10-15 (levels 0 to 16) - '{name}'"),
+                )
+            })
+        };
+        let (lo, hi) = match value.split_once('-') {
+            Some((lo, hi)) => (bound(lo)?, bound(hi)?),
+            None => {
+                let l = bound(&value)?;
+                (l, l)
+            }
+        };
+        if lo > hi {
+            return Err(bad(
+                &name,
+                &value,
+                format!("'{value}': the range's start is above its end - '{name}'"),
+            ));
+        }
+        conds.push(cond("rule.level", Op::Gt, (i64::from(lo) - 1).to_string()));
+        conds.push(cond("rule.level", Op::Lt, (i64::from(hi) + 1).to_string()));
+    }
+    let any_of = |field: &str, values: &str| {
+        let items: Vec<Expr> = values
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| equals(field, v))
+            .collect();
+        (!items.is_empty()).then_some(Expr::Or(items))
+    };
+    for (names, field) in [
+        (&["rule_ids", "rule_id"][..], "rule.id"),
+        (&["agents_list", "agent_id"][..], "agent.id"),
+        (&["rule_group"][..], "rule.groups"),
+        (&["decoder"][..], "decoder.name"),
+        (&["pci_dss"][..], "rule.pci_dss"),
+        (&["gdpr"][..], "rule.gdpr"),
+        (&["hipaa"][..], "rule.hipaa"),
+        (&["nist-800-53"][..], "rule.nist_800_53"),
+        (&["tsc"][..], "rule.tsc"),
+    ] {
+        if let Some((_, value)) = param(params, names) {
+            let value = if field == "agent.id" { pad_ids(&value) } else { value };
+            conds.extend(any_of(field, &value));
+        }
+    }
+    if let Some((_, value)) = param(params, &["mitre"]) {
+        let per_value: Vec<Expr> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .flat_map(|v| [equals("rule.mitre.id", v), equals("rule.mitre.tactic", v)])
+            .collect();
+        if !per_value.is_empty() {
+            conds.push(Expr::Or(per_value));
+        }
+    }
+    Ok(conds)
+}
+
+/// Agent ids as alerts carry them (`7` → `007`).
+fn pad_ids(list: &str) -> String {
+    list.split(',')
+        .map(|v| match v.trim().parse::<i64>() {
+            Ok(n) => super::agents::pad(n),
+            Err(_) => v.trim().to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `GET /alerts`.
+pub async fn list(
+    state: &AppState,
+    authz: &Authz,
+    params: &Params,
+    mut query: ListQuery,
+) -> Result<AffectedItems, ApiError> {
+    let now = oxsec_store::now_secs();
+    let mut conds = filters(params, now)?;
+    // Only the alerts of agents the caller may read (and, restricted, not of deleted agents).
+    if let Some(visible) = super::agents::visible_agents(state, authz).await? {
+        let ids: Vec<Expr> = visible
+            .iter()
+            .map(|id| equals("agent.id", super::agents::pad(*id)))
+            .collect();
+        conds.push(if ids.is_empty() {
+            equals("agent.id", "none")
+        } else {
+            Expr::Or(ids)
+        });
+    }
+    and_filters(&mut query, conds);
+    let schema = schema()?;
+    let mut result = AffectedItems::new(
+        "All selected alerts were returned",
+        "Some alerts were not returned",
+        "No alert was returned",
+    );
+    if query.select.is_some() {
+        let sql = compile(&query, &schema, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
+        let (total, items) = state
+            .store()
+            .read(move |c| oxsec_store::list::run_json(c, &sql, None))
+            .await?;
+        result.set_rendered_page(items, total);
+        return Ok(result);
+    }
+    // The whole alerts, as stored: the page's ids, then their bodies copied as they are.
+    query.select = Some(vec!["id".to_owned()]);
+    let sql = compile(&query, &schema, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
+    let (total, page) = state
+        .store()
+        .read(move |c| {
+            let (total, items) = oxsec_store::list::run(c, &sql)?;
+            let ids: Vec<String> = items
+                .iter()
+                .filter_map(|i| i.get("id").and_then(Value::as_str).map(str::to_owned))
+                .collect();
+            let bodies = oxsec_store::models::alert::bodies_by_id(c, &ids)?;
+            Ok((total, bodies))
+        })
+        .await?;
+    let mut out = Vec::with_capacity(page.iter().map(String::len).sum::<usize>() + page.len() + 2);
+    out.push(b'[');
+    for (i, body) in page.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(body.as_bytes());
+    }
+    out.push(b']');
+    result.set_rendered_page(out, total);
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_dates_unix_times_or_times_ago() {
+        let now = 1_800_000_000;
+        assert_eq!(instant("from", "24h", now).ok(), Some(now - 86_400));
+        assert_eq!(instant("from", "7d", now).ok(), Some(now - 7 * 86_400));
+        assert_eq!(instant("from", "2026-11-24", now).ok(), Some(1_795_478_400));
+        assert_eq!(instant("from", "2026-11-24T00:00:00Z", now).ok(), Some(1_795_478_400));
+        assert_eq!(instant("from", "1795478400", now).ok(), Some(1_795_478_400));
+        assert!(instant("from", "yesterday", now).is_err());
+    }
+
+    #[test]
+    fn the_schema_builds() {
+        schema().expect("schema");
+    }
+}

@@ -1,0 +1,155 @@
+//! The alerts extension: alerts produced through `POST /events`, found with each filter, and
+//! only those of readable agents for a restricted user.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::common::{send, with_ruleset, TestServer};
+
+const INVALID_USER: &str = "May 29 11:31:00 vagrant sshd[30016]: Invalid user user from 212.64.151.233";
+
+fn items(body: &Value) -> Vec<Value> {
+    body["data"]["affected_items"].as_array().cloned().unwrap_or_default()
+}
+
+fn rule_ids(body: &Value) -> Vec<String> {
+    items(body)
+        .iter()
+        .filter_map(|a| a["rule"]["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// An alert of another agent, stored as the engine stores them.
+fn store_alert(s: &TestServer, agent: &str, rule: &str, level: i64, epoch: i64) {
+    let store = oxsec_store::Store::open(&s.data_dir.join("oxsec.db")).expect("store");
+    let body = json!({
+        "timestamp": "2026-01-01T00:00:00.000+0000",
+        "rule": {"level": level, "description": "stored", "id": rule, "groups": ["web", "attack"],
+                 "pci_dss": ["6.5"], "mitre": {"id": ["T1190"], "tactic": ["Initial Access"]}},
+        "agent": {"id": agent, "name": format!("agent-{agent}")},
+        "manager": {"name": "node01"},
+        "id": format!("{epoch}.{}", epoch % 1000),
+        "full_log": "GET /etc/passwd",
+        "decoder": {"name": "web-accesslog"},
+        "location": "/var/log/nginx/access.log",
+    });
+    let alert = oxsec_store::models::alert::NewAlert {
+        alert_id: format!("{epoch}.{}", epoch % 1000),
+        epoch,
+        timestamp: "2026-01-01T00:00:00.000+0000".into(),
+        agent_id: agent.into(),
+        rule_id: rule.into(),
+        rule_level: level,
+        location: "/var/log/nginx/access.log".into(),
+        file_offset: 1_000_000 + epoch as u64,
+        body: body.to_string(),
+    };
+    store
+        .write_blocking(move |tx| oxsec_store::models::alert::insert_many(tx, &[alert]))
+        .expect("alert");
+}
+
+#[tokio::test]
+async fn alerts_are_found_by_each_filter() {
+    let Some(s) = with_ruleset().await else { return };
+    let t = s.token().await;
+    let (status, body) = send(
+        &s,
+        Method::POST,
+        "/events",
+        &t,
+        Some(json!({"events": vec![INVALID_USER; 8]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    store_alert(&s, "001", "31106", 12, 1_767_225_600);
+
+    let (status, body) = send(&s, Method::GET, "/alerts", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["total_affected_items"], 9);
+    assert_eq!(rule_ids(&body)[0], "5712", "newest first: {body}");
+    assert_eq!(items(&body)[0]["agent"]["id"], "000", "items are the alerts as written");
+
+    let count = |body: &Value| body["data"]["total_affected_items"].as_u64().unwrap_or(0);
+    for (query, expected) in [
+        ("/alerts?rule_ids=5710", 7),
+        ("/alerts?rule_id=5712", 1),
+        ("/alerts?level=10-15", 2),
+        ("/alerts?level=5", 7),
+        ("/alerts?agents_list=1", 1),
+        ("/alerts?agent_id=&rule_id=&level=&timestamp_start=&timestamp_end=", 9),
+        ("/alerts?rule_group=attack", 1),
+        ("/alerts?mitre=T1190", 1),
+        ("/alerts?mitre=Initial%20Access", 1),
+        ("/alerts?pci_dss=6.5", 1),
+        ("/alerts?decoder=sshd", 8),
+        ("/alerts?from=2026-01-01&to=2026-01-02", 1),
+        ("/alerts?from=24h", 8),
+        ("/alerts?q=full_log~passwd", 1),
+        ("/alerts?search=212.64.151.233", 8),
+    ] {
+        let (status, body) = send(&s, Method::GET, query, &t, None).await;
+        assert_eq!((status, count(&body)), (200, expected), "{query}: {body}");
+    }
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/alerts?select=rule.id,agent.id&rule_ids=31106",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(
+        items(&body),
+        vec![json!({"rule": {"id": "31106"}, "agent": {"id": "001"}})]
+    );
+
+    for (query, parameter) in [
+        ("/alerts?from=2026-01-02&to=2026-01-01", "from"),
+        ("/alerts?level=abc", "level"),
+        ("/alerts?from=yesterday", "from"),
+    ] {
+        let (status, body) = send(&s, Method::GET, query, &t, None).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert!(
+            body["detail"].as_str().is_some_and(|d| d.contains(parameter)),
+            "{query}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_restricted_user_sees_only_its_agents_alerts() {
+    let Some(s) = with_ruleset().await else { return };
+    let admin = s.token().await;
+    for name in ["agent1", "agent2"] {
+        let (status, body) = send(
+            &s,
+            Method::POST,
+            "/agents",
+            &admin,
+            Some(json!({"name": name, "ip": "any"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    store_alert(&s, "001", "31106", 12, 1_767_225_600);
+    store_alert(&s, "002", "31106", 12, 1_767_225_601);
+    let user = super::common::user_with_roles(&s, &admin, "analyst", "").await;
+    super::common::grant(
+        &s,
+        &admin,
+        user,
+        "alerts-of-001",
+        &[json!({"actions": ["alerts:read"], "resources": ["agent:id:001"], "effect": "allow"})],
+    )
+    .await;
+    let token = super::common::login(&s, "analyst", "Passw0rd!x").await;
+    let (status, body) = send(&s, Method::GET, "/alerts", &token, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["total_affected_items"], 1, "{body}");
+    assert_eq!(items(&body)[0]["agent"]["id"], "001");
+    // The administrator and readonly roles have alerts:read by default.
+    let (_, body) = send(&s, Method::GET, "/alerts", &admin, None).await;
+    assert_eq!(body["data"]["total_affected_items"], 2);
+}

@@ -122,6 +122,26 @@ pub fn run_values(conn: &Connection, query: &SqlQuery) -> Result<(u64, Vec<Vec<S
     Ok((u64::try_from(total).unwrap_or(0), out))
 }
 
+/// Runs `sql` (a caller's `SELECT key, COUNT(*) … GROUP BY` over a compiled query's filter)
+/// with the filter's `values`: each key as JSON with its count.
+pub fn run_grouped(conn: &Connection, sql: &str, values: &[SqlValue]) -> Result<Vec<(Value, u64)>> {
+    let params: Vec<Param<'_>> = values.iter().map(Param).collect();
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let key = match from_sqlite(row.get_ref(0)?) {
+            SqlValue::Text(t) => Value::String(t),
+            SqlValue::Integer(i) => Value::from(i),
+            SqlValue::Real(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+            SqlValue::Null => Value::Null,
+        };
+        let count: i64 = row.get(1)?;
+        out.push((key, u64::try_from(count).unwrap_or(0)));
+    }
+    Ok(out)
+}
+
 /// Runs a query compiled with [`oxsec_wql::sql::compile_counts`]: each combination as an item with
 /// its number of rows.
 pub fn run_counts(conn: &Connection, query: &SqlQuery) -> Result<Vec<(Value, u64)>> {

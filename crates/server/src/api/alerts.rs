@@ -12,7 +12,13 @@ use crate::state::AppState;
 
 /// Operations of this group.
 pub fn routes() -> Routes {
-    Routes::default().get("/alerts", get_alerts)
+    Routes::default()
+        .get("/alerts", get_alerts)
+        .get("/alerts/summary", get_summary)
+}
+
+async fn get_summary(State(state): State<AppState>, authz: Authz, p: Params) -> ApiResult<Envelope> {
+    Ok(Envelope(alerts::summary(&state, &authz, &p).await?))
 }
 
 async fn get_alerts(State(state): State<AppState>, authz: Authz, p: Params) -> ApiResult<Envelope> {

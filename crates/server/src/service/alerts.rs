@@ -219,13 +219,13 @@ fn pad_ids(list: &str) -> String {
         .join(",")
 }
 
-/// `GET /alerts`.
-pub async fn list(
+/// The conditions every alert listing applies: the request's filters and the caller's agents.
+async fn scoped_query(
     state: &AppState,
     authz: &Authz,
     params: &Params,
     mut query: ListQuery,
-) -> Result<AffectedItems, ApiError> {
+) -> Result<ListQuery, ApiError> {
     let now = oxsec_store::now_secs();
     let mut conds = filters(params, now)?;
     // Only the alerts of agents the caller may read (and, restricted, not of deleted agents).
@@ -241,6 +241,141 @@ pub async fn list(
         });
     }
     and_filters(&mut query, conds);
+    Ok(query)
+}
+
+/// What `GET /alerts/summary` can count by: name, the SQL giving each alert's key, and for list
+/// fields the JSON path joined with `json_each` (one key per element).
+const SUMMARIES: &[(&str, &str, Option<&str>)] = &[
+    ("rule", "a.rule_id", None),
+    ("level", "a.rule_level", None),
+    ("agent", "a.agent_id", None),
+    ("decoder", "json_extract(a.body, '$.decoder.name')", None),
+    ("srcip", "json_extract(a.body, '$.data.srcip')", None),
+    ("rule_group", "s.value", Some("$.rule.groups")),
+    ("mitre_tactic", "s.value", Some("$.rule.mitre.tactic")),
+    ("mitre_technique", "s.value", Some("$.rule.mitre.id")),
+    ("pci_dss", "s.value", Some("$.rule.pci_dss")),
+    ("gdpr", "s.value", Some("$.rule.gdpr")),
+    ("hipaa", "s.value", Some("$.rule.hipaa")),
+    ("nist_800_53", "s.value", Some("$.rule.nist_800_53")),
+    ("tsc", "s.value", Some("$.rule.tsc")),
+    ("gpg13", "s.value", Some("$.rule.gpg13")),
+];
+
+/// `GET /alerts/summary`: counts of the matching alerts by each of `by` (the `top` most frequent
+/// values, most frequent first), and with `interval` a time histogram (oldest bucket first).
+pub async fn summary(state: &AppState, authz: &Authz, params: &Params) -> Result<AffectedItems, ApiError> {
+    let by: Vec<String> = params
+        .text("by")
+        .unwrap_or_default()
+        .split(',')
+        .map(|b| b.trim().to_owned())
+        .filter(|b| !b.is_empty())
+        .collect();
+    let mut wanted = Vec::new();
+    for b in &by {
+        let Some(spec) = SUMMARIES.iter().find(|(name, _, _)| name == b) else {
+            let names: Vec<&str> = SUMMARIES.iter().map(|(n, _, _)| *n).collect();
+            return Err(bad(
+                "by",
+                b,
+                format!("'{b}' is not a summary: use one or more of {} - 'by'", names.join(", ")),
+            ));
+        };
+        wanted.push(*spec);
+    }
+    let top = match params.text("top") {
+        None => 10,
+        Some(t) => t
+            .parse::<u64>()
+            .ok()
+            .filter(|t| (1..=oxsec_wql::WAZUH_MAX_LIMIT).contains(t))
+            .ok_or_else(|| bad("top", &t, format!("'{t}' is not a count from 1 to 100000 - 'top'")))?,
+    };
+    let interval = match params.text("interval") {
+        None => None,
+        Some(i) => Some(
+            oxsec_wql::timeframe_seconds(&i)
+                .filter(|s| *s > 0 && !i.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| {
+                    bad(
+                        "interval",
+                        &i,
+                        format!("'{i}' is not an interval: use 1m, 1h, 1d (more than 0) - 'interval'"),
+                    )
+                })?,
+        ),
+    };
+    if wanted.is_empty() && interval.is_none() {
+        return Err(bad(
+            "by",
+            "",
+            "give what to count by ('by=rule,agent') and/or a time histogram ('interval=1h') - 'by'",
+        ));
+    }
+    let query = scoped_query(state, authz, params, ListQuery::default()).await?;
+    let sql = compile(&query, &schema()?, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
+    let (where_sql, values) = (sql.where_sql.clone(), sql.count_params().to_vec());
+    let top = i64::try_from(top).unwrap_or(i64::MAX);
+    let (counts, histogram) = state
+        .store()
+        .read(move |c| {
+            let mut out = Vec::new();
+            for (name, key, list) in &wanted {
+                let from = match list {
+                    Some(path) => format!("alerts AS a JOIN json_each(a.body, '{path}') AS s"),
+                    None => "alerts AS a".to_owned(),
+                };
+                let sql =
+                    format!("SELECT {key}, COUNT(*) FROM {from}{where_sql} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {top}");
+                out.push((*name, oxsec_store::list::run_grouped(c, &sql, &values)?));
+            }
+            let histogram = match interval {
+                Some(step) => {
+                    let sql = format!(
+                        "SELECT (a.epoch / {step}) * {step}, COUNT(*) FROM alerts AS a{where_sql} GROUP BY 1 ORDER BY 1"
+                    );
+                    Some(oxsec_store::list::run_grouped(c, &sql, &values)?)
+                }
+                None => None,
+            };
+            Ok((out, histogram))
+        })
+        .await?;
+    let mut result = AffectedItems::new(
+        "All selected alert summaries were returned",
+        "Some alert summaries were not returned",
+        "No alert summary was returned",
+    );
+    for (name, rows) in counts {
+        let buckets: Vec<Value> = rows
+            .into_iter()
+            .map(|(k, n)| serde_json::json!({"key": k, "count": n}))
+            .collect();
+        result.push(serde_json::json!({"by": name, "buckets": buckets}));
+    }
+    if let (Some(rows), Some(step)) = (histogram, params.text("interval")) {
+        let buckets: Vec<Value> = rows
+            .into_iter()
+            .map(|(k, n)| {
+                let at = k.as_i64().map(crate::timefmt::epoch_iso).unwrap_or_default();
+                serde_json::json!({"key": at, "count": n})
+            })
+            .collect();
+        result.push(serde_json::json!({"by": "time", "interval": step, "buckets": buckets}));
+    }
+    Ok(result)
+}
+
+/// `GET /alerts`.
+pub async fn list(
+    state: &AppState,
+    authz: &Authz,
+    params: &Params,
+    query: ListQuery,
+) -> Result<AffectedItems, ApiError> {
+    let mut query = scoped_query(state, authz, params, query).await?;
     let schema = schema()?;
     let mut result = AffectedItems::new(
         "All selected alerts were returned",

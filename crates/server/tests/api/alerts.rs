@@ -104,7 +104,51 @@ async fn alerts_are_found_by_each_filter() {
         vec![json!({"rule": {"id": "31106"}, "agent": {"id": "001"}})]
     );
 
+    // Summaries over the same filters, counted independently from the listing.
+    let (status, body) = send(&s, Method::GET, "/alerts?limit=100", &t, None).await;
+    assert_eq!(status, 200);
+    let mut by_rule: std::collections::BTreeMap<String, u64> = Default::default();
+    for id in rule_ids(&body) {
+        *by_rule.entry(id).or_default() += 1;
+    }
+    let (status, body) = send(
+        &s,
+        Method::GET,
+        "/alerts/summary?by=rule,agent,rule_group&top=10&interval=1d",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let summaries = items(&body);
+    let rules: std::collections::BTreeMap<String, u64> = summaries[0]["buckets"]
+        .as_array()
+        .map(|b| {
+            b.iter()
+                .filter_map(|x| Some((x["key"].as_str()?.to_owned(), x["count"].as_u64()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(rules, by_rule, "{body}");
+    assert_eq!(
+        summaries[0]["buckets"][0],
+        json!({"key": "5710", "count": 7}),
+        "most frequent first"
+    );
+    assert_eq!(summaries[1]["buckets"][0], json!({"key": "000", "count": 8}));
+    assert_eq!(summaries[3]["by"], "time");
+    let (_, body) = send(&s, Method::GET, "/alerts/summary?by=rule&level=12", &t, None).await;
+    assert_eq!(
+        items(&body)[0]["buckets"],
+        json!([{"key": "31106", "count": 1}]),
+        "{body}"
+    );
+
     for (query, parameter) in [
+        ("/alerts/summary?by=nope", "by"),
+        ("/alerts/summary?by=rule&interval=0", "interval"),
+        ("/alerts/summary?by=rule&top=100001", "top"),
+        ("/alerts/summary?by=rule&level=abc", "level"),
         ("/alerts?from=2026-01-02&to=2026-01-01", "from"),
         ("/alerts?level=abc", "level"),
         ("/alerts?from=yesterday", "from"),

@@ -130,6 +130,21 @@ enum RulesetCommand {
 
 #[derive(Subcommand)]
 enum ImportCommand {
+    /// Import a Wazuh manager's alerts.json (one alert per line) into the store, where
+    /// GET /alerts and /alerts/summary find them. Alerts already stored (same id) are skipped, so
+    /// importing a file again (or a rotated copy) is safe.
+    ///
+    /// Example: oxsec import alerts /var/ossec/logs/alerts/alerts.json --data-dir /var/lib/oxsec
+    Alerts {
+        /// The alerts.json file.
+        file: PathBuf,
+        /// YAML configuration (for data_dir).
+        #[arg(long, env = "OXSEC_CONFIG")]
+        config: Option<PathBuf>,
+        /// Data directory to import into.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
     /// Import a Wazuh manager's security state (users, roles, policies, rules, links; ids kept).
     ///
     /// Each --from is a Wazuh install dir (its api/configuration/security/rbac.db is read), an
@@ -243,6 +258,44 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("oxsec: ruleset install failed: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Import(ImportCommand::Alerts { file, config, data_dir }) => {
+            let overrides = Overrides {
+                data_dir,
+                ..Overrides::default()
+            };
+            let env = std::env::vars().filter(|(k, _)| k != "OXSEC_CONFIG");
+            let config = match Config::load(config.as_deref(), env, &overrides) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("oxsec: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let mut last = 0u64;
+            let mut progress = |read: u64, size: u64| {
+                let percent = (read * 100).checked_div(size).unwrap_or(100);
+                if percent >= last + 10 || read == size {
+                    eprintln!("  ... {percent}% ({read} of {size} bytes)");
+                    last = percent;
+                }
+            };
+            match oxsec_server::bootstrap::import_alerts(&config, &file, &mut progress) {
+                Ok(done) => {
+                    println!(
+                        "{}: {} alerts stored, {} already present, {} lines skipped (not alerts)",
+                        file.display(),
+                        done.stored,
+                        done.present,
+                        done.skipped
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("oxsec: import failed: {e}");
                     ExitCode::from(1)
                 }
             }

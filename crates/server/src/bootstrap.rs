@@ -409,3 +409,73 @@ pub fn seed_inventory(config: &crate::config::Config, packages: u32) -> Result<u
         .with_connection_blocking(|c| oxsec_store::models::inventory::seed(c, sizes, &mut progress))
         .map_err(|e| e.to_string())
 }
+
+/// What `oxsec import alerts` did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ImportedAlerts {
+    /// Alerts stored.
+    pub stored: u64,
+    /// Alerts the store already had (same id).
+    pub present: u64,
+    /// Lines that are not alerts (blank, torn, or without an `id`).
+    pub skipped: u64,
+}
+
+/// Stores the alerts of a Wazuh `alerts.json` (one JSON alert per line), in transactions of 5,000;
+/// `progress` is told the bytes read so far and the file's size. Searchable at once by a running
+/// server (they go to the store, not to this server's own alerts.json).
+pub fn import_alerts(
+    config: &crate::config::Config,
+    file: &Path,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportedAlerts, String> {
+    use std::io::BufRead;
+    let layout = Layout::new(&config.data_dir);
+    layout
+        .create()
+        .map_err(|e| format!("cannot create the data dir {}: {e}", config.data_dir.display()))?;
+    let store = Store::open(&layout.db()).map_err(|e| format!("cannot open the store: {e}"))?;
+    let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
+    let mut done = ImportedAlerts::default();
+    let mut offset = 0u64;
+    let mut batch = Vec::with_capacity(5000);
+    let mut line = String::new();
+    let flush =
+        |batch: &mut Vec<oxsec_store::models::alert::NewAlert>, done: &mut ImportedAlerts| -> Result<(), String> {
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let alerts = std::mem::take(batch);
+            let n = alerts.len() as u64;
+            let stored = store
+                .write_blocking(move |tx| oxsec_store::models::alert::import_many(tx, &alerts))
+                .map_err(|e| e.to_string())? as u64;
+            done.stored += stored;
+            done.present += n - stored;
+            Ok(())
+        };
+    loop {
+        line.clear();
+        let read = reader
+            .read_line(&mut line)
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+        if read == 0 {
+            break;
+        }
+        let text = line.trim_end_matches(['\n', '\r']);
+        match crate::service::alert_log::stored_form(text, offset) {
+            Some(alert) => batch.push(alert),
+            None => done.skipped += u64::from(!text.trim().is_empty()),
+        }
+        offset += read as u64;
+        if batch.len() >= 5000 {
+            flush(&mut batch, &mut done)?;
+            progress(offset, size);
+        }
+    }
+    flush(&mut batch, &mut done)?;
+    progress(offset, size);
+    Ok(done)
+}

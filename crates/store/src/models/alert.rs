@@ -51,12 +51,38 @@ pub fn insert_many(conn: &Connection, alerts: &[NewAlert]) -> Result<usize> {
     Ok(inserted)
 }
 
+/// Stores alerts imported from another manager's alerts.json (`file_offset` is the line's
+/// position there): kept with a negative offset, so they never count as lines of this server's
+/// own alerts.json. An alert already stored (same `alert_id`) is left as it is.
+pub fn import_many(conn: &Connection, alerts: &[NewAlert]) -> Result<usize> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO alerts (alert_id, epoch, timestamp, agent_id, rule_id, rule_level, location, file_offset, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    let mut inserted = 0;
+    for a in alerts {
+        inserted += stmt.execute(params![
+            a.alert_id,
+            a.epoch,
+            a.timestamp,
+            a.agent_id,
+            a.rule_id,
+            a.rule_level,
+            a.location,
+            -1 - i64::try_from(a.file_offset).unwrap_or(i64::MAX - 1),
+            a.body
+        ])?;
+    }
+    Ok(inserted)
+}
+
 /// The end (offset + length + newline) of the last alert stored from alerts.json: where
-/// replaying the file resumes.
+/// replaying the file resumes. Imported alerts (negative offsets) are not lines of it.
 pub fn stored_until(conn: &Connection) -> Result<u64> {
     let end: Option<i64> = conn
         .query_row(
-            "SELECT file_offset + length(CAST(body AS BLOB)) + 1 FROM alerts ORDER BY file_offset DESC LIMIT 1",
+            "SELECT file_offset + length(CAST(body AS BLOB)) + 1 FROM alerts WHERE file_offset >= 0
+             ORDER BY file_offset DESC LIMIT 1",
             [],
             |r| r.get(0),
         )
@@ -124,6 +150,16 @@ mod tests {
         assert_eq!(
             bodies_of_rule(&conn, "5712", 10).expect("bodies"),
             ["{\"a\":1}", "{\"b\":22}"]
+        );
+        // Imported alerts (another manager's file, far larger offsets) do not move where this
+        // server's own alerts.json resumes, and are stored once too.
+        let imported = alert("1600000000.900000", 900_000, "{\"c\":3}");
+        assert_eq!(import_many(&conn, std::slice::from_ref(&imported)).expect("import"), 1);
+        assert_eq!(import_many(&conn, &[imported]).expect("import again"), 0);
+        assert_eq!(stored_until(&conn).expect("until"), 8 + 8 + 1);
+        assert_eq!(
+            bodies_by_id(&conn, &["1600000000.900000".into(), "1700000000.0".into()]).expect("bodies"),
+            ["{\"c\":3}", "{\"a\":1}"]
         );
     }
 }

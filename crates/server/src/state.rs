@@ -68,6 +68,8 @@ struct Inner {
     ossec_conf: RwLock<Arc<crate::service::ossec_conf::OssecConf>>,
     /// `logs/ossec.log`.
     ossec_log: crate::service::ossec_log::OssecLog,
+    /// Bumped after every batch of alerts is stored: wakes the alert streams.
+    alerts_stored: tokio::sync::watch::Sender<u64>,
 }
 
 impl AppState {
@@ -90,6 +92,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 ossec_conf,
                 ossec_log,
+                alerts_stored: tokio::sync::watch::channel(0).0,
                 started_at: oxsec_store::now_secs(),
                 ruleset,
                 ruleset_writes: tokio::sync::Mutex::new(()),
@@ -118,6 +121,16 @@ impl AppState {
     /// `logs/ossec.log`, where oxsec's Wazuh-equivalent services report.
     pub fn ossec_log(&self) -> &crate::service::ossec_log::OssecLog {
         &self.inner.ossec_log
+    }
+
+    /// Tells the alert streams that new alerts are in the store.
+    pub fn alerts_stored(&self) {
+        self.inner.alerts_stored.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// A receiver woken whenever alerts are stored.
+    pub fn watch_alerts(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.alerts_stored.subscribe()
     }
 
     /// The configuration the server started with.

@@ -142,6 +142,16 @@ pub fn run_grouped(conn: &Connection, sql: &str, values: &[SqlValue]) -> Result<
     Ok(out)
 }
 
+/// Runs `sql` (a caller's `SELECT <integer>, <text> …`) with `values`: each row's pair.
+pub fn run_id_texts(conn: &Connection, sql: &str, values: &[SqlValue]) -> Result<Vec<(i64, String)>> {
+    let params: Vec<Param<'_>> = values.iter().map(Param).collect();
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Runs a query compiled with [`oxsec_wql::sql::compile_counts`]: each combination as an item with
 /// its number of rows.
 pub fn run_counts(conn: &Connection, query: &SqlQuery) -> Result<Vec<(Value, u64)>> {

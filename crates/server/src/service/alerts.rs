@@ -419,6 +419,105 @@ pub async fn list(
     Ok(result)
 }
 
+/// How many alerts a stream reads per query.
+const STREAM_PAGE: i64 = 500;
+
+/// How long a stream waits for a slow client to take an alert before dropping it.
+const STREAM_SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How often an idle stream sends a comment, so proxies and clients see it alive.
+const STREAM_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// `GET /alerts/stream`: Server-Sent Events of the alerts stored from now on (or after
+/// `last_event_id`, a previous event's `id`), with the same filters and agent scope as
+/// `GET /alerts`. Each event is read from the store, so a client that reconnects with
+/// `Last-Event-ID` misses nothing; a client too slow to take an event for 10 s is sent a
+/// `dropped` event and closed (storing alerts never waits for a client).
+pub async fn stream(
+    state: &AppState,
+    authz: &Authz,
+    params: &Params,
+    last_event_id: Option<i64>,
+) -> Result<tokio::sync::mpsc::Receiver<bytes::Bytes>, ApiError> {
+    let query = scoped_query(state, authz, params, ListQuery::default()).await?;
+    let sql = compile(&query, &schema()?, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
+    let (where_sql, values) = (sql.where_sql.clone(), sql.count_params().to_vec());
+    let mut cursor = match last_event_id {
+        Some(id) => id,
+        None => {
+            state
+                .store()
+                .read(|c| Ok(c.query_row("SELECT COALESCE(MAX(seq), 0) FROM alerts", [], |r| r.get::<_, i64>(0))?))
+                .await?
+        }
+    };
+    let select = format!(
+        "SELECT a.seq, a.body FROM (SELECT * FROM alerts WHERE seq > ?{}) AS a{where_sql} ORDER BY a.seq LIMIT {STREAM_PAGE}",
+        values.len() + 1
+    );
+    let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
+    let mut stored = state.watch_alerts();
+    let state = state.clone();
+    tokio::spawn(async move {
+        // The stream starts with a comment, so the client knows it is connected.
+        if tx.send(bytes::Bytes::from_static(b": connected\n\n")).await.is_err() {
+            return;
+        }
+        loop {
+            let (sql, mut params) = (select.clone(), values.clone());
+            params.push(oxsec_wql::sql::SqlValue::Integer(cursor));
+            let page = match state
+                .store()
+                .read(move |c| oxsec_store::list::run_id_texts(c, &sql, &params))
+                .await
+            {
+                Ok(page) => page,
+                Err(e) => {
+                    let _ = tx
+                        .send(bytes::Bytes::from(format!(
+                            "event: error\ndata: {}\n\n",
+                            serde_json::json!({"message": e.to_string()})
+                        )))
+                        .await;
+                    return;
+                }
+            };
+            let full = page.len() as i64 >= STREAM_PAGE;
+            for (seq, body) in page {
+                let event = bytes::Bytes::from(format!("id: {seq}\nevent: alert\ndata: {body}\n\n"));
+                match tx.send_timeout(event, STREAM_SEND_TIMEOUT).await {
+                    Ok(()) => cursor = seq,
+                    Err(tokio::sync::mpsc::error::SendTimeoutError::Timeout(_)) => {
+                        let why = serde_json::json!({
+                            "message": "The client did not keep up with the alerts; reconnect with Last-Event-ID to resume",
+                            "last_event_id": cursor,
+                        });
+                        let _ = tx.try_send(bytes::Bytes::from(format!("event: dropped\ndata: {why}\n\n")));
+                        return;
+                    }
+                    Err(tokio::sync::mpsc::error::SendTimeoutError::Closed(_)) => return,
+                }
+            }
+            if full {
+                continue;
+            }
+            tokio::select! {
+                changed = stored.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+                () = tokio::time::sleep(STREAM_HEARTBEAT) => {
+                    if tx.send(bytes::Bytes::from_static(b": heartbeat\n\n")).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    Ok(rx)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -188,6 +188,8 @@ pub async fn ingest(state: &AppState, events: Vec<String>) -> Result<AffectedIte
             .await
         {
             tracing::error!(error = %e, "cannot store alerts; they are in alerts.json and will be stored at the next start");
+        } else {
+            state.alerts_stored();
         }
     }
     for event in accepted {

@@ -197,3 +197,86 @@ async fn a_restricted_user_sees_only_its_agents_alerts() {
     let (_, body) = send(&s, Method::GET, "/alerts", &admin, None).await;
     assert_eq!(body["data"]["total_affected_items"], 2);
 }
+
+/// Reads the stream until `count` alert events arrived (or `wait` passed): their ids and rules.
+async fn read_events(resp: &mut reqwest::Response, count: usize, wait: std::time::Duration) -> Vec<(i64, String)> {
+    let mut text = String::new();
+    let mut events = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while events.len() < count {
+        let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(deadline, resp.chunk()).await else {
+            break;
+        };
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = text.find("\n\n") {
+            let event: String = text.drain(..end + 2).collect();
+            let id = event
+                .lines()
+                .find_map(|l| l.strip_prefix("id: "))
+                .and_then(|i| i.parse().ok());
+            let data = event.lines().find_map(|l| l.strip_prefix("data: "));
+            if let (Some(id), Some(data)) = (id, data) {
+                let alert: Value = serde_json::from_str(data).unwrap_or(Value::Null);
+                events.push((id, alert["rule"]["id"].as_str().unwrap_or_default().to_owned()));
+            }
+        }
+    }
+    events
+}
+
+#[tokio::test]
+async fn the_stream_delivers_new_alerts_and_resumes_after_the_last_event() {
+    let Some(s) = with_ruleset().await else { return };
+    let t = s.token().await;
+    let open = |last: Option<i64>| {
+        let mut req = s
+            .client
+            .get(format!("{}/alerts/stream?rule_ids=5710,5712", s.base))
+            .bearer_auth(&t);
+        if let Some(id) = last {
+            req = req.header("Last-Event-ID", id.to_string());
+        }
+        req.send()
+    };
+    let mut resp = open(None).await.expect("stream");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        Some("text/event-stream")
+    );
+    let first = resp.chunk().await.expect("chunk").unwrap_or_default();
+    assert!(String::from_utf8_lossy(&first).starts_with(": connected"), "{first:?}");
+
+    let sent = tokio::time::Instant::now();
+    let (status, _) = send(&s, Method::POST, "/events", &t, Some(json!({"events": [INVALID_USER]}))).await;
+    assert_eq!(status, 200);
+    let events = read_events(&mut resp, 1, std::time::Duration::from_secs(5)).await;
+    assert_eq!(events.iter().map(|(_, r)| r.as_str()).collect::<Vec<_>>(), ["5710"]);
+    assert!(
+        sent.elapsed() < std::time::Duration::from_secs(1),
+        "within a second: {:?}",
+        sent.elapsed()
+    );
+    let last_seen = events[0].0;
+    drop(resp);
+
+    // Disconnected: these alerts are missed, then delivered on reconnection, exactly once each.
+    let (status, _) = send(
+        &s,
+        Method::POST,
+        "/events",
+        &t,
+        Some(json!({"events": vec![INVALID_USER; 7]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut resp = open(Some(last_seen)).await.expect("reconnect");
+    let events = read_events(&mut resp, 8, std::time::Duration::from_secs(3)).await;
+    let rules: Vec<&str> = events.iter().map(|(_, r)| r.as_str()).collect();
+    assert_eq!(
+        rules,
+        [vec!["5710"; 6], vec!["5712"]].concat(),
+        "exactly the missed ones: {events:?}"
+    );
+    assert!(events.windows(2).all(|w| w[0].0 < w[1].0) && events[0].0 > last_seen);
+}

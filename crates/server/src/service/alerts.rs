@@ -419,6 +419,77 @@ pub async fn list(
     Ok(result)
 }
 
+/// Compliance standards `GET /compliance/{standard}` reports on (the rules' requirement lists).
+pub const STANDARDS: &[&str] = &["pci_dss", "gdpr", "hipaa", "nist_800_53", "tsc", "gpg13"];
+
+/// One requirement of a standard: the loaded rules mapped to it, and its alerts in the window.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub requirement: String,
+    pub rules: Vec<String>,
+    pub alerts: u64,
+    /// Alerts per agent, by agent id.
+    pub agents: std::collections::BTreeMap<String, u64>,
+}
+
+/// `GET /compliance/{standard}`: every requirement of `standard` the loaded ruleset maps rules to
+/// (and any other that alerts carry), with those rules and the alerts in the request's window and
+/// agent scope, per agent; requirements without alerts are listed too (no coverage in the window).
+pub async fn compliance(
+    state: &AppState,
+    authz: &Authz,
+    standard: &str,
+    params: &Params,
+) -> Result<Vec<Requirement>, ApiError> {
+    let Some(standard) = STANDARDS.iter().find(|s| **s == standard).copied() else {
+        return Err(bad(
+            "standard",
+            standard,
+            format!(
+                "'{standard}' is not a standard: use one of {} - 'standard'",
+                STANDARDS.join(", ")
+            ),
+        ));
+    };
+    let mut requirements: std::collections::BTreeMap<String, Requirement> = Default::default();
+    {
+        let loaded = state.ruleset();
+        for rule in &loaded.catalog.rules {
+            for value in rule.requirement(standard) {
+                let entry = requirements.entry(value.clone()).or_default();
+                if !entry.rules.contains(&rule.id.to_string()) {
+                    entry.rules.push(rule.id.to_string());
+                }
+            }
+        }
+    }
+    let query = scoped_query(state, authz, params, ListQuery::default()).await?;
+    let sql = compile(&query, &schema()?, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
+    let (where_sql, values) = (sql.where_sql.clone(), sql.count_params().to_vec());
+    let counts = state
+        .store()
+        .read(move |c| {
+            let sql = format!(
+                "SELECT s.value, a.agent_id, COUNT(*) FROM alerts AS a JOIN json_each(a.body, '$.rule.{standard}') AS s{where_sql} \
+                 GROUP BY 1, 2"
+            );
+            oxsec_store::list::run_triples(c, &sql, &values)
+        })
+        .await?;
+    for (requirement, agent, n) in counts {
+        let entry = requirements.entry(requirement).or_default();
+        entry.alerts += n;
+        *entry.agents.entry(agent).or_default() += n;
+    }
+    Ok(requirements
+        .into_iter()
+        .map(|(name, mut r)| {
+            r.requirement = name;
+            r
+        })
+        .collect())
+}
+
 /// How many alerts a stream reads per query.
 const STREAM_PAGE: i64 = 500;
 

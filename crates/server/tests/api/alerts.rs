@@ -144,6 +144,59 @@ async fn alerts_are_found_by_each_filter() {
         "{body}"
     );
 
+    // Compliance posture: requirements mapped by the ruleset, with their alerts per agent.
+    let (status, body) = send(&s, Method::GET, "/compliance/pci_dss", &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    let reqs = items(&body);
+    let find = |r: &str| {
+        reqs.iter()
+            .find(|i| i["requirement"] == r)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(find("6.5")["agents"], json!({"001": 1}), "{body}");
+    let brute = find("10.2.4");
+    assert!(
+        brute["rules"].as_array().is_some_and(|r| r.contains(&json!("5710"))),
+        "{brute}"
+    );
+    assert_eq!(brute["agents"]["000"], 8, "{brute}");
+    assert!(
+        reqs.iter().any(|r| r["covered"] == false),
+        "requirements without alerts are listed too"
+    );
+    let csv = s
+        .client
+        .get(format!("{}/compliance/pci_dss?format=csv", s.base))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        csv.starts_with("requirement,rules,alerts,agents\n") && csv.contains("\n6.5,"),
+        "{csv}"
+    );
+    let html = s
+        .client
+        .get(format!("{}/compliance/pci_dss?format=html", s.base))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("html")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("<td>6.5</td>"),
+        "{html}"
+    );
+    assert!(!html.contains("src=") && !html.contains("href="), "no external assets");
+    let (status, _) = send(&s, Method::GET, "/compliance/iso27001", &t, None).await;
+    assert_eq!(status, 400);
+
     for (query, parameter) in [
         ("/alerts/summary?by=nope", "by"),
         ("/alerts/summary?by=rule&interval=0", "interval"),
@@ -193,6 +246,19 @@ async fn a_restricted_user_sees_only_its_agents_alerts() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["total_affected_items"], 1, "{body}");
     assert_eq!(items(&body)[0]["agent"]["id"], "001");
+    // The same scope in the summary and the compliance report.
+    let (_, body) = send(&s, Method::GET, "/alerts/summary?by=agent", &token, None).await;
+    assert_eq!(
+        items(&body)[0]["buckets"],
+        json!([{"key": "001", "count": 1}]),
+        "{body}"
+    );
+    let (_, body) = send(&s, Method::GET, "/compliance/pci_dss", &token, None).await;
+    let req = items(&body)
+        .into_iter()
+        .find(|i| i["requirement"] == "6.5")
+        .unwrap_or(Value::Null);
+    assert_eq!(req["agents"], json!({"001": 1}), "{body}");
     // The administrator and readonly roles have alerts:read by default.
     let (_, body) = send(&s, Method::GET, "/alerts", &admin, None).await;
     assert_eq!(body["data"]["total_affected_items"], 2);

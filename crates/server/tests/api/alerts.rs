@@ -49,6 +49,41 @@ fn store_alert(s: &TestServer, agent: &str, rule: &str, level: i64, epoch: i64) 
         .expect("alert");
 }
 
+const WEB_ATTACK: &str = "192.168.1.50 - - [24/Nov/2026:10:00:00 +0000] \"GET /index.php?id=1%27%20UNION%20SELECT%20username,password%20FROM%20users-- HTTP/1.1\" 200 512 \"-\" \"sqlmap/1.7\"";
+
+/// A web attack sent through `POST /events` is found by its decoder, group and source address.
+#[tokio::test]
+async fn a_web_attack_through_events_is_found() {
+    let Some(s) = with_ruleset().await else { return };
+    let t = s.token().await;
+    let (status, body) = send(&s, Method::POST, "/events", &t, Some(json!({"events": [WEB_ATTACK]}))).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/alerts?decoder=web-accesslog&rule_group=attack",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(body["data"]["total_affected_items"], 1, "{body}");
+    let alert = items(&body)[0].clone();
+    assert_eq!(alert["data"]["srcip"], "192.168.1.50", "{alert}");
+    let (_, body) = send(
+        &s,
+        Method::GET,
+        "/alerts?q=data.srcip=192.168.1.50&select=rule.id",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(
+        items(&body),
+        vec![json!({"rule": {"id": alert["rule"]["id"]}})],
+        "{body}"
+    );
+}
+
 #[tokio::test]
 async fn alerts_are_found_by_each_filter() {
     let Some(s) = with_ruleset().await else { return };

@@ -37,6 +37,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "data_dir",
     "ruleset_dir",
     "mitre_file",
+    "alerts",
 ];
 
 /// The whole configuration. Field docs are the reference; `docs/CONFIG.md` mirrors them.
@@ -79,6 +80,8 @@ pub struct Config {
     /// oxsec: MITRE's enterprise ATT&CK STIX bundle (`enterprise-attack.json`), which names
     /// the techniques and tactics of alerts; none means alerts carry no `rule.mitre`.
     pub mitre_file: Option<PathBuf>,
+    /// oxsec: how long the alert store keeps alerts.
+    pub alerts: Alerts,
     /// Things worth telling the operator about the configuration (not keys; set by `load`).
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -102,6 +105,7 @@ impl Default for Config {
             data_dir: PathBuf::from("oxsec-data"),
             ruleset_dir: None,
             mitre_file: None,
+            alerts: Alerts::default(),
             warnings: Vec::new(),
         }
     }
@@ -239,6 +243,17 @@ impl Default for Cors {
             allow_credentials: false,
         }
     }
+}
+
+/// `alerts.*` (oxsec): retention of the alert store, enforced by a background task (hourly and
+/// at start) in small batches, so ingestion never waits for it. alerts.json is not touched.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Alerts {
+    /// Days an alert is kept (0 = forever).
+    pub retention_days: u64,
+    /// Largest number of alerts kept; the oldest go first (0 = no limit).
+    pub retention_max_alerts: u64,
 }
 
 /// `access.*`.

@@ -306,9 +306,11 @@ pub async fn run(prepared: Prepared, shutdown: impl Future<Output = ()> + Send +
         }
     });
     let heartbeat = tokio::spawn(service::cluster::heartbeat_loop(prepared.state.clone()));
+    let retention = tokio::spawn(service::alerts::retention_loop(prepared.state.clone()));
     server::serve(prepared.app, prepared.listeners, prepared.tls, shutdown).await;
     sweeper.abort();
     heartbeat.abort();
+    retention.abort();
     service::cluster::leave(&prepared.state).await;
 }
 

@@ -490,6 +490,47 @@ pub async fn compliance(
         .collect())
 }
 
+/// How often retention runs.
+const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Enforces `alerts.retention_days` / `alerts.retention_max_alerts` now and then every hour, in
+/// transactions of 10,000 deletions with a pause between them, so writers are never held up.
+pub async fn retention_loop(state: AppState) {
+    let cfg = state.config().alerts.clone();
+    if cfg.retention_days == 0 && cfg.retention_max_alerts == 0 {
+        return;
+    }
+    let mut tick = tokio::time::interval(RETENTION_EVERY);
+    loop {
+        tick.tick().await;
+        let before = (cfg.retention_days > 0).then(|| {
+            oxsec_store::now_secs() - i64::try_from(cfg.retention_days.saturating_mul(86_400)).unwrap_or(i64::MAX)
+        });
+        let keep = cfg.retention_max_alerts;
+        let mut total = 0;
+        loop {
+            match state
+                .store()
+                .write(move |tx| oxsec_store::models::alert::prune(tx, before, keep, 10_000))
+                .await
+            {
+                Ok(0) => break,
+                Ok(n) => {
+                    total += n;
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "alert retention failed; it runs again in an hour");
+                    break;
+                }
+            }
+        }
+        if total > 0 {
+            tracing::info!(deleted = total, "alert retention");
+        }
+    }
+}
+
 /// How many alerts a stream reads per query.
 const STREAM_PAGE: i64 = 500;
 

@@ -109,6 +109,29 @@ pub fn bodies_by_id(conn: &Connection, ids: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// Deletes up to `batch` of the oldest alerts: those older than `before` (Unix seconds), or
+/// beyond the newest `keep` (0 = no count limit); how many went.
+pub fn prune(conn: &Connection, before: Option<i64>, keep: u64, batch: i64) -> Result<usize> {
+    let mut gone = 0;
+    if let Some(before) = before {
+        gone += conn.execute(
+            "DELETE FROM alerts WHERE seq IN (SELECT seq FROM alerts WHERE epoch < ?1 ORDER BY epoch, seq LIMIT ?2)",
+            params![before, batch],
+        )?;
+    }
+    if keep > 0 {
+        let count = count(conn)?;
+        let excess = count.saturating_sub(i64::try_from(keep).unwrap_or(i64::MAX));
+        if excess > 0 {
+            gone += conn.execute(
+                "DELETE FROM alerts WHERE seq IN (SELECT seq FROM alerts ORDER BY epoch, seq LIMIT ?1)",
+                params![excess.min(batch)],
+            )?;
+        }
+    }
+    Ok(gone)
+}
+
 /// How many alerts are stored.
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT COUNT(*) FROM alerts", [], |r| r.get(0))?)
@@ -130,6 +153,30 @@ mod tests {
             file_offset: offset,
             body: body.into(),
         }
+    }
+
+    #[test]
+    fn retention_removes_the_oldest_first_in_batches() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        crate::migrate::apply(&mut conn).expect("migrate");
+        let alerts: Vec<NewAlert> = (0..10)
+            .map(|i| NewAlert {
+                epoch: 1_000 + i,
+                ..alert(&format!("{}.{i}", 1_000 + i), i as u64 * 10, "{}")
+            })
+            .collect();
+        insert_many(&conn, &alerts).expect("insert");
+        // Older than 1004: four alerts, in batches of three.
+        assert_eq!(prune(&conn, Some(1_004), 0, 3).expect("prune"), 3);
+        assert_eq!(prune(&conn, Some(1_004), 0, 3).expect("prune"), 1);
+        assert_eq!(prune(&conn, Some(1_004), 0, 3).expect("prune"), 0);
+        // At most four kept: the two oldest of the six left go.
+        assert_eq!(prune(&conn, None, 4, 100).expect("prune"), 2);
+        assert_eq!(count(&conn).expect("count"), 4);
+        let oldest: i64 = conn
+            .query_row("SELECT MIN(epoch) FROM alerts", [], |r| r.get(0))
+            .expect("min");
+        assert_eq!(oldest, 1_006);
     }
 
     #[test]

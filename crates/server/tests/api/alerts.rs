@@ -294,9 +294,29 @@ async fn a_restricted_user_sees_only_its_agents_alerts() {
         .find(|i| i["requirement"] == "6.5")
         .unwrap_or(Value::Null);
     assert_eq!(req["agents"], json!({"001": 1}), "{body}");
+    // And in the stream: a new alert of agent 002 is not sent to this user, one of 001 is.
+    let mut stream = s
+        .client
+        .get(format!("{}/alerts/stream", s.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("stream");
+    let _connected = stream.chunk().await.expect("chunk");
+    store_alert(&s, "002", "31106", 12, 1_767_225_602);
+    store_alert(&s, "001", "31107", 12, 1_767_225_603);
+    // Alerts stored outside POST /events wake no stream; the next POST /events does.
+    let (status, _) = send(&s, Method::POST, "/events", &admin, Some(json!({"events": ["x"]}))).await;
+    assert_eq!(status, 200);
+    let events = read_events(&mut stream, 1, std::time::Duration::from_secs(3)).await;
+    assert_eq!(
+        events.iter().map(|(_, r)| r.as_str()).collect::<Vec<_>>(),
+        ["31107"],
+        "{events:?}"
+    );
     // The administrator and readonly roles have alerts:read by default.
-    let (_, body) = send(&s, Method::GET, "/alerts", &admin, None).await;
-    assert_eq!(body["data"]["total_affected_items"], 2);
+    let (_, body) = send(&s, Method::GET, "/alerts?agents_list=001,002", &admin, None).await;
+    assert_eq!(body["data"]["total_affected_items"], 4);
 }
 
 /// Reads the stream until `count` alert events arrived (or `wait` passed): their ids and rules.

@@ -540,6 +540,9 @@ const STREAM_SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 /// How often an idle stream sends a comment, so proxies and clients see it alive.
 const STREAM_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(15);
 
+/// How often a stream looks for alerts it was not told about.
+const STREAM_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// `GET /alerts/stream`: Server-Sent Events of the alerts stored from now on (or after
 /// `last_event_id`, a previous event's `id`), with the same filters and agent scope as
 /// `GET /alerts`. Each event is read from the store, so a client that reconnects with
@@ -575,6 +578,7 @@ pub async fn stream(
         if tx.send(bytes::Bytes::from_static(b": connected\n\n")).await.is_err() {
             return;
         }
+        let mut last_sent = tokio::time::Instant::now();
         loop {
             let (sql, mut params) = (select.clone(), values.clone());
             params.push(oxsec_wql::sql::SqlValue::Integer(cursor));
@@ -595,6 +599,10 @@ pub async fn stream(
                 }
             };
             let full = page.len() as i64 >= STREAM_PAGE;
+            let sent_any = !page.is_empty();
+            if sent_any {
+                last_sent = tokio::time::Instant::now();
+            }
             for (seq, body) in page {
                 let event = bytes::Bytes::from(format!("id: {seq}\nevent: alert\ndata: {body}\n\n"));
                 match tx.send_timeout(event, STREAM_SEND_TIMEOUT).await {
@@ -613,17 +621,21 @@ pub async fn stream(
             if full {
                 continue;
             }
+            if !sent_any && last_sent.elapsed() >= STREAM_HEARTBEAT {
+                if tx.send(bytes::Bytes::from_static(b": heartbeat\n\n")).await.is_err() {
+                    return;
+                }
+                last_sent = tokio::time::Instant::now();
+            }
+            // Woken at once by this process's POST /events; the poll also finds alerts stored
+            // by another process (an `oxsec import alerts`, another node) within a second.
             tokio::select! {
                 changed = stored.changed() => {
                     if changed.is_err() {
                         return;
                     }
                 }
-                () = tokio::time::sleep(STREAM_HEARTBEAT) => {
-                    if tx.send(bytes::Bytes::from_static(b": heartbeat\n\n")).await.is_err() {
-                        return;
-                    }
-                }
+                () = tokio::time::sleep(STREAM_POLL) => {}
             }
         }
     });

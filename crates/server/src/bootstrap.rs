@@ -465,7 +465,7 @@ pub fn import_alerts(
             break;
         }
         let text = line.trim_end_matches(['\n', '\r']);
-        match crate::service::alert_log::stored_form(text, offset) {
+        match oxsec_store::models::alert::NewAlert::from_line(text, offset) {
             Some(alert) => batch.push(alert),
             None => done.skipped += u64::from(!text.trim().is_empty()),
         }

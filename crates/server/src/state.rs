@@ -70,6 +70,8 @@ struct Inner {
     ossec_log: crate::service::ossec_log::OssecLog,
     /// Bumped after every batch of alerts is stored: wakes the alert streams.
     alerts_stored: tokio::sync::watch::Sender<u64>,
+    /// The alert classes read from the store so far (they are only ever added).
+    alert_classes: std::sync::Mutex<Arc<crate::service::alerts::Classes>>,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
                 ossec_conf,
                 ossec_log,
                 alerts_stored: tokio::sync::watch::channel(0).0,
+                alert_classes: Default::default(),
                 started_at: oxsec_store::now_secs(),
                 ruleset,
                 ruleset_writes: tokio::sync::Mutex::new(()),
@@ -126,6 +129,11 @@ impl AppState {
     /// Tells the alert streams that new alerts are in the store.
     pub fn alerts_stored(&self) {
         self.inner.alerts_stored.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// The alert classes known so far (see `service::alerts::classes`).
+    pub fn alert_classes(&self) -> &std::sync::Mutex<Arc<crate::service::alerts::Classes>> {
+        &self.inner.alert_classes
     }
 
     /// A receiver woken whenever alerts are stored.

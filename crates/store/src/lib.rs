@@ -47,6 +47,16 @@ impl Store {
         create_private(path)?;
         let mut writer = open_connection(path, false)?;
         migrate::apply(&mut writer)?;
+        // Alerts stored by an older version get their class and hourly counts now, a batch
+        // per transaction (a no-op once done).
+        loop {
+            let tx = writer.transaction()?;
+            let done = models::alert::classify_pending(&tx, 10_000)?;
+            tx.commit()?;
+            if done == 0 {
+                break;
+            }
+        }
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_owned(),

@@ -33,10 +33,19 @@ fn from_sqlite(v: ValueRef<'_>) -> SqlValue {
 
 /// The total number of matching rows and the requested page as JSON items.
 pub fn run(conn: &Connection, query: &SqlQuery) -> Result<(u64, Vec<Value>)> {
-    let count_params: Vec<Param<'_>> = query.count_params().iter().map(Param).collect();
-    let total: i64 = conn
-        .prepare_cached(&query.count_sql)?
-        .query_row(rusqlite::params_from_iter(count_params.iter()), |r| r.get(0))?;
+    run_with_total(conn, query, None)
+}
+
+/// [`run`], with the total already known when the caller has it from a kept count.
+pub fn run_with_total(conn: &Connection, query: &SqlQuery, known_total: Option<u64>) -> Result<(u64, Vec<Value>)> {
+    let total: i64 = match known_total {
+        Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
+        None => {
+            let count_params: Vec<Param<'_>> = query.count_params().iter().map(Param).collect();
+            conn.prepare_cached(&query.count_sql)?
+                .query_row(rusqlite::params_from_iter(count_params.iter()), |r| r.get(0))?
+        }
+    };
     let params: Vec<Param<'_>> = query.params.iter().map(Param).collect();
     let mut stmt = conn.prepare_cached(&query.select_sql)?;
     let width = stmt.column_count();

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (13, include_str!("../migrations/sqlite/0013_vulnerabilities.sql")),
     (14, include_str!("../migrations/sqlite/0014_inventory_name_index.sql")),
     (15, include_str!("../migrations/sqlite/0015_agent_commands_index.sql")),
+    (
+        16,
+        include_str!("../migrations/sqlite/0016_alert_classes_and_rollup.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

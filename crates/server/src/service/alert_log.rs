@@ -12,7 +12,6 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use oxsec_store::models::alert::NewAlert;
-use serde_json::Value;
 
 /// The open alert file.
 pub struct AlertLog {
@@ -101,7 +100,7 @@ impl AlertLog {
         let mut offset = from;
         for line in text.split_inclusive('\n') {
             let body = line.trim_end_matches('\n');
-            if let Some(alert) = stored_form(body, offset) {
+            if let Some(alert) = NewAlert::from_line(body, offset) {
                 out.push(alert);
             }
             offset += line.len() as u64;
@@ -126,35 +125,6 @@ fn whole_lines_len(file: &mut File) -> io::Result<u64> {
         end = start;
     }
     Ok(0)
-}
-
-/// The store row of an alert line at `offset` (None for a line that is not an alert object).
-pub fn stored_form(body: &str, offset: u64) -> Option<NewAlert> {
-    let v: Value = serde_json::from_str(body).ok()?;
-    let text = |path: &[&str]| {
-        let mut at = &v;
-        for p in path {
-            at = at.get(p)?;
-        }
-        match at {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
-    };
-    let alert_id = text(&["id"])?;
-    let epoch = alert_id.split('.').next().and_then(|e| e.parse().ok()).unwrap_or(0);
-    Some(NewAlert {
-        epoch,
-        timestamp: text(&["timestamp"]).unwrap_or_default(),
-        agent_id: text(&["agent", "id"]).unwrap_or_default(),
-        rule_id: text(&["rule", "id"]).unwrap_or_default(),
-        rule_level: v.pointer("/rule/level").and_then(Value::as_i64).unwrap_or(0),
-        location: text(&["location"]).unwrap_or_default(),
-        file_offset: offset,
-        body: body.to_owned(),
-        alert_id,
-    })
 }
 
 #[cfg(test)]
@@ -192,8 +162,8 @@ mod tests {
         let all = log.read_from(0).expect("read");
         assert_eq!(all.len(), 2);
         assert_eq!(all[1].file_offset, a.len() as u64 + 1);
-        assert_eq!(all[1].rule_id, "5712");
-        assert_eq!(all[1].rule_level, 10);
+        assert_eq!(all[1].class.rule_id, "5712");
+        assert_eq!(all[1].class.level, 10);
         assert_eq!(all[1].epoch, 17);
         let rest = log.read_from(a.len() as u64 + 1).expect("read");
         assert_eq!(rest.len(), 1);

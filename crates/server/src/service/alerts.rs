@@ -3,6 +3,10 @@
 //! caller may read (`alerts:read`). Items are the alerts exactly as written to alerts.json; with
 //! `select`, the selected fields.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use oxsec_store::models::alert::AlertClass;
 use oxsec_types::envelope::AffectedItems;
 use oxsec_wql::sql::{compile, Dialect};
 use oxsec_wql::{Expr, Field, ListQuery, Op, Schema};
@@ -49,17 +53,20 @@ pub fn schema() -> Result<Schema, ApiError> {
         .field(json_field("manager.name"))
         .field(json_field("decoder.name"))
         .field(json_field("decoder.parent"));
-    for f in [
-        "data.srcip",
-        "data.dstip",
-        "data.srcuser",
-        "data.dstuser",
-        "data.srcport",
-        "data.dstport",
+    for (f, column) in [
+        ("data.srcip", "a.srcip"),
+        ("data.dstip", "a.dstip"),
+        ("data.srcuser", "a.srcuser"),
     ] {
+        b = b.field(Field::text(f, column));
+    }
+    for f in ["data.dstuser", "data.srcport", "data.dstport"] {
         b = b.field(json_field(f));
     }
     b.field(Field::text("location", "a.location"))
+        // The alert's class number (see `oxsec_store::models::alert`): what rule, level,
+        // decoder and tag filters become.
+        .field(Field::integer("class", "a.class").searchable(false))
         .field(json_field("full_log"))
         .default_sort("-timestamp")
         .tie_breaker("a.seq DESC")
@@ -118,94 +125,129 @@ fn cond(field: &str, op: Op, value: impl Into<String>) -> Expr {
     }
 }
 
-/// The alert-specific filters of a request, as conditions.
-pub fn filters(params: &Params, now: i64) -> Result<Vec<Expr>, ApiError> {
-    let mut conds = Vec::new();
-    let from = param(params, &["from", "timestamp_start"])
-        .map(|(n, v)| instant(&n, &v, now))
-        .transpose()?;
-    let to = param(params, &["to", "timestamp_end"])
-        .map(|(n, v)| instant(&n, &v, now))
-        .transpose()?;
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            return Err(bad(
-                "from",
-                "",
-                "'from' is after 'to': give a time window that starts before it ends - 'from'",
-            ));
+/// The alert-specific filters of a request.
+#[derive(Debug, Default)]
+pub struct AlertFilter {
+    /// The window, Unix seconds, both ends included.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    levels: Option<(i64, i64)>,
+    rule_ids: Vec<String>,
+    decoders: Vec<String>,
+    /// Each: the alert's rule lists one of the values in one of the fields.
+    tags: Vec<(&'static [&'static str], Vec<String>)>,
+    /// `agents_list`, as alerts carry the ids.
+    agents: Option<Vec<String>>,
+    /// `group`: the agents of an agent group.
+    group: Option<String>,
+}
+
+/// The values of a comma-separated list parameter.
+fn list_values(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl AlertFilter {
+    /// Reads (and checks) the filters of a request at `now`.
+    pub fn parse(params: &Params, now: i64) -> Result<AlertFilter, ApiError> {
+        let mut filter = AlertFilter {
+            from: param(params, &["from", "timestamp_start"])
+                .map(|(n, v)| instant(&n, &v, now))
+                .transpose()?,
+            to: param(params, &["to", "timestamp_end"])
+                .map(|(n, v)| instant(&n, &v, now))
+                .transpose()?,
+            ..AlertFilter::default()
+        };
+        if let (Some(f), Some(t)) = (filter.from, filter.to) {
+            if f > t {
+                return Err(bad(
+                    "from",
+                    "",
+                    "'from' is after 'to': give a time window that starts before it ends - 'from'",
+                ));
+            }
         }
-    }
-    if let Some(f) = from {
-        conds.push(cond("timestamp", Op::Gt, (f - 1).to_string()));
-    }
-    if let Some(t) = to {
-        conds.push(cond("timestamp", Op::Lt, (t + 1).to_string()));
-    }
-    if let Some((name, value)) = param(params, &["level"]) {
-        let bound = |s: &str| {
-            s.trim().parse::<u8>().ok().filter(|l| *l <= 16).ok_or_else(|| {
-                bad(
+        if let Some((name, value)) = param(params, &["level"]) {
+            let bound = |s: &str| {
+                s.trim().parse::<u8>().ok().filter(|l| *l <= 16).ok_or_else(|| {
+                    bad(
+                        &name,
+                        &value,
+                        format!(
+                            "'{value}' is not a rule level: use 12 or a range like 10-15 (levels 0 to 16) - '{name}'"
+                        ),
+                    )
+                })
+            };
+            let (lo, hi) = match value.split_once('-') {
+                Some((lo, hi)) => (bound(lo)?, bound(hi)?),
+                None => {
+                    let l = bound(&value)?;
+                    (l, l)
+                }
+            };
+            if lo > hi {
+                return Err(bad(
                     &name,
                     &value,
-                    format!("'{value}' is not a rule level: use 12 or a range like 10-15 (levels 0 to 16) - '{name}'"),
-                )
-            })
-        };
-        let (lo, hi) = match value.split_once('-') {
-            Some((lo, hi)) => (bound(lo)?, bound(hi)?),
-            None => {
-                let l = bound(&value)?;
-                (l, l)
+                    format!("'{value}': the range's start is above its end - '{name}'"),
+                ));
             }
-        };
-        if lo > hi {
-            return Err(bad(
-                &name,
-                &value,
-                format!("'{value}': the range's start is above its end - '{name}'"),
-            ));
+            filter.levels = Some((i64::from(lo), i64::from(hi)));
         }
-        conds.push(cond("rule.level", Op::Gt, (i64::from(lo) - 1).to_string()));
-        conds.push(cond("rule.level", Op::Lt, (i64::from(hi) + 1).to_string()));
-    }
-    let any_of = |field: &str, values: &str| {
-        let items: Vec<Expr> = values
-            .split(',')
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(|v| equals(field, v))
-            .collect();
-        (!items.is_empty()).then_some(Expr::Or(items))
-    };
-    for (names, field) in [
-        (&["rule_ids", "rule_id"][..], "rule.id"),
-        (&["agents_list", "agent_id"][..], "agent.id"),
-        (&["rule_group"][..], "rule.groups"),
-        (&["decoder"][..], "decoder.name"),
-        (&["pci_dss"][..], "rule.pci_dss"),
-        (&["gdpr"][..], "rule.gdpr"),
-        (&["hipaa"][..], "rule.hipaa"),
-        (&["nist-800-53"][..], "rule.nist_800_53"),
-        (&["tsc"][..], "rule.tsc"),
-    ] {
-        if let Some((_, value)) = param(params, names) {
-            let value = if field == "agent.id" { pad_ids(&value) } else { value };
-            conds.extend(any_of(field, &value));
+        if let Some((_, value)) = param(params, &["rule_ids", "rule_id"]) {
+            filter.rule_ids = list_values(&value);
         }
-    }
-    if let Some((_, value)) = param(params, &["mitre"]) {
-        let per_value: Vec<Expr> = value
-            .split(',')
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .flat_map(|v| [equals("rule.mitre.id", v), equals("rule.mitre.tactic", v)])
-            .collect();
-        if !per_value.is_empty() {
-            conds.push(Expr::Or(per_value));
+        if let Some((_, value)) = param(params, &["decoder"]) {
+            filter.decoders = list_values(&value);
         }
+        if let Some((_, value)) = param(params, &["agents_list", "agent_id"]) {
+            filter.agents = Some(list_values(&pad_ids(&value)));
+        }
+        filter.group = param(params, &["group"]).map(|(_, v)| v.trim().to_owned());
+        const TAGS: &[(&str, &[&str])] = &[
+            ("rule_group", &["rule.groups"]),
+            ("mitre", &["rule.mitre.id", "rule.mitre.tactic"]),
+            ("pci_dss", &["rule.pci_dss"]),
+            ("gdpr", &["rule.gdpr"]),
+            ("hipaa", &["rule.hipaa"]),
+            ("nist-800-53", &["rule.nist_800_53"]),
+            ("tsc", &["rule.tsc"]),
+        ];
+        for (name, fields) in TAGS {
+            if let Some((_, value)) = param(params, &[name]) {
+                let values = list_values(&value);
+                if !values.is_empty() {
+                    filter.tags.push((fields, values));
+                }
+            }
+        }
+        Ok(filter)
     }
-    Ok(conds)
+
+    /// Whether the filter looks at what alerts take from their rule and decoder.
+    fn filters_classes(&self) -> bool {
+        self.levels.is_some() || !self.rule_ids.is_empty() || !self.decoders.is_empty() || !self.tags.is_empty()
+    }
+
+    /// Whether alerts of `class` pass the filter's rule and decoder conditions.
+    fn admits(&self, class: &AlertClass) -> bool {
+        self.levels.is_none_or(|(lo, hi)| (lo..=hi).contains(&class.level))
+            && (self.rule_ids.is_empty() || self.rule_ids.contains(&class.rule_id))
+            && (self.decoders.is_empty() || self.decoders.contains(&class.decoder))
+            && self.tags.iter().all(|(fields, values)| {
+                class
+                    .tags
+                    .iter()
+                    .any(|(f, v)| fields.contains(&f.as_str()) && values.contains(v))
+            })
+    }
 }
 
 /// Agent ids as alerts carry them (`7` → `007`).
@@ -219,71 +261,235 @@ fn pad_ids(list: &str) -> String {
         .join(",")
 }
 
-/// The conditions every alert listing applies: the request's filters and the caller's agents.
-async fn scoped_query(
-    state: &AppState,
-    authz: &Authz,
-    params: &Params,
-    mut query: ListQuery,
-) -> Result<ListQuery, ApiError> {
-    let now = oxsec_store::now_secs();
-    let mut conds = filters(params, now)?;
-    // Only the alerts of agents the caller may read (and, restricted, not of deleted agents).
-    if let Some(visible) = super::agents::visible_agents(state, authz).await? {
-        let ids: Vec<Expr> = visible
-            .iter()
-            .map(|id| equals("agent.id", super::agents::pad(*id)))
-            .collect();
-        conds.push(if ids.is_empty() {
-            equals("agent.id", "none")
-        } else {
-            Expr::Or(ids)
-        });
-    }
-    and_filters(&mut query, conds);
-    Ok(query)
+/// The alert classes of the store (what alerts take from their rule and decoder), by number.
+#[derive(Debug, Default)]
+pub struct Classes {
+    by_number: HashMap<i64, AlertClass>,
+    last: i64,
 }
 
-/// What `GET /alerts/summary` can count by: name, the SQL giving each alert's key, and for list
-/// fields the JSON path joined with `json_each` (one key per element).
-const SUMMARIES: &[(&str, &str, Option<&str>)] = &[
-    ("rule", "a.rule_id", None),
-    ("level", "a.rule_level", None),
-    ("agent", "a.agent_id", None),
-    ("decoder", "json_extract(a.body, '$.decoder.name')", None),
-    ("srcip", "json_extract(a.body, '$.data.srcip')", None),
-    ("rule_group", "s.value", Some("$.rule.groups")),
-    ("mitre_tactic", "s.value", Some("$.rule.mitre.tactic")),
-    ("mitre_technique", "s.value", Some("$.rule.mitre.id")),
-    ("pci_dss", "s.value", Some("$.rule.pci_dss")),
-    ("gdpr", "s.value", Some("$.rule.gdpr")),
-    ("hipaa", "s.value", Some("$.rule.hipaa")),
-    ("nist_800_53", "s.value", Some("$.rule.nist_800_53")),
-    ("tsc", "s.value", Some("$.rule.tsc")),
-    ("gpg13", "s.value", Some("$.rule.gpg13")),
+/// The classes, with any the store added since the last call.
+async fn classes(state: &AppState) -> Result<Arc<Classes>, ApiError> {
+    let known = state
+        .alert_classes()
+        .lock()
+        .map(|c| c.clone())
+        .map_err(|_| ApiError::Internal("the alert class cache is poisoned".into()))?;
+    let after = known.last;
+    let new = state
+        .store()
+        .read(move |c| oxsec_store::models::alert::classes_after(c, after))
+        .await?;
+    if new.is_empty() {
+        return Ok(known);
+    }
+    let mut merged = Classes {
+        by_number: known.by_number.clone(),
+        last: after,
+    };
+    for (n, class) in new {
+        merged.last = merged.last.max(n);
+        merged.by_number.insert(n, class);
+    }
+    let merged = Arc::new(merged);
+    if let Ok(mut slot) = state.alert_classes().lock() {
+        if slot.last < merged.last {
+            *slot = merged.clone();
+        }
+    }
+    Ok(merged)
+}
+
+/// Which alerts a request may see and asks for.
+pub struct Scope {
+    filter: AlertFilter,
+    /// The agents whose alerts count (`None`: any): `agents_list`, `group` and the caller's.
+    agents: Option<BTreeSet<String>>,
+    /// The classes that pass the filter (`None`: any).
+    classes: Option<BTreeSet<i64>>,
+    catalog: Arc<Classes>,
+}
+
+impl Scope {
+    /// The request's filters and the caller's agents.
+    pub async fn of(state: &AppState, authz: &Authz, params: &Params) -> Result<Scope, ApiError> {
+        let filter = AlertFilter::parse(params, oxsec_store::now_secs())?;
+        let mut agents: Option<BTreeSet<String>> = filter.agents.clone().map(|a| a.into_iter().collect());
+        let narrow = |agents: &mut Option<BTreeSet<String>>, ids: BTreeSet<String>| {
+            *agents = Some(match agents.take() {
+                Some(a) => a.intersection(&ids).cloned().collect(),
+                None => ids,
+            });
+        };
+        if let Some(group) = filter.group.clone() {
+            let members = state
+                .store()
+                .read(move |c| oxsec_store::models::group::members(c, &group))
+                .await?;
+            narrow(&mut agents, members.into_iter().map(super::agents::pad).collect());
+        }
+        // Only the alerts of agents the caller may read (and, restricted, not of deleted agents).
+        if let Some(visible) = super::agents::visible_agents(state, authz).await? {
+            narrow(&mut agents, visible.into_iter().map(super::agents::pad).collect());
+        }
+        let mut scope = Scope {
+            filter,
+            agents,
+            classes: None,
+            catalog: Arc::default(),
+        };
+        scope.use_catalog(classes(state).await?);
+        Ok(scope)
+    }
+
+    /// Resolves the filter's rule and decoder conditions against `catalog`.
+    fn use_catalog(&mut self, catalog: Arc<Classes>) {
+        self.classes = self.filter.filters_classes().then(|| {
+            catalog
+                .by_number
+                .iter()
+                .filter(|(_, c)| self.filter.admits(c))
+                .map(|(n, _)| *n)
+                .collect()
+        });
+        self.catalog = catalog;
+    }
+
+    /// The scope as list-query conditions.
+    fn conditions(&self) -> Vec<Expr> {
+        let mut conds = Vec::new();
+        if let Some(f) = self.filter.from {
+            conds.push(cond("timestamp", Op::Gt, (f - 1).to_string()));
+        }
+        if let Some(t) = self.filter.to {
+            conds.push(cond("timestamp", Op::Lt, (t + 1).to_string()));
+        }
+        let any_of = |field: &str, values: Vec<String>| {
+            if values.is_empty() {
+                // Nothing can match: a value no alert has.
+                equals(field, "-1")
+            } else {
+                Expr::Or(values.iter().map(|v| equals(field, v)).collect())
+            }
+        };
+        if let Some(agents) = &self.agents {
+            conds.push(any_of("agent.id", agents.iter().cloned().collect()));
+        }
+        if let Some(classes) = &self.classes {
+            conds.push(any_of("class", classes.iter().map(i64::to_string).collect()));
+        }
+        conds
+    }
+
+    /// The scope's alerts as a list query.
+    fn query(&self, mut query: ListQuery) -> ListQuery {
+        and_filters(&mut query, self.conditions());
+        query
+    }
+
+    /// Whether counts over the hourly table answer for this scope (always, once the alerts of
+    /// an older version are classified, which the store does when it opens).
+    fn admits(&self, agent: &str, class: i64) -> bool {
+        self.agents.as_ref().is_none_or(|a| a.contains(agent))
+            && self.classes.as_ref().is_none_or(|c| c.contains(&class))
+    }
+
+    /// Calls `f(hour, agent, class, count)` for the scope's alerts: whole hours of the window
+    /// from the hourly table, the partial hours at its edges counted from the alerts.
+    fn count(
+        &self,
+        conn: &oxsec_store::rusqlite::Connection,
+        mut f: impl FnMut(i64, &str, i64, i64),
+    ) -> oxsec_store::Result<()> {
+        use oxsec_store::models::alert::{for_each_counted, for_each_hourly};
+        let from = self.filter.from.unwrap_or(i64::MIN / 4);
+        let to = self.filter.to.unwrap_or(i64::MAX / 4);
+        let mut keep = |h: i64, agent: &str, class: i64, n: i64| {
+            if self.admits(agent, class) {
+                f(h, agent, class, n);
+            }
+        };
+        let first_whole = (from + 3599).div_euclid(3600);
+        let last_whole = (to + 1).div_euclid(3600) - 1;
+        if first_whole > last_whole {
+            return for_each_counted(conn, from, to, &mut keep);
+        }
+        for_each_hourly(conn, first_whole, last_whole, &mut keep)?;
+        if from < first_whole * 3600 {
+            for_each_counted(conn, from, first_whole * 3600 - 1, &mut keep)?;
+        }
+        if (last_whole + 1) * 3600 <= to {
+            for_each_counted(conn, (last_whole + 1) * 3600, to, &mut keep)?;
+        }
+        Ok(())
+    }
+}
+
+/// What `GET /alerts/summary` can count by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dimension {
+    Rule,
+    Level,
+    Agent,
+    Decoder,
+    SourceIp,
+    /// One of the rule's lists (`rule.groups`, `rule.pci_dss`…): one key per element.
+    Tag(&'static str),
+}
+
+const SUMMARIES: &[(&str, Dimension)] = &[
+    ("rule", Dimension::Rule),
+    ("level", Dimension::Level),
+    ("agent", Dimension::Agent),
+    ("decoder", Dimension::Decoder),
+    ("srcip", Dimension::SourceIp),
+    ("rule_group", Dimension::Tag("rule.groups")),
+    ("mitre_tactic", Dimension::Tag("rule.mitre.tactic")),
+    ("mitre_technique", Dimension::Tag("rule.mitre.id")),
+    ("pci_dss", Dimension::Tag("rule.pci_dss")),
+    ("gdpr", Dimension::Tag("rule.gdpr")),
+    ("hipaa", Dimension::Tag("rule.hipaa")),
+    ("nist_800_53", Dimension::Tag("rule.nist_800_53")),
+    ("tsc", Dimension::Tag("rule.tsc")),
+    ("gpg13", Dimension::Tag("rule.gpg13")),
 ];
+
+/// Counts keyed by JSON values, most frequent first (ties by key), at most `top`.
+fn top_buckets(counts: HashMap<Value, u64>, top: usize) -> Vec<(Value, u64)> {
+    let mut rows: Vec<(Value, u64)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| compare_keys(&a.0, &b.0)));
+    rows.truncate(top);
+    rows
+}
+
+fn compare_keys(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .unwrap_or_default()
+            .total_cmp(&y.as_f64().unwrap_or_default()),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Null, Value::Null) => std::cmp::Ordering::Equal,
+        (Value::Null, _) => std::cmp::Ordering::Less,
+        (_, Value::Null) => std::cmp::Ordering::Greater,
+        _ => a.to_string().cmp(&b.to_string()),
+    }
+}
 
 /// `GET /alerts/summary`: counts of the matching alerts by each of `by` (the `top` most frequent
 /// values, most frequent first), and with `interval` a time histogram (oldest bucket first).
 pub async fn summary(state: &AppState, authz: &Authz, params: &Params) -> Result<AffectedItems, ApiError> {
-    let by: Vec<String> = params
-        .text("by")
-        .unwrap_or_default()
-        .split(',')
-        .map(|b| b.trim().to_owned())
-        .filter(|b| !b.is_empty())
-        .collect();
     let mut wanted = Vec::new();
-    for b in &by {
-        let Some(spec) = SUMMARIES.iter().find(|(name, _, _)| name == b) else {
-            let names: Vec<&str> = SUMMARIES.iter().map(|(n, _, _)| *n).collect();
+    for b in list_values(&params.text("by").unwrap_or_default()) {
+        let Some((name, dimension)) = SUMMARIES.iter().find(|(name, _)| *name == b) else {
+            let names: Vec<&str> = SUMMARIES.iter().map(|(n, _)| *n).collect();
             return Err(bad(
                 "by",
-                b,
+                &b,
                 format!("'{b}' is not a summary: use one or more of {} - 'by'", names.join(", ")),
             ));
         };
-        wanted.push(*spec);
+        wanted.push((*name, *dimension));
     }
     let top = match params.text("top") {
         None => 10,
@@ -293,6 +499,7 @@ pub async fn summary(state: &AppState, authz: &Authz, params: &Params) -> Result
             .filter(|t| (1..=oxsec_wql::WAZUH_MAX_LIMIT).contains(t))
             .ok_or_else(|| bad("top", &t, format!("'{t}' is not a count from 1 to 100000 - 'top'")))?,
     };
+    let top = usize::try_from(top).unwrap_or(usize::MAX);
     let interval = match params.text("interval") {
         None => None,
         Some(i) => Some(
@@ -314,41 +521,119 @@ pub async fn summary(state: &AppState, authz: &Authz, params: &Params) -> Result
             "give what to count by ('by=rule,agent') and/or a time histogram ('interval=1h') - 'by'",
         ));
     }
-    let query = scoped_query(state, authz, params, ListQuery::default()).await?;
-    let sql = compile(&query, &schema()?, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
+    let scope = Arc::new(Scope::of(state, authz, params).await?);
+    // Everything but source addresses and sub-hour histograms is counted from the hourly table.
+    let hourly_histogram = interval.filter(|s| s % 3600 == 0);
+    let sql = compile(
+        &scope.query(ListQuery::default()),
+        &schema()?,
+        "alerts AS a",
+        Dialect::Sqlite,
+    )
+    .map_err(wql_error)?;
     let (where_sql, values) = (sql.where_sql.clone(), sql.count_params().to_vec());
-    let top = i64::try_from(top).unwrap_or(i64::MAX);
-    let (counts, histogram) = state
-        .store()
-        .read(move |c| {
-            let mut out = Vec::new();
-            for (name, key, list) in &wanted {
-                let from = match list {
-                    Some(path) => format!("alerts AS a JOIN json_each(a.body, '{path}') AS s"),
-                    None => "alerts AS a".to_owned(),
-                };
-                let sql =
-                    format!("SELECT {key}, COUNT(*) FROM {from}{where_sql} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {top}");
-                out.push((*name, oxsec_store::list::run_grouped(c, &sql, &values)?));
-            }
-            let histogram = match interval {
-                Some(step) => {
-                    let sql = format!(
-                        "SELECT (a.epoch / {step}) * {step}, COUNT(*) FROM alerts AS a{where_sql} GROUP BY 1 ORDER BY 1"
-                    );
-                    Some(oxsec_store::list::run_grouped(c, &sql, &values)?)
+    let counted = {
+        let scope = scope.clone();
+        let wanted = wanted.clone();
+        state
+            .store()
+            .read(move |c| {
+                let mut per_class: HashMap<i64, u64> = HashMap::new();
+                let mut per_agent: HashMap<String, u64> = HashMap::new();
+                let mut per_bucket: BTreeMap<i64, u64> = BTreeMap::new();
+                let by_agent = wanted.iter().any(|(_, d)| *d == Dimension::Agent);
+                scope.count(c, |hour, agent, class, n| {
+                    let n = u64::try_from(n).unwrap_or(0);
+                    *per_class.entry(class).or_default() += n;
+                    if by_agent {
+                        match per_agent.get_mut(agent) {
+                            Some(count) => *count += n,
+                            None => {
+                                per_agent.insert(agent.to_owned(), n);
+                            }
+                        }
+                    }
+                    if let Some(step) = hourly_histogram {
+                        *per_bucket.entry((hour * 3600).div_euclid(step) * step).or_default() += n;
+                    }
+                })?;
+                let mut by_sql = Vec::new();
+                for (name, dimension) in &wanted {
+                    if *dimension == Dimension::SourceIp {
+                        let sql = format!(
+                            "SELECT a.srcip, COUNT(*) FROM alerts AS a{where_sql} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {top}"
+                        );
+                        by_sql.push((*name, oxsec_store::list::run_grouped(c, &sql, &values)?));
+                    }
                 }
-                None => None,
-            };
-            Ok((out, histogram))
-        })
-        .await?;
+                let histogram = match interval {
+                    Some(step) if hourly_histogram.is_none() => {
+                        let sql = format!(
+                            "SELECT (a.epoch / {step}) * {step}, COUNT(*) FROM alerts AS a{where_sql} GROUP BY 1 ORDER BY 1"
+                        );
+                        Some(oxsec_store::list::run_grouped(c, &sql, &values)?)
+                    }
+                    Some(_) => Some(
+                        per_bucket
+                            .into_iter()
+                            .map(|(k, n)| (Value::from(k), n))
+                            .collect::<Vec<_>>(),
+                    ),
+                    None => None,
+                };
+                Ok((per_class, per_agent, by_sql, histogram))
+            })
+            .await?
+    };
+    let (per_class, per_agent, mut by_sql, histogram) = counted;
     let mut result = AffectedItems::new(
         "All selected alert summaries were returned",
         "Some alert summaries were not returned",
         "No alert summary was returned",
     );
-    for (name, rows) in counts {
+    for (name, dimension) in wanted {
+        let mut counts: HashMap<Value, u64> = HashMap::new();
+        let mut by_class = |key: &dyn Fn(&AlertClass) -> Vec<Value>| {
+            for (class, n) in &per_class {
+                if let Some(c) = scope.catalog.by_number.get(class) {
+                    for k in key(c) {
+                        *counts.entry(k).or_default() += n;
+                    }
+                }
+            }
+        };
+        let rows = match dimension {
+            Dimension::Rule => {
+                by_class(&|c| vec![Value::from(c.rule_id.clone())]);
+                top_buckets(counts, top)
+            }
+            Dimension::Level => {
+                by_class(&|c| vec![Value::from(c.level)]);
+                top_buckets(counts, top)
+            }
+            Dimension::Decoder => {
+                by_class(&|c| {
+                    vec![if c.decoder.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::from(c.decoder.clone())
+                    }]
+                });
+                top_buckets(counts, top)
+            }
+            Dimension::Tag(field) => {
+                by_class(&|c| c.values(field).map(Value::from).collect());
+                top_buckets(counts, top)
+            }
+            Dimension::Agent => top_buckets(
+                per_agent.iter().map(|(a, n)| (Value::from(a.clone()), *n)).collect(),
+                top,
+            ),
+            Dimension::SourceIp => match by_sql.iter().position(|(n, _)| *n == name) {
+                Some(i) => by_sql.swap_remove(i).1,
+                None => Vec::new(),
+            },
+        };
         let buckets: Vec<Value> = rows
             .into_iter()
             .map(|(k, n)| serde_json::json!({"key": k, "count": n}))
@@ -375,18 +660,32 @@ pub async fn list(
     params: &Params,
     query: ListQuery,
 ) -> Result<AffectedItems, ApiError> {
-    let mut query = scoped_query(state, authz, params, query).await?;
+    let scope = Arc::new(Scope::of(state, authz, params).await?);
+    // Without `q`, `search` or `distinct` the total is the scope's count, from the hourly table.
+    let counted_total = query.q.is_none() && query.search.is_none() && !query.distinct;
+    let mut query = scope.query(query);
     let schema = schema()?;
     let mut result = AffectedItems::new(
         "All selected alerts were returned",
         "Some alerts were not returned",
         "No alert was returned",
     );
+    let total_of = move |c: &oxsec_store::rusqlite::Connection| -> oxsec_store::Result<Option<u64>> {
+        if !counted_total || !oxsec_store::models::alert::all_classified(c)? {
+            return Ok(None);
+        }
+        let mut total = 0i64;
+        scope.count(c, |_, _, _, n| total += n)?;
+        Ok(Some(u64::try_from(total).unwrap_or(0)))
+    };
     if query.select.is_some() {
         let sql = compile(&query, &schema, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
         let (total, items) = state
             .store()
-            .read(move |c| oxsec_store::list::run_json(c, &sql, None))
+            .read(move |c| {
+                let known = total_of(c)?;
+                oxsec_store::list::run_json(c, &sql, known)
+            })
             .await?;
         result.set_rendered_page(items, total);
         return Ok(result);
@@ -397,7 +696,8 @@ pub async fn list(
     let (total, page) = state
         .store()
         .read(move |c| {
-            let (total, items) = oxsec_store::list::run(c, &sql)?;
+            let known = total_of(c)?;
+            let (total, items) = oxsec_store::list::run_with_total(c, &sql, known)?;
             let ids: Vec<String> = items
                 .iter()
                 .filter_map(|i| i.get("id").and_then(Value::as_str).map(str::to_owned))
@@ -429,7 +729,7 @@ pub struct Requirement {
     pub rules: Vec<String>,
     pub alerts: u64,
     /// Alerts per agent, by agent id.
-    pub agents: std::collections::BTreeMap<String, u64>,
+    pub agents: BTreeMap<String, u64>,
 }
 
 /// `GET /compliance/{standard}`: every requirement of `standard` the loaded ruleset maps rules to
@@ -451,7 +751,7 @@ pub async fn compliance(
             ),
         ));
     };
-    let mut requirements: std::collections::BTreeMap<String, Requirement> = Default::default();
+    let mut requirements: BTreeMap<String, Requirement> = Default::default();
     {
         let loaded = state.ruleset();
         for rule in &loaded.catalog.rules {
@@ -463,23 +763,30 @@ pub async fn compliance(
             }
         }
     }
-    let query = scoped_query(state, authz, params, ListQuery::default()).await?;
-    let sql = compile(&query, &schema()?, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
-    let (where_sql, values) = (sql.where_sql.clone(), sql.count_params().to_vec());
-    let counts = state
-        .store()
-        .read(move |c| {
-            let sql = format!(
-                "SELECT s.value, a.agent_id, COUNT(*) FROM alerts AS a JOIN json_each(a.body, '$.rule.{standard}') AS s{where_sql} \
-                 GROUP BY 1, 2"
-            );
-            oxsec_store::list::run_triples(c, &sql, &values)
-        })
-        .await?;
-    for (requirement, agent, n) in counts {
-        let entry = requirements.entry(requirement).or_default();
-        entry.alerts += n;
-        *entry.agents.entry(agent).or_default() += n;
+    let scope = Arc::new(Scope::of(state, authz, params).await?);
+    let per_class_agent = {
+        let scope = scope.clone();
+        state
+            .store()
+            .read(move |c| {
+                let mut counts: HashMap<(i64, String), u64> = HashMap::new();
+                scope.count(c, |_, agent, class, n| {
+                    *counts.entry((class, agent.to_owned())).or_default() += u64::try_from(n).unwrap_or(0);
+                })?;
+                Ok(counts)
+            })
+            .await?
+    };
+    let field = format!("rule.{standard}");
+    for ((class, agent), n) in per_class_agent {
+        let Some(class) = scope.catalog.by_number.get(&class) else {
+            continue;
+        };
+        for requirement in class.values(&field) {
+            let entry = requirements.entry(requirement.to_owned()).or_default();
+            entry.alerts += n;
+            *entry.agents.entry(agent.clone()).or_default() += n;
+        }
     }
     Ok(requirements
         .into_iter()
@@ -543,6 +850,23 @@ const STREAM_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(15)
 /// How often a stream looks for alerts it was not told about.
 const STREAM_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// The stream's query: its scope's alerts after a `seq` (the last parameter).
+fn stream_select(scope: &Scope) -> Result<(String, Vec<oxsec_wql::sql::SqlValue>), ApiError> {
+    let sql = compile(
+        &scope.query(ListQuery::default()),
+        &schema()?,
+        "alerts AS a",
+        Dialect::Sqlite,
+    )
+    .map_err(wql_error)?;
+    let (where_sql, values) = (sql.where_sql.clone(), sql.count_params().to_vec());
+    let select = format!(
+        "SELECT a.seq, a.body FROM (SELECT * FROM alerts WHERE seq > ?{}) AS a{where_sql} ORDER BY a.seq LIMIT {STREAM_PAGE}",
+        values.len() + 1
+    );
+    Ok((select, values))
+}
+
 /// `GET /alerts/stream`: Server-Sent Events of the alerts stored from now on (or after
 /// `last_event_id`, a previous event's `id`), with the same filters and agent scope as
 /// `GET /alerts`. Each event is read from the store, so a client that reconnects with
@@ -554,9 +878,8 @@ pub async fn stream(
     params: &Params,
     last_event_id: Option<i64>,
 ) -> Result<tokio::sync::mpsc::Receiver<bytes::Bytes>, ApiError> {
-    let query = scoped_query(state, authz, params, ListQuery::default()).await?;
-    let sql = compile(&query, &schema()?, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
-    let (where_sql, values) = (sql.where_sql.clone(), sql.count_params().to_vec());
+    let mut scope = Scope::of(state, authz, params).await?;
+    let mut select = stream_select(&scope)?;
     let mut cursor = match last_event_id {
         Some(id) => id,
         None => {
@@ -566,10 +889,6 @@ pub async fn stream(
                 .await?
         }
     };
-    let select = format!(
-        "SELECT a.seq, a.body FROM (SELECT * FROM alerts WHERE seq > ?{}) AS a{where_sql} ORDER BY a.seq LIMIT {STREAM_PAGE}",
-        values.len() + 1
-    );
     let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
     let mut stored = state.watch_alerts();
     let state = state.clone();
@@ -580,7 +899,19 @@ pub async fn stream(
         }
         let mut last_sent = tokio::time::Instant::now();
         loop {
-            let (sql, mut params) = (select.clone(), values.clone());
+            // Alerts of a class new since the stream began may match its rule filters.
+            if scope.filter.filters_classes() {
+                if let Ok(catalog) = classes(&state).await {
+                    if catalog.last != scope.catalog.last {
+                        scope.use_catalog(catalog);
+                        match stream_select(&scope) {
+                            Ok(s) => select = s,
+                            Err(_) => return,
+                        }
+                    }
+                }
+            }
+            let (sql, mut params) = select.clone();
             params.push(oxsec_wql::sql::SqlValue::Integer(cursor));
             let page = match state
                 .store()

@@ -112,17 +112,7 @@ impl ManagerAnalysis {
             }
             let ctx = AlertContext::manager(host, timestamp.clone(), format!("{epoch}.{offset}"));
             let body = render(Some(fired), &a.pre, &a.decoded, &ctx, attack).to_string();
-            rows.push(NewAlert {
-                alert_id: ctx.id,
-                epoch,
-                timestamp: timestamp.clone(),
-                agent_id: a.pre.agent_id.clone(),
-                rule_id: fired.id.to_string(),
-                rule_level: fired.level,
-                location: a.pre.location.clone(),
-                file_offset: offset,
-                body: body.clone(),
-            });
+            rows.extend(NewAlert::from_line(&body, offset));
             offset += body.len() as u64 + 1;
             lines.push(body);
         }

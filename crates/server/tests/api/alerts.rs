@@ -33,17 +33,8 @@ fn store_alert(s: &TestServer, agent: &str, rule: &str, level: i64, epoch: i64) 
         "decoder": {"name": "web-accesslog"},
         "location": "/var/log/nginx/access.log",
     });
-    let alert = oxsec_store::models::alert::NewAlert {
-        alert_id: format!("{epoch}.{}", epoch % 1000),
-        epoch,
-        timestamp: "2026-01-01T00:00:00.000+0000".into(),
-        agent_id: agent.into(),
-        rule_id: rule.into(),
-        rule_level: level,
-        location: "/var/log/nginx/access.log".into(),
-        file_offset: 1_000_000 + epoch as u64,
-        body: body.to_string(),
-    };
+    let alert =
+        oxsec_store::models::alert::NewAlert::from_line(&body.to_string(), 1_000_000 + epoch as u64).expect("an alert");
     store
         .write_blocking(move |tx| oxsec_store::models::alert::insert_many(tx, &[alert]))
         .expect("alert");

@@ -1,79 +1,344 @@
 //! Alerts the analysis engine produced, as written to `alerts.json`.
+//!
+//! Besides each alert's JSON, the store keeps what the searches need without reading it: the
+//! alert's *class* (its rule's id, level, groups, MITRE and compliance lists, and its decoder:
+//! few distinct ones, each stored once in `alert_classes`), its addresses and user, and an
+//! hourly count per agent and class (`alert_hourly`) for wide-window counts and summaries.
+
+use std::collections::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
 
 use crate::Result;
+
+/// The list fields of an alert's rule a class carries, by the name searches use.
+pub const TAG_FIELDS: &[(&str, &str)] = &[
+    ("rule.groups", "/rule/groups"),
+    ("rule.mitre.id", "/rule/mitre/id"),
+    ("rule.mitre.tactic", "/rule/mitre/tactic"),
+    ("rule.mitre.technique", "/rule/mitre/technique"),
+    ("rule.pci_dss", "/rule/pci_dss"),
+    ("rule.gdpr", "/rule/gdpr"),
+    ("rule.hipaa", "/rule/hipaa"),
+    ("rule.nist_800_53", "/rule/nist_800_53"),
+    ("rule.tsc", "/rule/tsc"),
+    ("rule.gpg13", "/rule/gpg13"),
+];
+
+/// What an alert takes from its rule and decoder.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AlertClass {
+    pub rule_id: String,
+    pub level: i64,
+    pub decoder: String,
+    /// `(field, value)` for each element of each of [`TAG_FIELDS`], in the alert's order.
+    pub tags: Vec<(String, String)>,
+}
+
+impl AlertClass {
+    /// The class of an alert (its JSON).
+    pub fn of(alert: &Value) -> AlertClass {
+        let text = |v: Option<&Value>| match v {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        let mut tags = Vec::new();
+        for (field, pointer) in TAG_FIELDS {
+            if let Some(Value::Array(items)) = alert.pointer(pointer) {
+                for item in items {
+                    tags.push(((*field).to_owned(), text(Some(item))));
+                }
+            }
+        }
+        AlertClass {
+            rule_id: text(alert.pointer("/rule/id")),
+            level: alert.pointer("/rule/level").and_then(Value::as_i64).unwrap_or(0),
+            decoder: text(alert.pointer("/decoder/name")),
+            tags,
+        }
+    }
+
+    /// The values of one of [`TAG_FIELDS`].
+    pub fn values<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.tags
+            .iter()
+            .filter(move |(f, _)| f == field)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn signature(&self) -> String {
+        let tags: Vec<Value> = self
+            .tags
+            .iter()
+            .map(|(f, v)| Value::from(vec![f.as_str(), v.as_str()]))
+            .collect();
+        serde_json::json!([self.rule_id, self.level, self.decoder, tags]).to_string()
+    }
+
+    fn from_signature(signature: &str) -> Option<AlertClass> {
+        let v: Value = serde_json::from_str(signature).ok()?;
+        let tags = v
+            .get(3)?
+            .as_array()?
+            .iter()
+            .filter_map(|t| Some((t.get(0)?.as_str()?.to_owned(), t.get(1)?.as_str()?.to_owned())))
+            .collect();
+        Some(AlertClass {
+            rule_id: v.get(0)?.as_str()?.to_owned(),
+            level: v.get(1)?.as_i64()?,
+            decoder: v.get(2)?.as_str()?.to_owned(),
+            tags,
+        })
+    }
+}
 
 /// An alert to keep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAlert {
     /// The alert's `id` (`<epoch>.<file offset>`).
     pub alert_id: String,
-    /// Processing time, Unix seconds.
+    /// Processing time, Unix seconds (the id's first part).
     pub epoch: i64,
     /// The alert's `timestamp`.
     pub timestamp: String,
     /// `agent.id`.
     pub agent_id: String,
-    /// `rule.id`.
-    pub rule_id: String,
-    /// `rule.level`.
-    pub rule_level: i64,
     /// `location`.
     pub location: String,
+    /// `data.srcip`, `data.dstip`, `data.srcuser`.
+    pub srcip: Option<String>,
+    pub dstip: Option<String>,
+    pub srcuser: Option<String>,
+    pub class: AlertClass,
     /// Byte position of the alert's line in alerts.json.
     pub file_offset: u64,
     /// The alert JSON, one line.
     pub body: String,
 }
 
-/// Stores alerts. An alert already stored (same `alert_id`) is left as it is, so replaying the
-/// tail of alerts.json after a crash stores each alert once.
-pub fn insert_many(conn: &Connection, alerts: &[NewAlert]) -> Result<usize> {
+impl NewAlert {
+    /// An alert line of alerts.json (at byte `file_offset`); `None` when it is not an alert
+    /// (not JSON, no `id`).
+    pub fn from_line(body: &str, file_offset: u64) -> Option<NewAlert> {
+        let v: Value = serde_json::from_str(body).ok()?;
+        let text = |pointer: &str| match v.pointer(pointer) {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let alert_id = text("/id")?;
+        let epoch = alert_id.split('.').next().and_then(|e| e.parse().ok()).unwrap_or(0);
+        Some(NewAlert {
+            epoch,
+            timestamp: text("/timestamp").unwrap_or_default(),
+            agent_id: text("/agent/id").unwrap_or_default(),
+            location: text("/location").unwrap_or_default(),
+            srcip: text("/data/srcip"),
+            dstip: text("/data/dstip"),
+            srcuser: text("/data/srcuser"),
+            class: AlertClass::of(&v),
+            file_offset,
+            body: body.to_owned(),
+            alert_id,
+        })
+    }
+}
+
+/// The class number of each class, added to `alert_classes` when new.
+struct Classifier<'c> {
+    conn: &'c Connection,
+    known: HashMap<String, i64>,
+}
+
+impl<'c> Classifier<'c> {
+    fn new(conn: &'c Connection) -> Self {
+        Classifier {
+            conn,
+            known: HashMap::new(),
+        }
+    }
+
+    fn number(&mut self, class: &AlertClass) -> Result<i64> {
+        let signature = class.signature();
+        if let Some(n) = self.known.get(&signature) {
+            return Ok(*n);
+        }
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO alert_classes (signature) VALUES (?1)")?
+            .execute([&signature])?;
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT class FROM alert_classes WHERE signature = ?1")?
+            .query_row([&signature], |r| r.get(0))?;
+        self.known.insert(signature, n);
+        Ok(n)
+    }
+}
+
+/// Alerts per (hour, agent, class), added to (or taken from) `alert_hourly` at once.
+#[derive(Default)]
+struct HourlyCounts(HashMap<(i64, String, i64), i64>);
+
+impl HourlyCounts {
+    fn add(&mut self, epoch: i64, agent_id: &str, class: i64, n: i64) {
+        *self
+            .0
+            .entry((epoch.div_euclid(3600), agent_id.to_owned(), class))
+            .or_default() += n;
+    }
+
+    fn apply(self, conn: &Connection, sign: i64) -> Result<()> {
+        let mut upsert = conn.prepare_cached(
+            "INSERT INTO alert_hourly (hour, agent_id, class, count) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (hour, agent_id, class) DO UPDATE SET count = count + excluded.count",
+        )?;
+        for ((hour, agent, class), n) in self.0 {
+            upsert.execute(params![hour, agent, class, sign * n])?;
+        }
+        if sign < 0 {
+            conn.execute("DELETE FROM alert_hourly WHERE count <= 0", [])?;
+        }
+        Ok(())
+    }
+}
+
+fn insert(conn: &Connection, alerts: &[NewAlert], offset_of: impl Fn(&NewAlert) -> i64) -> Result<usize> {
     let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO alerts (alert_id, epoch, timestamp, agent_id, rule_id, rule_level, location, file_offset, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR IGNORE INTO alerts (alert_id, epoch, timestamp, agent_id, rule_id, rule_level, location,
+                                       file_offset, body, class, srcip, dstip, srcuser)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
+    let mut classes = Classifier::new(conn);
+    let mut hourly = HourlyCounts::default();
     let mut inserted = 0;
     for a in alerts {
-        inserted += stmt.execute(params![
+        let class = classes.number(&a.class)?;
+        let n = stmt.execute(params![
             a.alert_id,
             a.epoch,
             a.timestamp,
             a.agent_id,
-            a.rule_id,
-            a.rule_level,
+            a.class.rule_id,
+            a.class.level,
             a.location,
-            i64::try_from(a.file_offset).unwrap_or(i64::MAX),
-            a.body
+            offset_of(a),
+            a.body,
+            class,
+            a.srcip,
+            a.dstip,
+            a.srcuser
         ])?;
+        if n > 0 {
+            hourly.add(a.epoch, &a.agent_id, class, 1);
+        }
+        inserted += n;
     }
+    hourly.apply(conn, 1)?;
     Ok(inserted)
+}
+
+/// Stores alerts. An alert already stored (same `alert_id`) is left as it is, so replaying the
+/// tail of alerts.json after a crash stores each alert once.
+pub fn insert_many(conn: &Connection, alerts: &[NewAlert]) -> Result<usize> {
+    insert(conn, alerts, |a| i64::try_from(a.file_offset).unwrap_or(i64::MAX))
 }
 
 /// Stores alerts imported from another manager's alerts.json (`file_offset` is the line's
 /// position there): kept with a negative offset, so they never count as lines of this server's
 /// own alerts.json. An alert already stored (same `alert_id`) is left as it is.
 pub fn import_many(conn: &Connection, alerts: &[NewAlert]) -> Result<usize> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO alerts (alert_id, epoch, timestamp, agent_id, rule_id, rule_level, location, file_offset, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    let mut inserted = 0;
-    for a in alerts {
-        inserted += stmt.execute(params![
-            a.alert_id,
-            a.epoch,
-            a.timestamp,
-            a.agent_id,
-            a.rule_id,
-            a.rule_level,
-            a.location,
-            -1 - i64::try_from(a.file_offset).unwrap_or(i64::MAX - 1),
-            a.body
-        ])?;
+    insert(conn, alerts, |a| {
+        -1 - i64::try_from(a.file_offset).unwrap_or(i64::MAX - 1)
+    })
+}
+
+/// Classifies (and counts hourly) up to `batch` alerts stored before classes existed; how many.
+/// Run until it returns 0.
+pub fn classify_pending(conn: &Connection, batch: i64) -> Result<usize> {
+    let rows: Vec<(i64, i64, String, String, String)> = conn
+        .prepare_cached("SELECT seq, epoch, agent_id, alert_id, body FROM alerts WHERE class IS NULL LIMIT ?1")?
+        .query_map([batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<std::result::Result<_, _>>()?;
+    let mut classes = Classifier::new(conn);
+    let mut hourly = HourlyCounts::default();
+    let mut update =
+        conn.prepare_cached("UPDATE alerts SET class = ?2, srcip = ?3, dstip = ?4, srcuser = ?5 WHERE seq = ?1")?;
+    for (seq, epoch, agent_id, alert_id, body) in &rows {
+        let alert = NewAlert::from_line(body, 0).unwrap_or_else(|| NewAlert {
+            alert_id: alert_id.clone(),
+            epoch: *epoch,
+            timestamp: String::new(),
+            agent_id: agent_id.clone(),
+            location: String::new(),
+            srcip: None,
+            dstip: None,
+            srcuser: None,
+            class: AlertClass::default(),
+            file_offset: 0,
+            body: String::new(),
+        });
+        let class = classes.number(&alert.class)?;
+        update.execute(params![seq, class, alert.srcip, alert.dstip, alert.srcuser])?;
+        hourly.add(*epoch, agent_id, class, 1);
     }
-    Ok(inserted)
+    hourly.apply(conn, 1)?;
+    Ok(rows.len())
+}
+
+/// The classes numbered after `after`, by number.
+pub fn classes_after(conn: &Connection, after: i64) -> Result<Vec<(i64, AlertClass)>> {
+    let mut stmt = conn.prepare_cached("SELECT class, signature FROM alert_classes WHERE class > ?1 ORDER BY class")?;
+    let rows = stmt.query_map([after], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (n, signature) = row?;
+        out.push((n, AlertClass::from_signature(&signature).unwrap_or_default()));
+    }
+    Ok(out)
+}
+
+/// Calls `f(hour, agent_id, class, count)` for each hourly count from hour `first` to `last`.
+pub fn for_each_hourly(conn: &Connection, first: i64, last: i64, mut f: impl FnMut(i64, &str, i64, i64)) -> Result<()> {
+    let mut stmt =
+        conn.prepare_cached("SELECT hour, agent_id, class, count FROM alert_hourly WHERE hour BETWEEN ?1 AND ?2")?;
+    let mut rows = stmt.query([first, last])?;
+    while let Some(r) = rows.next()? {
+        let agent = match r.get_ref(1)? {
+            rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
+            _ => "",
+        };
+        f(r.get(0)?, agent, r.get(2)?, r.get(3)?);
+    }
+    Ok(())
+}
+
+/// Like [`for_each_hourly`], counted from the alerts themselves, for the seconds `from` to `to`
+/// (the partial hours at a window's edges).
+pub fn for_each_counted(conn: &Connection, from: i64, to: i64, mut f: impl FnMut(i64, &str, i64, i64)) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT epoch / 3600, agent_id, class, COUNT(*) FROM alerts WHERE epoch BETWEEN ?1 AND ?2 AND class IS NOT NULL
+         GROUP BY 1, 2, 3",
+    )?;
+    let mut rows = stmt.query([from, to])?;
+    while let Some(r) = rows.next()? {
+        let agent = match r.get_ref(1)? {
+            rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
+            _ => "",
+        };
+        f(r.get(0)?, agent, r.get(2)?, r.get(3)?);
+    }
+    Ok(())
+}
+
+/// Whether alerts stored before classes existed still wait for theirs (counts from the hourly
+/// table would miss them).
+pub fn all_classified(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM alerts WHERE class IS NULL LIMIT 1", [], |_| Ok(()))
+        .optional()?
+        .is_none())
 }
 
 /// The end (offset + length + newline) of the last alert stored from alerts.json: where
@@ -114,21 +379,37 @@ pub fn bodies_by_id(conn: &Connection, ids: &[String]) -> Result<Vec<String>> {
 pub fn prune(conn: &Connection, before: Option<i64>, keep: u64, batch: i64) -> Result<usize> {
     let mut gone = 0;
     if let Some(before) = before {
-        gone += conn.execute(
-            "DELETE FROM alerts WHERE seq IN (SELECT seq FROM alerts WHERE epoch < ?1 ORDER BY epoch, seq LIMIT ?2)",
-            params![before, batch],
-        )?;
+        gone += delete_oldest(conn, "WHERE epoch < ?1", before, batch)?;
     }
     if keep > 0 {
         let count = count(conn)?;
         let excess = count.saturating_sub(i64::try_from(keep).unwrap_or(i64::MAX));
         if excess > 0 {
-            gone += conn.execute(
-                "DELETE FROM alerts WHERE seq IN (SELECT seq FROM alerts ORDER BY epoch, seq LIMIT ?1)",
-                params![excess.min(batch)],
-            )?;
+            gone += delete_oldest(conn, "WHERE ?1 = ?1", 0, excess.min(batch))?;
         }
     }
+    Ok(gone)
+}
+
+/// Deletes the oldest `limit` alerts matching `filter` (binding `?1` to `value`), taking them
+/// out of the hourly counts too.
+fn delete_oldest(conn: &Connection, filter: &str, value: i64, limit: i64) -> Result<usize> {
+    let victims = format!("SELECT seq FROM alerts {filter} ORDER BY epoch, seq LIMIT ?2");
+    let mut hourly = HourlyCounts::default();
+    {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT epoch, agent_id, class FROM alerts WHERE seq IN ({victims}) AND class IS NOT NULL"
+        ))?;
+        let mut rows = stmt.query(params![value, limit])?;
+        while let Some(r) = rows.next()? {
+            hourly.add(r.get(0)?, &r.get::<_, String>(1)?, r.get(2)?, 1);
+        }
+    }
+    let gone = conn.execute(
+        &format!("DELETE FROM alerts WHERE seq IN ({victims})"),
+        params![value, limit],
+    )?;
+    hourly.apply(conn, -1)?;
     Ok(gone)
 }
 
@@ -147,12 +428,100 @@ mod tests {
             epoch: 1_700_000_000,
             timestamp: "2023-11-14T22:13:20.000+0000".into(),
             agent_id: "000".into(),
-            rule_id: "5712".into(),
-            rule_level: 10,
             location: "API-Webhook".into(),
+            srcip: None,
+            dstip: None,
+            srcuser: None,
+            class: AlertClass {
+                rule_id: "5712".into(),
+                level: 10,
+                ..AlertClass::default()
+            },
             file_offset: offset,
             body: body.into(),
         }
+    }
+
+    fn hourly_total(conn: &Connection) -> i64 {
+        conn.query_row("SELECT COALESCE(SUM(count), 0) FROM alert_hourly", [], |r| r.get(0))
+            .expect("sum")
+    }
+
+    #[test]
+    fn classes_and_hourly_counts_follow_inserts_and_deletes() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        crate::migrate::apply(&mut conn).expect("migrate");
+        let line = |id: &str, rule: &str, agent: &str| {
+            format!(
+                r#"{{"timestamp":"t","rule":{{"level":5,"id":"{rule}","groups":["sshd","authentication_failed"],"pci_dss":["10.2.4"]}},"agent":{{"id":"{agent}"}},"id":"{id}","decoder":{{"name":"sshd"}},"data":{{"srcip":"10.0.0.1"}},"location":"x"}}"#
+            )
+        };
+        let alerts: Vec<NewAlert> = [
+            ("3600.0", "5710", "001"),
+            ("3601.1", "5710", "002"),
+            ("7300.2", "5710", "001"),
+            ("7301.3", "5711", "001"),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, (id, rule, agent))| NewAlert::from_line(&line(id, rule, agent), i as u64).expect("alert"))
+        .collect();
+        assert_eq!(alerts[0].srcip.as_deref(), Some("10.0.0.1"));
+        assert_eq!(
+            alerts[0].class.values("rule.groups").collect::<Vec<_>>(),
+            ["sshd", "authentication_failed"]
+        );
+        assert_eq!(insert_many(&conn, &alerts).expect("insert"), 4);
+        assert_eq!(
+            insert_many(&conn, &alerts).expect("again"),
+            0,
+            "replays are not counted twice"
+        );
+        let classes = classes_after(&conn, 0).expect("classes");
+        assert_eq!(classes.len(), 2, "two rules, one decoder: two classes");
+        assert_eq!(classes[0].1, alerts[0].class);
+        let mut hours = Vec::new();
+        for_each_hourly(&conn, 0, 10, |h, a, c, n| hours.push((h, a.to_owned(), c, n))).expect("hourly");
+        hours.sort();
+        assert_eq!(
+            hours,
+            [
+                (1, "001".into(), 1, 1),
+                (1, "002".into(), 1, 1),
+                (2, "001".into(), 1, 1),
+                (2, "001".into(), 2, 1)
+            ]
+        );
+        let mut counted = Vec::new();
+        for_each_counted(&conn, 3600, 3600, |h, a, c, n| counted.push((h, a.to_owned(), c, n))).expect("counted");
+        assert_eq!(counted, [(1, "001".into(), 1, 1)]);
+        // Retention takes the deleted alerts out of the hourly counts.
+        assert_eq!(prune(&conn, Some(7_000), 0, 100).expect("prune"), 2);
+        assert_eq!(hourly_total(&conn), 2);
+        assert_eq!(prune(&conn, None, 1, 100).expect("prune"), 1);
+        assert_eq!(hourly_total(&conn), 1);
+    }
+
+    #[test]
+    fn alerts_stored_before_classes_are_classified_later() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        crate::migrate::apply(&mut conn).expect("migrate");
+        let body = r#"{"rule":{"level":3,"id":"100"},"agent":{"id":"001"},"id":"3600.0","data":{"srcuser":"root"}}"#;
+        conn.execute(
+            "INSERT INTO alerts (alert_id, epoch, timestamp, agent_id, rule_id, rule_level, location, file_offset, body)
+             VALUES ('3600.0', 3600, '', '001', '100', 3, '', 0, ?1)",
+            [body],
+        )
+        .expect("old row");
+        assert!(!all_classified(&conn).expect("check"));
+        assert_eq!(classify_pending(&conn, 10).expect("classify"), 1);
+        assert_eq!(classify_pending(&conn, 10).expect("classify"), 0);
+        assert!(all_classified(&conn).expect("check"));
+        assert_eq!(hourly_total(&conn), 1);
+        let user: String = conn
+            .query_row("SELECT srcuser FROM alerts", [], |r| r.get(0))
+            .expect("srcuser");
+        assert_eq!(user, "root");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The alert store at scale, for docs/PERFORMANCE.md: generates ALERTS alerts (Wazuh's alerts.json
-# format) spread over 30 days, 1,000 agents and 200 rules (groups, MITRE and compliance tags),
+# format) spread over 30 days, 1,000 agents and 200 rules (groups, MITRE and compliance tags;
+# Zipf-skewed, as real streams are),
 # stores them with `oxsec import alerts` (timed: the store's ingestion rate), then starts a
 # release oxsec and reports the alerts endpoints' server time (median of RUNS sequential
 # requests, from the server's access log) and the store size per alert.
@@ -19,30 +20,37 @@ PASSWORD='Bench!Passw0rd'; SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$DATA"; }
 trap cleanup EXIT
 python3 - "$ALERTS" "$DATA/alerts.json" <<'PY'
-import json, sys, time
+# Skewed like real alert streams: a few noisy rules and agents make most alerts (Zipf weights);
+# each rule has its own level, groups, MITRE and compliance tags and decoder.
+import random, sys, time
 n, out = int(sys.argv[1]), sys.argv[2]
+rnd = random.Random(42)
 now = int(time.time()); span = 30 * 86400
 tactics = ["Initial Access", "Execution", "Persistence", "Privilege Escalation", "Defense Evasion", "Credential Access"]
+rules = []
+for r in range(200):
+    rid = 5000 + r
+    level = rnd.choice([3, 3, 5, 5, 5, 7, 8, 10, 10, 12, 13, 15])
+    decoder = "sshd" if r % 3 else "web-accesslog"
+    rules.append('"rule":{"level":%d,"description":"Rule %d","id":"%d","firedtimes":1,"mail":false,'
+                 '"groups":["group%d","syslog"],"mitre":{"id":["T%04d"],"tactic":["%s"]},"pci_dss":["10.2.%d"],'
+                 '"gdpr":["IV_35.7.d"]}' % (level, rid, rid, r % 20, 1000 + r % 50, tactics[r % len(tactics)], r % 7)
+                 + '#' + decoder)
+rule_weights = [1.0 / (k + 1) for k in range(len(rules))]
+agent_weights = [1.0 / (k + 1) ** 0.8 for k in range(1000)]
+picked_rules = rnd.choices(range(len(rules)), weights=rule_weights, k=n)
+picked_agents = rnd.choices(range(1, 1001), weights=agent_weights, k=n)
 with open(out, "w") as f:
     for i in range(n):
         epoch = now - span + i * span // n
-        rule = 5000 + (i * 7919) % 200
-        level = (i * 31) % 16
-        agent = "%03d" % (1 + (i * 104729) % 1000)
-        t = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch))
-        a = {"timestamp": t + ".000+0000",
-             "rule": {"level": level, "description": "Rule %d" % rule, "id": str(rule), "firedtimes": 1,
-                      "mail": False, "groups": ["group%d" % (rule % 20), "syslog"],
-                      "mitre": {"id": ["T%04d" % (1000 + rule % 50)], "tactic": [tactics[rule % len(tactics)]]},
-                      "pci_dss": ["10.2.%d" % (rule % 7)], "gdpr": ["IV_35.7.d"]},
-             "agent": {"id": agent, "name": "agent-" + agent},
-             "manager": {"name": "node01"},
-             "id": "%d.%d" % (epoch, i),
-             "full_log": "event %d from 10.0.%d.%d" % (i, i % 256, (i // 256) % 256),
-             "decoder": {"name": "sshd" if rule % 3 else "web-accesslog"},
-             "data": {"srcip": "10.0.%d.%d" % (i % 256, (i // 256) % 256)},
-             "location": "/var/log/auth.log"}
-        f.write(json.dumps(a, separators=(",", ":")) + "\n")
+        rule, decoder = rules[picked_rules[i]].split("#")
+        agent = "%03d" % picked_agents[i]
+        ip = "10.%d.%d.%d" % (i % 7, (i * 13) % 256, (i * 31) % 200)
+        f.write('{"timestamp":"%s.000+0000",%s,"agent":{"id":"%s","name":"agent-%s"},"manager":{"name":"node01"},'
+                '"id":"%d.%d","full_log":"event %d from %s","decoder":{"name":"%s"},"data":{"srcip":"%s"},'
+                '"location":"/var/log/auth.log"}\n'
+                % (time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)), rule, agent, agent, epoch, i, i, ip,
+                   decoder, ip))
 PY
 s=$(date +%s.%N)
 "$OXSEC_BIN" import alerts "$DATA/alerts.json" --data-dir "$DATA" > "$DATA/import.log" 2>&1
@@ -65,7 +73,7 @@ server_ms() {
 }
 printf '| request | total | server ms (median of %s) |\n|---|---:|---:|\n' "$RUNS"
 for q in "/alerts?from=24h&level=10-15&limit=500" "/alerts/summary?from=30d&by=rule,agent&top=10" \
-         "/alerts?offset=$((ALERTS / 2))&limit=500" "/alerts?rule_ids=5010&limit=500" "/alerts?agents_list=001&limit=500"; do
+         "/alerts?offset=$((ALERTS / 10))&limit=500" "/alerts?rule_ids=5010&limit=500" "/alerts?pci_dss=10.2.3&from=7d&limit=500" "/compliance/pci_dss?from=30d" "/alerts?agents_list=001&limit=500"; do
   total="$(curl -sk -H "Authorization: Bearer $TOKEN" "$URL$q" | python3 -c 'import json,sys; d=json.load(sys.stdin)["data"]; print(d.get("total_affected_items"))' 2>/dev/null || echo '?')"
   for _ in $(seq 1 "$RUNS"); do curl -sk -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL$q"; done
   sleep 0.2

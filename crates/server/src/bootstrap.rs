@@ -421,9 +421,13 @@ pub struct ImportedAlerts {
     pub skipped: u64,
 }
 
-/// Stores the alerts of a Wazuh `alerts.json` (one JSON alert per line), in transactions of 5,000;
-/// `progress` is told the bytes read so far and the file's size. Searchable at once by a running
-/// server (they go to the store, not to this server's own alerts.json).
+/// Alerts per import transaction: large, since each transaction rewrites the index pages it
+/// touches.
+const IMPORT_BATCH: usize = 50_000;
+
+/// Stores the alerts of a Wazuh `alerts.json` (one JSON alert per line), in transactions of
+/// 50,000; `progress` is told the bytes read so far and the file's size. Searchable at once by a
+/// running server (they go to the store, not to this server's own alerts.json).
 pub fn import_alerts(
     config: &crate::config::Config,
     file: &Path,
@@ -438,44 +442,54 @@ pub fn import_alerts(
     let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
     let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
-    let mut done = ImportedAlerts::default();
-    let mut offset = 0u64;
-    let mut batch = Vec::with_capacity(5000);
-    let mut line = String::new();
-    let flush =
-        |batch: &mut Vec<oxsec_store::models::alert::NewAlert>, done: &mut ImportedAlerts| -> Result<(), String> {
-            if batch.is_empty() {
-                return Ok(());
+    // One thread reads and parses while this one stores: on two cores, both halves overlap.
+    type Batch = (Vec<oxsec_store::models::alert::NewAlert>, u64, u64);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, String>>(2);
+    let name = file.display().to_string();
+    let parser = std::thread::spawn(move || {
+        let mut offset = 0u64;
+        let mut skipped = 0u64;
+        let mut batch = Vec::with_capacity(IMPORT_BATCH);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let read = match reader.read_line(&mut line) {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = tx.send(Err(format!("{name}: {e}")));
+                    return;
+                }
+            };
+            if read > 0 {
+                let text = line.trim_end_matches(['\n', '\r']);
+                match oxsec_store::models::alert::NewAlert::from_line(text, offset) {
+                    Some(alert) => batch.push(alert),
+                    None => skipped += u64::from(!text.trim().is_empty()),
+                }
+                offset += read as u64;
             }
-            let alerts = std::mem::take(batch);
-            let n = alerts.len() as u64;
-            let stored = store
-                .write_blocking(move |tx| oxsec_store::models::alert::import_many(tx, &alerts))
-                .map_err(|e| e.to_string())? as u64;
-            done.stored += stored;
-            done.present += n - stored;
-            Ok(())
-        };
-    loop {
-        line.clear();
-        let read = reader
-            .read_line(&mut line)
-            .map_err(|e| format!("{}: {e}", file.display()))?;
-        if read == 0 {
-            break;
+            if batch.len() >= IMPORT_BATCH || read == 0 {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(IMPORT_BATCH));
+                if tx.send(Ok((full, offset, std::mem::take(&mut skipped)))).is_err() || read == 0 {
+                    return;
+                }
+            }
         }
-        let text = line.trim_end_matches(['\n', '\r']);
-        match oxsec_store::models::alert::NewAlert::from_line(text, offset) {
-            Some(alert) => batch.push(alert),
-            None => done.skipped += u64::from(!text.trim().is_empty()),
-        }
-        offset += read as u64;
-        if batch.len() >= 5000 {
-            flush(&mut batch, &mut done)?;
-            progress(offset, size);
-        }
+    });
+    let mut done = ImportedAlerts::default();
+    for received in rx {
+        let (alerts, offset, skipped) = received?;
+        let n = alerts.len() as u64;
+        let stored = store
+            .write_blocking(move |tx| oxsec_store::models::alert::import_many(tx, &alerts))
+            .map_err(|e| e.to_string())? as u64;
+        done.stored += stored;
+        done.present += n - stored;
+        done.skipped += skipped;
+        progress(offset, size);
     }
-    flush(&mut batch, &mut done)?;
-    progress(offset, size);
+    parser
+        .join()
+        .map_err(|_| format!("{}: the reading thread failed", file.display()))?;
     Ok(done)
 }

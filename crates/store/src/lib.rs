@@ -176,6 +176,9 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
         // only loses the last transactions on power loss, which is what a WAL store promises.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // The one writer keeps up to 64 MiB of pages: a batch of alerts touches pages all over
+        // its indexes, and a small cache would write (and read back) each of them many times.
+        conn.pragma_update(None, "cache_size", -65_536i64)?;
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Memory-mapped reads: every connection shares the OS page cache instead of copying pages into

@@ -161,24 +161,6 @@ pub fn run_id_texts(conn: &Connection, sql: &str, values: &[SqlValue]) -> Result
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Runs `sql` (a caller's `SELECT <text>, <text>, COUNT(*) … GROUP BY 1, 2`) with `values`.
-pub fn run_triples(conn: &Connection, sql: &str, values: &[SqlValue]) -> Result<Vec<(String, String, u64)>> {
-    let params: Vec<Param<'_>> = values.iter().map(Param).collect();
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
-        let text = |i: usize| -> rusqlite::Result<String> {
-            Ok(match r.get_ref(i)? {
-                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                ValueRef::Integer(n) => n.to_string(),
-                ValueRef::Real(f) => f.to_string(),
-                _ => String::new(),
-            })
-        };
-        Ok((text(0)?, text(1)?, u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0)))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Runs a query compiled with [`oxsec_wql::sql::compile_counts`]: each combination as an item with
 /// its number of rows.
 pub fn run_counts(conn: &Connection, query: &SqlQuery) -> Result<Vec<(Value, u64)>> {

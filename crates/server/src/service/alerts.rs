@@ -308,6 +308,69 @@ pub struct Scope {
     /// The classes that pass the filter (`None`: any).
     classes: Option<BTreeSet<i64>>,
     catalog: Arc<Classes>,
+    /// The scope compiled: ` WHERE …` over `alerts AS a`, and its parameters.
+    where_sql: String,
+    values: Vec<oxsec_wql::sql::SqlValue>,
+}
+
+/// What a count breaks down besides the total.
+#[derive(Debug, Clone, Copy, Default)]
+struct Want {
+    classes: bool,
+    agents: bool,
+    /// Per class and agent together (compliance per agent).
+    pairs: bool,
+    /// Per hour (a histogram).
+    hours: bool,
+}
+
+/// A scope's alerts, counted.
+#[derive(Debug, Default)]
+struct Tally {
+    total: u64,
+    per_class: HashMap<i64, u64>,
+    per_agent: HashMap<String, u64>,
+    per_pair: HashMap<(i64, String), u64>,
+    /// By the hour's first second.
+    per_hour: BTreeMap<i64, u64>,
+}
+
+impl Tally {
+    fn add_agent(&mut self, agent: &str, n: u64) {
+        match self.per_agent.get_mut(agent) {
+            Some(count) => *count += n,
+            None => {
+                self.per_agent.insert(agent.to_owned(), n);
+            }
+        }
+    }
+}
+
+/// A part of a time window: whole periods of a count table, or seconds counted from the alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Periods { period: i64, first: i64, last: i64 },
+    Seconds { from: i64, to: i64 },
+}
+
+/// Splits the seconds `from..=to` into whole periods of the longest of `periods` (longest
+/// first) that fit, the rest into shorter ones, and what is left into seconds.
+fn split_window(from: i64, to: i64, periods: &[i64], out: &mut Vec<Part>) {
+    if from > to {
+        return;
+    }
+    let Some((&period, shorter)) = periods.split_first() else {
+        out.push(Part::Seconds { from, to });
+        return;
+    };
+    let first = (from + period - 1).div_euclid(period);
+    let last = (to + 1).div_euclid(period) - 1;
+    if first > last {
+        return split_window(from, to, shorter, out);
+    }
+    split_window(from, first * period - 1, shorter, out);
+    out.push(Part::Periods { period, first, last });
+    split_window((last + 1) * period, to, shorter, out);
 }
 
 impl Scope {
@@ -337,13 +400,15 @@ impl Scope {
             agents,
             classes: None,
             catalog: Arc::default(),
+            where_sql: String::new(),
+            values: Vec::new(),
         };
-        scope.use_catalog(classes(state).await?);
+        scope.use_catalog(classes(state).await?)?;
         Ok(scope)
     }
 
     /// Resolves the filter's rule and decoder conditions against `catalog`.
-    fn use_catalog(&mut self, catalog: Arc<Classes>) {
+    fn use_catalog(&mut self, catalog: Arc<Classes>) -> Result<(), ApiError> {
         self.classes = self.filter.filters_classes().then(|| {
             catalog
                 .by_number
@@ -353,6 +418,16 @@ impl Scope {
                 .collect()
         });
         self.catalog = catalog;
+        let sql = compile(
+            &self.query(ListQuery::default()),
+            &schema()?,
+            "alerts AS a",
+            Dialect::Sqlite,
+        )
+        .map_err(wql_error)?;
+        self.values = sql.count_params().to_vec();
+        self.where_sql = sql.where_sql;
+        Ok(())
     }
 
     /// The scope as list-query conditions.
@@ -387,41 +462,104 @@ impl Scope {
         query
     }
 
-    /// Whether counts over the hourly table answer for this scope (always, once the alerts of
-    /// an older version are classified, which the store does when it opens).
     fn admits(&self, agent: &str, class: i64) -> bool {
         self.agents.as_ref().is_none_or(|a| a.contains(agent))
             && self.classes.as_ref().is_none_or(|c| c.contains(&class))
     }
 
-    /// Calls `f(hour, agent, class, count)` for the scope's alerts: whole hours of the window
-    /// from the hourly table, the partial hours at its edges counted from the alerts.
-    fn count(
-        &self,
-        conn: &oxsec_store::rusqlite::Connection,
-        mut f: impl FnMut(i64, &str, i64, i64),
-    ) -> oxsec_store::Result<()> {
-        use oxsec_store::models::alert::{for_each_counted, for_each_hourly};
-        let from = self.filter.from.unwrap_or(i64::MIN / 4);
-        let to = self.filter.to.unwrap_or(i64::MAX / 4);
-        let mut keep = |h: i64, agent: &str, class: i64, n: i64| {
-            if self.admits(agent, class) {
-                f(h, agent, class, n);
+    /// Counts the scope's alerts. Whole days and hours of the window come from the count tables
+    /// (per class when the scope filters no agent, per agent when it filters no class), the
+    /// seconds at its edges from the alerts; a breakdown the tables cannot give (per class and
+    /// agent, or per class of some agents) is counted from the alerts, through the indexes.
+    fn count(&self, conn: &oxsec_store::rusqlite::Connection, want: Want) -> oxsec_store::Result<Tally> {
+        use oxsec_store::models::alert as stored;
+        let mut tally = Tally::default();
+        let by_class = self.agents.is_none();
+        let by_agent = self.classes.is_none();
+        let from_alerts = want.pairs
+            || !(by_class || by_agent)
+            || (want.classes && !by_class)
+            || (want.agents && !by_agent)
+            || !stored::all_classified(conn)?;
+        let add_counted = |tally: &mut Tally, hour: i64, agent: &str, class: i64, n: i64| {
+            if !self.admits(agent, class) {
+                return;
+            }
+            let n = u64::try_from(n).unwrap_or(0);
+            tally.total += n;
+            if want.classes {
+                *tally.per_class.entry(class).or_default() += n;
+            }
+            if want.agents {
+                tally.add_agent(agent, n);
+            }
+            if want.pairs {
+                *tally.per_pair.entry((class, agent.to_owned())).or_default() += n;
+            }
+            if want.hours {
+                *tally.per_hour.entry(hour * 3600).or_default() += n;
             }
         };
-        let first_whole = (from + 3599).div_euclid(3600);
-        let last_whole = (to + 1).div_euclid(3600) - 1;
-        if first_whole > last_whole {
-            return for_each_counted(conn, from, to, &mut keep);
+        if from_alerts {
+            stored::for_each_counted_where(conn, &self.where_sql, &self.values, |h, a, c, n| {
+                add_counted(&mut tally, h, a, c, n)
+            })?;
+            return Ok(tally);
         }
-        for_each_hourly(conn, first_whole, last_whole, &mut keep)?;
-        if from < first_whole * 3600 {
-            for_each_counted(conn, from, first_whole * 3600 - 1, &mut keep)?;
+        // Totals and hours from the class counts when they apply, else from the agent counts.
+        let totals_by_class = by_class;
+        let mut parts = Vec::new();
+        let periods: &[i64] = if want.hours { &[3600] } else { &[86_400, 3600] };
+        split_window(
+            self.filter.from.unwrap_or(0),
+            self.filter.to.unwrap_or(i64::MAX / 4),
+            periods,
+            &mut parts,
+        );
+        for part in parts {
+            match part {
+                Part::Seconds { from, to } => {
+                    stored::for_each_counted(conn, from, to, |h, a, c, n| add_counted(&mut tally, h, a, c, n))?;
+                }
+                Part::Periods { period, first, last } => {
+                    if by_class && (want.classes || totals_by_class) {
+                        stored::for_each_class_count(conn, period, first, last, |at, class, n| {
+                            if self.classes.as_ref().is_some_and(|c| !c.contains(&class)) {
+                                return;
+                            }
+                            let n = u64::try_from(n).unwrap_or(0);
+                            if want.classes {
+                                *tally.per_class.entry(class).or_default() += n;
+                            }
+                            if totals_by_class {
+                                tally.total += n;
+                                if want.hours {
+                                    *tally.per_hour.entry(at * period).or_default() += n;
+                                }
+                            }
+                        })?;
+                    }
+                    if by_agent && (want.agents || !totals_by_class) {
+                        stored::for_each_agent_count(conn, period, first, last, |at, agent, n| {
+                            if self.agents.as_ref().is_some_and(|a| !a.contains(agent)) {
+                                return;
+                            }
+                            let n = u64::try_from(n).unwrap_or(0);
+                            if want.agents {
+                                tally.add_agent(agent, n);
+                            }
+                            if !totals_by_class {
+                                tally.total += n;
+                                if want.hours {
+                                    *tally.per_hour.entry(at * period).or_default() += n;
+                                }
+                            }
+                        })?;
+                    }
+                }
+            }
         }
-        if (last_whole + 1) * 3600 <= to {
-            for_each_counted(conn, (last_whole + 1) * 3600, to, &mut keep)?;
-        }
-        Ok(())
+        Ok(tally)
     }
 }
 
@@ -522,66 +660,50 @@ pub async fn summary(state: &AppState, authz: &Authz, params: &Params) -> Result
         ));
     }
     let scope = Arc::new(Scope::of(state, authz, params).await?);
-    // Everything but source addresses and sub-hour histograms is counted from the hourly table.
+    // Everything but source addresses and sub-hour histograms is counted from the count tables.
     let hourly_histogram = interval.filter(|s| s % 3600 == 0);
-    let sql = compile(
-        &scope.query(ListQuery::default()),
-        &schema()?,
-        "alerts AS a",
-        Dialect::Sqlite,
-    )
-    .map_err(wql_error)?;
-    let (where_sql, values) = (sql.where_sql.clone(), sql.count_params().to_vec());
+    let want = Want {
+        classes: wanted
+            .iter()
+            .any(|(_, d)| !matches!(d, Dimension::Agent | Dimension::SourceIp)),
+        agents: wanted.iter().any(|(_, d)| *d == Dimension::Agent),
+        pairs: false,
+        hours: hourly_histogram.is_some(),
+    };
     let counted = {
         let scope = scope.clone();
         let wanted = wanted.clone();
         state
             .store()
             .read(move |c| {
-                let mut per_class: HashMap<i64, u64> = HashMap::new();
-                let mut per_agent: HashMap<String, u64> = HashMap::new();
-                let mut per_bucket: BTreeMap<i64, u64> = BTreeMap::new();
-                let by_agent = wanted.iter().any(|(_, d)| *d == Dimension::Agent);
-                scope.count(c, |hour, agent, class, n| {
-                    let n = u64::try_from(n).unwrap_or(0);
-                    *per_class.entry(class).or_default() += n;
-                    if by_agent {
-                        match per_agent.get_mut(agent) {
-                            Some(count) => *count += n,
-                            None => {
-                                per_agent.insert(agent.to_owned(), n);
-                            }
-                        }
-                    }
-                    if let Some(step) = hourly_histogram {
-                        *per_bucket.entry((hour * 3600).div_euclid(step) * step).or_default() += n;
-                    }
-                })?;
+                let tally = scope.count(c, want)?;
+                let (where_sql, values) = (&scope.where_sql, &scope.values);
                 let mut by_sql = Vec::new();
                 for (name, dimension) in &wanted {
                     if *dimension == Dimension::SourceIp {
                         let sql = format!(
                             "SELECT a.srcip, COUNT(*) FROM alerts AS a{where_sql} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {top}"
                         );
-                        by_sql.push((*name, oxsec_store::list::run_grouped(c, &sql, &values)?));
+                        by_sql.push((*name, oxsec_store::list::run_grouped(c, &sql, values)?));
                     }
                 }
-                let histogram = match interval {
-                    Some(step) if hourly_histogram.is_none() => {
+                let histogram = match (interval, hourly_histogram) {
+                    (Some(step), None) => {
                         let sql = format!(
                             "SELECT (a.epoch / {step}) * {step}, COUNT(*) FROM alerts AS a{where_sql} GROUP BY 1 ORDER BY 1"
                         );
-                        Some(oxsec_store::list::run_grouped(c, &sql, &values)?)
+                        Some(oxsec_store::list::run_grouped(c, &sql, values)?)
                     }
-                    Some(_) => Some(
-                        per_bucket
-                            .into_iter()
-                            .map(|(k, n)| (Value::from(k), n))
-                            .collect::<Vec<_>>(),
-                    ),
-                    None => None,
+                    (_, Some(step)) => {
+                        let mut buckets: BTreeMap<i64, u64> = BTreeMap::new();
+                        for (at, n) in &tally.per_hour {
+                            *buckets.entry(at.div_euclid(step) * step).or_default() += n;
+                        }
+                        Some(buckets.into_iter().map(|(k, n)| (Value::from(k), n)).collect::<Vec<_>>())
+                    }
+                    (None, None) => None,
                 };
-                Ok((per_class, per_agent, by_sql, histogram))
+                Ok((tally.per_class, tally.per_agent, by_sql, histogram))
             })
             .await?
     };
@@ -671,12 +793,10 @@ pub async fn list(
         "No alert was returned",
     );
     let total_of = move |c: &oxsec_store::rusqlite::Connection| -> oxsec_store::Result<Option<u64>> {
-        if !counted_total || !oxsec_store::models::alert::all_classified(c)? {
+        if !counted_total {
             return Ok(None);
         }
-        let mut total = 0i64;
-        scope.count(c, |_, _, _, n| total += n)?;
-        Ok(Some(u64::try_from(total).unwrap_or(0)))
+        Ok(Some(scope.count(c, Want::default())?.total))
     };
     if query.select.is_some() {
         let sql = compile(&query, &schema, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
@@ -769,11 +889,11 @@ pub async fn compliance(
         state
             .store()
             .read(move |c| {
-                let mut counts: HashMap<(i64, String), u64> = HashMap::new();
-                scope.count(c, |_, agent, class, n| {
-                    *counts.entry((class, agent.to_owned())).or_default() += u64::try_from(n).unwrap_or(0);
-                })?;
-                Ok(counts)
+                let want = Want {
+                    pairs: true,
+                    ..Want::default()
+                };
+                Ok(scope.count(c, want)?.per_pair)
             })
             .await?
     };
@@ -851,20 +971,13 @@ const STREAM_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(15)
 const STREAM_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The stream's query: its scope's alerts after a `seq` (the last parameter).
-fn stream_select(scope: &Scope) -> Result<(String, Vec<oxsec_wql::sql::SqlValue>), ApiError> {
-    let sql = compile(
-        &scope.query(ListQuery::default()),
-        &schema()?,
-        "alerts AS a",
-        Dialect::Sqlite,
-    )
-    .map_err(wql_error)?;
-    let (where_sql, values) = (sql.where_sql.clone(), sql.count_params().to_vec());
+fn stream_select(scope: &Scope) -> (String, Vec<oxsec_wql::sql::SqlValue>) {
     let select = format!(
-        "SELECT a.seq, a.body FROM (SELECT * FROM alerts WHERE seq > ?{}) AS a{where_sql} ORDER BY a.seq LIMIT {STREAM_PAGE}",
-        values.len() + 1
+        "SELECT a.seq, a.body FROM (SELECT * FROM alerts WHERE seq > ?{}) AS a{} ORDER BY a.seq LIMIT {STREAM_PAGE}",
+        scope.values.len() + 1,
+        scope.where_sql
     );
-    Ok((select, values))
+    (select, scope.values.clone())
 }
 
 /// `GET /alerts/stream`: Server-Sent Events of the alerts stored from now on (or after
@@ -879,7 +992,7 @@ pub async fn stream(
     last_event_id: Option<i64>,
 ) -> Result<tokio::sync::mpsc::Receiver<bytes::Bytes>, ApiError> {
     let mut scope = Scope::of(state, authz, params).await?;
-    let mut select = stream_select(&scope)?;
+    let mut select = stream_select(&scope);
     let mut cursor = match last_event_id {
         Some(id) => id,
         None => {
@@ -903,11 +1016,10 @@ pub async fn stream(
             if scope.filter.filters_classes() {
                 if let Ok(catalog) = classes(&state).await {
                     if catalog.last != scope.catalog.last {
-                        scope.use_catalog(catalog);
-                        match stream_select(&scope) {
-                            Ok(s) => select = s,
-                            Err(_) => return,
+                        if scope.use_catalog(catalog).is_err() {
+                            return;
                         }
+                        select = stream_select(&scope);
                     }
                 }
             }
@@ -986,6 +1098,121 @@ mod tests {
         assert_eq!(instant("from", "2026-11-24T00:00:00Z", now).ok(), Some(1_795_478_400));
         assert_eq!(instant("from", "1795478400", now).ok(), Some(1_795_478_400));
         assert!(instant("from", "yesterday", now).is_err());
+    }
+
+    #[test]
+    fn windows_split_into_days_hours_and_seconds() {
+        let mut parts = Vec::new();
+        // 00:30:00 on day 1 to 01:59:59 on day 3.
+        split_window(86_400 + 1800, 3 * 86_400 + 7199, &[86_400, 3600], &mut parts);
+        assert_eq!(
+            parts,
+            [
+                Part::Seconds {
+                    from: 86_400 + 1800,
+                    to: 86_400 + 3599
+                },
+                Part::Periods {
+                    period: 3600,
+                    first: 25,
+                    last: 47
+                },
+                Part::Periods {
+                    period: 86_400,
+                    first: 2,
+                    last: 2
+                },
+                Part::Periods {
+                    period: 3600,
+                    first: 72,
+                    last: 73
+                },
+            ]
+        );
+        parts.clear();
+        split_window(100, 200, &[86_400, 3600], &mut parts);
+        assert_eq!(parts, [Part::Seconds { from: 100, to: 200 }]);
+    }
+
+    /// The count tables agree with counting the alerts themselves, for any window and scope.
+    #[test]
+    fn counts_from_the_tables_equal_counts_of_the_alerts() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = oxsec_store::Store::open(&dir.path().join("oxsec.db")).expect("store");
+        store
+            .with_connection_blocking(|conn| {
+                counts_agree(conn);
+                Ok(())
+            })
+            .expect("run");
+    }
+
+    fn counts_agree(conn: &oxsec_store::rusqlite::Connection) {
+        use oxsec_store::models::alert::{classes_after, insert_many, NewAlert};
+        let mut seed = 7u64;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        let base = 1_800_000_000i64;
+        let alerts: Vec<NewAlert> = (0..600)
+            .map(|i| {
+                let epoch = base + i64::try_from(next(5 * 86_400)).unwrap_or(0);
+                let rule = 100 + next(4);
+                let line = format!(
+                    r#"{{"rule":{{"level":{},"id":"{rule}","groups":["g{}"]}},"agent":{{"id":"00{}"}},"id":"{epoch}.{i}"}}"#,
+                    rule % 3,
+                    rule % 2,
+                    next(5)
+                );
+                NewAlert::from_line(&line, i).expect("alert")
+            })
+            .collect();
+        insert_many(conn, &alerts).expect("insert");
+        let catalog = Arc::new(Classes {
+            by_number: classes_after(conn, 0).expect("classes").into_iter().collect(),
+            last: 0,
+        });
+        for case in 0..300 {
+            let from = base - 3600 + i64::try_from(next(6 * 86_400)).unwrap_or(0);
+            let to = from + i64::try_from(next(4 * 86_400)).unwrap_or(0);
+            let filter = AlertFilter {
+                from: (case % 5 != 0).then_some(from),
+                to: (case % 7 != 0).then_some(to),
+                levels: (case % 3 == 1).then_some((1, 2)),
+                ..AlertFilter::default()
+            };
+            let agents = (case % 4 == 2).then(|| ["001", "003"].iter().map(|a| (*a).to_owned()).collect());
+            let mut scope = Scope {
+                filter,
+                agents,
+                classes: None,
+                catalog: Arc::default(),
+                where_sql: String::new(),
+                values: Vec::new(),
+            };
+            scope.use_catalog(catalog.clone()).expect("scope");
+            let want = Want {
+                classes: case % 2 == 0,
+                agents: case % 3 == 0,
+                pairs: false,
+                hours: case % 11 == 0,
+            };
+            let tables = scope.count(conn, want).expect("count");
+            let alerts = scope.count(conn, Want { pairs: true, ..want }).expect("count");
+            assert_eq!(tables.total, alerts.total, "case {case}");
+            if want.classes && scope.agents.is_none() {
+                assert_eq!(tables.per_class, alerts.per_class, "case {case}");
+            }
+            if want.agents && scope.classes.is_none() {
+                assert_eq!(tables.per_agent, alerts.per_agent, "case {case}");
+            }
+            if want.hours {
+                assert_eq!(tables.per_hour, alerts.per_hour, "case {case}");
+            }
+        }
     }
 
     #[test]

@@ -1,25 +1,33 @@
 -- Alerts at scale. Everything an alert takes from its rule (id, level, groups, MITRE,
 -- compliance) and its decoder is one "class": few distinct ones, so filters on them become
--- `class IN (...)` on an index, and an hourly rollup per agent and class answers counts and
--- summaries over wide windows without reading the alerts themselves.
+-- `class IN (...)` on an index, and counts per class and per agent by hour and day answer
+-- totals and summaries over wide windows without reading the alerts themselves.
 CREATE TABLE alert_classes (
     class      INTEGER PRIMARY KEY,
     -- JSON: [rule id, level, decoder name, [[field, value], ...]]
     signature  TEXT NOT NULL UNIQUE
 );
 
-ALTER TABLE alerts ADD COLUMN class INTEGER REFERENCES alert_classes (class);
+ALTER TABLE alerts ADD COLUMN class INTEGER;
 ALTER TABLE alerts ADD COLUMN srcip TEXT;
 ALTER TABLE alerts ADD COLUMN dstip TEXT;
 ALTER TABLE alerts ADD COLUMN srcuser TEXT;
 
--- Alerts of an hour (epoch / 3600), per agent and class.
-CREATE TABLE alert_hourly (
-    hour     INTEGER NOT NULL,
+-- Alerts per class and per agent, by hour and by day (`period` 3600 or 86400 seconds; `at` is
+-- epoch / period): wide windows are counted from whole days, their edges from whole hours.
+CREATE TABLE alert_counts_class (
+    period INTEGER NOT NULL,
+    at     INTEGER NOT NULL,
+    class  INTEGER NOT NULL,
+    count  INTEGER NOT NULL,
+    PRIMARY KEY (period, at, class)
+) WITHOUT ROWID;
+CREATE TABLE alert_counts_agent (
+    period   INTEGER NOT NULL,
+    at       INTEGER NOT NULL,
     agent_id TEXT    NOT NULL,
-    class    INTEGER NOT NULL,
     count    INTEGER NOT NULL,
-    PRIMARY KEY (hour, agent_id, class)
+    PRIMARY KEY (period, at, agent_id)
 ) WITHOUT ROWID;
 
 -- The class replaces the rule and level indexes (a level or rule filter is a set of classes).

@@ -3,7 +3,8 @@
 //! Besides each alert's JSON, the store keeps what the searches need without reading it: the
 //! alert's *class* (its rule's id, level, groups, MITRE and compliance lists, and its decoder:
 //! few distinct ones, each stored once in `alert_classes`), its addresses and user, and an
-//! hourly count per agent and class (`alert_hourly`) for wide-window counts and summaries.
+//! count per class and per agent by hour and by day (`alert_counts_*`) for wide-window counts
+//! and summaries.
 
 use std::collections::HashMap;
 
@@ -177,28 +178,49 @@ impl<'c> Classifier<'c> {
     }
 }
 
-/// Alerts per (hour, agent, class), added to (or taken from) `alert_hourly` at once.
-#[derive(Default)]
-struct HourlyCounts(HashMap<(i64, String, i64), i64>);
+/// The lengths, in seconds, of the periods alerts are counted by.
+pub const PERIODS: [i64; 2] = [3600, 86_400];
 
-impl HourlyCounts {
+/// Alerts per period and class and per period and agent, added to (or taken from) the count
+/// tables at once.
+#[derive(Default)]
+struct Counts {
+    classes: HashMap<(i64, i64, i64), i64>,
+    agents: HashMap<(i64, i64, String), i64>,
+}
+
+impl Counts {
     fn add(&mut self, epoch: i64, agent_id: &str, class: i64, n: i64) {
-        *self
-            .0
-            .entry((epoch.div_euclid(3600), agent_id.to_owned(), class))
-            .or_default() += n;
+        for period in PERIODS {
+            let at = epoch.div_euclid(period);
+            *self.classes.entry((period, at, class)).or_default() += n;
+            match self.agents.get_mut(&(period, at, agent_id.to_owned())) {
+                Some(count) => *count += n,
+                None => {
+                    self.agents.insert((period, at, agent_id.to_owned()), n);
+                }
+            }
+        }
     }
 
     fn apply(self, conn: &Connection, sign: i64) -> Result<()> {
-        let mut upsert = conn.prepare_cached(
-            "INSERT INTO alert_hourly (hour, agent_id, class, count) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (hour, agent_id, class) DO UPDATE SET count = count + excluded.count",
+        let mut classes = conn.prepare_cached(
+            "INSERT INTO alert_counts_class (period, at, class, count) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (period, at, class) DO UPDATE SET count = count + excluded.count",
         )?;
-        for ((hour, agent, class), n) in self.0 {
-            upsert.execute(params![hour, agent, class, sign * n])?;
+        for ((period, at, class), n) in self.classes {
+            classes.execute(params![period, at, class, sign * n])?;
+        }
+        let mut agents = conn.prepare_cached(
+            "INSERT INTO alert_counts_agent (period, at, agent_id, count) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (period, at, agent_id) DO UPDATE SET count = count + excluded.count",
+        )?;
+        for ((period, at, agent), n) in self.agents {
+            agents.execute(params![period, at, agent, sign * n])?;
         }
         if sign < 0 {
-            conn.execute("DELETE FROM alert_hourly WHERE count <= 0", [])?;
+            conn.execute("DELETE FROM alert_counts_class WHERE count <= 0", [])?;
+            conn.execute("DELETE FROM alert_counts_agent WHERE count <= 0", [])?;
         }
         Ok(())
     }
@@ -211,7 +233,7 @@ fn insert(conn: &Connection, alerts: &[NewAlert], offset_of: impl Fn(&NewAlert) 
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     let mut classes = Classifier::new(conn);
-    let mut hourly = HourlyCounts::default();
+    let mut counts = Counts::default();
     let mut inserted = 0;
     for a in alerts {
         let class = classes.number(&a.class)?;
@@ -231,11 +253,11 @@ fn insert(conn: &Connection, alerts: &[NewAlert], offset_of: impl Fn(&NewAlert) 
             a.srcuser
         ])?;
         if n > 0 {
-            hourly.add(a.epoch, &a.agent_id, class, 1);
+            counts.add(a.epoch, &a.agent_id, class, 1);
         }
         inserted += n;
     }
-    hourly.apply(conn, 1)?;
+    counts.apply(conn, 1)?;
     Ok(inserted)
 }
 
@@ -254,7 +276,7 @@ pub fn import_many(conn: &Connection, alerts: &[NewAlert]) -> Result<usize> {
     })
 }
 
-/// Classifies (and counts hourly) up to `batch` alerts stored before classes existed; how many.
+/// Classifies (and counts) up to `batch` alerts stored before classes existed; how many.
 /// Run until it returns 0.
 pub fn classify_pending(conn: &Connection, batch: i64) -> Result<usize> {
     let rows: Vec<(i64, i64, String, String, String)> = conn
@@ -262,7 +284,7 @@ pub fn classify_pending(conn: &Connection, batch: i64) -> Result<usize> {
         .query_map([batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
         .collect::<std::result::Result<_, _>>()?;
     let mut classes = Classifier::new(conn);
-    let mut hourly = HourlyCounts::default();
+    let mut counts = Counts::default();
     let mut update =
         conn.prepare_cached("UPDATE alerts SET class = ?2, srcip = ?3, dstip = ?4, srcuser = ?5 WHERE seq = ?1")?;
     for (seq, epoch, agent_id, alert_id, body) in &rows {
@@ -281,9 +303,9 @@ pub fn classify_pending(conn: &Connection, batch: i64) -> Result<usize> {
         });
         let class = classes.number(&alert.class)?;
         update.execute(params![seq, class, alert.srcip, alert.dstip, alert.srcuser])?;
-        hourly.add(*epoch, agent_id, class, 1);
+        counts.add(*epoch, agent_id, class, 1);
     }
-    hourly.apply(conn, 1)?;
+    counts.apply(conn, 1)?;
     Ok(rows.len())
 }
 
@@ -299,23 +321,49 @@ pub fn classes_after(conn: &Connection, after: i64) -> Result<Vec<(i64, AlertCla
     Ok(out)
 }
 
-/// Calls `f(hour, agent_id, class, count)` for each hourly count from hour `first` to `last`.
-pub fn for_each_hourly(conn: &Connection, first: i64, last: i64, mut f: impl FnMut(i64, &str, i64, i64)) -> Result<()> {
-    let mut stmt =
-        conn.prepare_cached("SELECT hour, agent_id, class, count FROM alert_hourly WHERE hour BETWEEN ?1 AND ?2")?;
-    let mut rows = stmt.query([first, last])?;
+/// Calls `f(at, class, count)` for each count by `period` (one of [`PERIODS`]) and class from
+/// period `first` to `last`.
+pub fn for_each_class_count(
+    conn: &Connection,
+    period: i64,
+    first: i64,
+    last: i64,
+    mut f: impl FnMut(i64, i64, i64),
+) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached("SELECT at, class, count FROM alert_counts_class WHERE period = ?1 AND at BETWEEN ?2 AND ?3")?;
+    let mut rows = stmt.query([period, first, last])?;
+    while let Some(r) = rows.next()? {
+        f(r.get(0)?, r.get(1)?, r.get(2)?);
+    }
+    Ok(())
+}
+
+/// Calls `f(at, agent_id, count)` for each count by `period` and agent from period `first` to
+/// `last`.
+pub fn for_each_agent_count(
+    conn: &Connection,
+    period: i64,
+    first: i64,
+    last: i64,
+    mut f: impl FnMut(i64, &str, i64),
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, agent_id, count FROM alert_counts_agent WHERE period = ?1 AND at BETWEEN ?2 AND ?3",
+    )?;
+    let mut rows = stmt.query([period, first, last])?;
     while let Some(r) = rows.next()? {
         let agent = match r.get_ref(1)? {
             rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
             _ => "",
         };
-        f(r.get(0)?, agent, r.get(2)?, r.get(3)?);
+        f(r.get(0)?, agent, r.get(2)?);
     }
     Ok(())
 }
 
-/// Like [`for_each_hourly`], counted from the alerts themselves, for the seconds `from` to `to`
-/// (the partial hours at a window's edges).
+/// Calls `f(hour, agent_id, class, count)` counting the alerts themselves, for the seconds
+/// `from` to `to` (the partial hours at a window's edges).
 pub fn for_each_counted(conn: &Connection, from: i64, to: i64, mut f: impl FnMut(i64, &str, i64, i64)) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT epoch / 3600, agent_id, class, COUNT(*) FROM alerts WHERE epoch BETWEEN ?1 AND ?2 AND class IS NOT NULL
@@ -332,8 +380,31 @@ pub fn for_each_counted(conn: &Connection, from: i64, to: i64, mut f: impl FnMut
     Ok(())
 }
 
-/// Whether alerts stored before classes existed still wait for theirs (counts from the hourly
-/// table would miss them).
+/// Like [`for_each_counted`], over the alerts matching a compiled filter (`where_sql`, empty or
+/// ` WHERE …` over `alerts AS a`, binding `values`).
+pub fn for_each_counted_where(
+    conn: &Connection,
+    where_sql: &str,
+    values: &[oxsec_wql::sql::SqlValue],
+    mut f: impl FnMut(i64, &str, i64, i64),
+) -> Result<()> {
+    let params: Vec<crate::list::Param<'_>> = values.iter().map(crate::list::Param).collect();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT a.epoch / 3600, a.agent_id, a.class, COUNT(*) FROM alerts AS a{where_sql} GROUP BY 1, 2, 3"
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    while let Some(r) = rows.next()? {
+        let agent = match r.get_ref(1)? {
+            rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
+            _ => "",
+        };
+        f(r.get(0)?, agent, r.get::<_, Option<i64>>(2)?.unwrap_or(0), r.get(3)?);
+    }
+    Ok(())
+}
+
+/// Whether every alert has its class (alerts stored by an older version get theirs when the
+/// store opens); until then the count tables would miss some.
 pub fn all_classified(conn: &Connection) -> Result<bool> {
     Ok(conn
         .query_row("SELECT 1 FROM alerts WHERE class IS NULL LIMIT 1", [], |_| Ok(()))
@@ -392,24 +463,24 @@ pub fn prune(conn: &Connection, before: Option<i64>, keep: u64, batch: i64) -> R
 }
 
 /// Deletes the oldest `limit` alerts matching `filter` (binding `?1` to `value`), taking them
-/// out of the hourly counts too.
+/// out of the counts too.
 fn delete_oldest(conn: &Connection, filter: &str, value: i64, limit: i64) -> Result<usize> {
     let victims = format!("SELECT seq FROM alerts {filter} ORDER BY epoch, seq LIMIT ?2");
-    let mut hourly = HourlyCounts::default();
+    let mut counts = Counts::default();
     {
         let mut stmt = conn.prepare(&format!(
             "SELECT epoch, agent_id, class FROM alerts WHERE seq IN ({victims}) AND class IS NOT NULL"
         ))?;
         let mut rows = stmt.query(params![value, limit])?;
         while let Some(r) = rows.next()? {
-            hourly.add(r.get(0)?, &r.get::<_, String>(1)?, r.get(2)?, 1);
+            counts.add(r.get(0)?, &r.get::<_, String>(1)?, r.get(2)?, 1);
         }
     }
     let gone = conn.execute(
         &format!("DELETE FROM alerts WHERE seq IN ({victims})"),
         params![value, limit],
     )?;
-    hourly.apply(conn, -1)?;
+    counts.apply(conn, -1)?;
     Ok(gone)
 }
 
@@ -443,8 +514,20 @@ mod tests {
     }
 
     fn hourly_total(conn: &Connection) -> i64 {
-        conn.query_row("SELECT COALESCE(SUM(count), 0) FROM alert_hourly", [], |r| r.get(0))
+        let sum = |table: &str, period: i64| -> i64 {
+            conn.query_row(
+                &format!("SELECT COALESCE(SUM(count), 0) FROM {table} WHERE period = ?1"),
+                [period],
+                |r| r.get(0),
+            )
             .expect("sum")
+        };
+        let totals: Vec<i64> = PERIODS
+            .iter()
+            .flat_map(|p| [sum("alert_counts_class", *p), sum("alert_counts_agent", *p)])
+            .collect();
+        assert!(totals.windows(2).all(|w| w[0] == w[1]), "{totals:?}");
+        totals[0]
     }
 
     #[test]
@@ -481,17 +564,13 @@ mod tests {
         assert_eq!(classes.len(), 2, "two rules, one decoder: two classes");
         assert_eq!(classes[0].1, alerts[0].class);
         let mut hours = Vec::new();
-        for_each_hourly(&conn, 0, 10, |h, a, c, n| hours.push((h, a.to_owned(), c, n))).expect("hourly");
+        for_each_class_count(&conn, 3600, 0, 10, |h, c, n| hours.push((h, c, n))).expect("hourly");
         hours.sort();
-        assert_eq!(
-            hours,
-            [
-                (1, "001".into(), 1, 1),
-                (1, "002".into(), 1, 1),
-                (2, "001".into(), 1, 1),
-                (2, "001".into(), 2, 1)
-            ]
-        );
+        assert_eq!(hours, [(1, 1, 2), (2, 1, 1), (2, 2, 1)]);
+        let mut days = Vec::new();
+        for_each_agent_count(&conn, 86_400, 0, 10, |d, a, n| days.push((d, a.to_owned(), n))).expect("daily");
+        days.sort();
+        assert_eq!(days, [(0, "001".into(), 3), (0, "002".into(), 1)]);
         let mut counted = Vec::new();
         for_each_counted(&conn, 3600, 3600, |h, a, c, n| counted.push((h, a.to_owned(), c, n))).expect("counted");
         assert_eq!(counted, [(1, "001".into(), 1, 1)]);

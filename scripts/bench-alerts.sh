@@ -7,6 +7,8 @@
 # requests, from the server's access log) and the store size per alert.
 #
 #   ALERTS (1000000)  RUNS (5)  OXSEC_BIN (default: builds target/release/oxsec)
+#   ALERTS_FILE: an alerts.json to import instead of generating one
+#   BENCH_DATA: a data dir to keep (the import is skipped when it already holds a store)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ALERTS="${ALERTS:-1000000}"; RUNS="${RUNS:-5}"
@@ -14,12 +16,19 @@ if [ -z "${OXSEC_BIN:-}" ]; then
   (cd "$ROOT" && cargo build --quiet --release -p oxsec --bin oxsec)
   OXSEC_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/oxsec"
 fi
-DATA="$(mktemp -d)"
+DATA="${BENCH_DATA:-$(mktemp -d)}"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 PASSWORD='Bench!Passw0rd'; SERVER_PID=""
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$DATA"; }
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null
+  [ -z "${BENCH_DATA:-}" ] && rm -rf "$DATA"; true
+}
 trap cleanup EXIT
-python3 - "$ALERTS" "$DATA/alerts.json" <<'PY'
+if [ -n "${BENCH_DATA:-}" ] && [ -f "$DATA/oxsec.db" ]; then
+  echo "reusing the store in $DATA"
+else
+INPUT="${ALERTS_FILE:-$DATA/alerts.json}"
+[ -n "${ALERTS_FILE:-}" ] || python3 - "$ALERTS" "$DATA/alerts.json" <<'PY'
 # Skewed like real alert streams: a few noisy rules and agents make most alerts (Zipf weights);
 # each rule has its own level, groups, MITRE and compliance tags and decoder.
 import random, sys, time
@@ -53,11 +62,12 @@ with open(out, "w") as f:
                    decoder, ip))
 PY
 s=$(date +%s.%N)
-"$OXSEC_BIN" import alerts "$DATA/alerts.json" --data-dir "$DATA" > "$DATA/import.log" 2>&1
+"$OXSEC_BIN" import alerts "$INPUT" --data-dir "$DATA" > "$DATA/import.log" 2>&1
 e=$(date +%s.%N)
 rate=$(echo "$ALERTS / ($e - $s)" | bc -l)
 printf 'import of %s alerts: %.1f s (%.0f alerts/s) — %s\n' "$ALERTS" "$(echo "$e - $s" | bc -l)" "$rate" "$(tail -1 "$DATA/import.log")"
 rm -f "$DATA/alerts.json"
+fi
 size=$(du -sb "$DATA" | cut -f1)
 printf 'store: %s MB, %.0f bytes per alert\n' "$((size / 1048576))" "$(echo "$size / $ALERTS" | bc -l)"
 OXSEC_ADMIN_PASSWORD="$PASSWORD" OXSEC_ACCESS__MAX_REQUEST_PER_MINUTE=0 \

@@ -51,8 +51,30 @@ impl Engine {
         memory: &mut Memory,
         now: i64,
     ) -> Result<Analysis, FramingError> {
-        let pre = predecode(framed, manager_host)?;
-        let decoded = self.decoders.decode(&pre);
+        let mut pre = predecode(framed, manager_host)?;
+        let decoded = if framed.starts_with(crate::winevt::QUEUE) {
+            // The Windows event log's queue: analysisd's built-in decoder, not the XML ones.
+            let Some(json) = crate::winevt::decode(&pre.full_log) else {
+                return Ok(Analysis {
+                    pre,
+                    decoded: Decoded::default(),
+                    fired: None,
+                });
+            };
+            pre.program_name = None;
+            pre.timestamp = None;
+            pre.full_log = json.clone();
+            pre.log = json;
+            let mut decoded = Decoded {
+                name: Some(crate::winevt::DECODER_NAME.into()),
+                category: "ossec".into(),
+                ..Decoded::default()
+            };
+            crate::json_decoder::decode(pre.log.as_bytes(), &Default::default(), &mut decoded);
+            decoded
+        } else {
+            self.decoders.decode(&pre)
+        };
         let fired = self.rules.process(&pre, &decoded, memory, now);
         Ok(Analysis { pre, decoded, fired })
     }
@@ -61,8 +83,14 @@ impl Engine {
 /// Frames a message read from `location` as analysisd receives it on its queue (`1` is the
 /// local-file queue): `:` and `|` in the location are escaped with `|`, as Wazuh's sender does.
 pub fn frame(location: &str, message: &str) -> String {
+    frame_on('1', location, message)
+}
+
+/// Frames a message for analysisd's `queue` (`1` local files, `f` the Windows event log).
+pub fn frame_on(queue: char, location: &str, message: &str) -> String {
     let mut out = String::with_capacity(location.len() + message.len() + 4);
-    out.push_str("1:");
+    out.push(queue);
+    out.push(':');
     for c in location.chars() {
         if c == ':' || c == '|' {
             out.push('|');

@@ -26,6 +26,7 @@ pub mod predecode;
 pub mod rules;
 pub mod upload;
 pub mod vectors;
+pub mod winevt;
 
 pub use catalog::Catalog;
 

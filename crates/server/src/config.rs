@@ -254,6 +254,9 @@ pub struct Alerts {
     pub retention_days: u64,
     /// Largest number of alerts kept; the oldest go first (0 = no limit).
     pub retention_max_alerts: u64,
+    /// Largest size of the store's database in use, in MiB; the oldest alerts go first until it
+    /// fits (0 = no limit).
+    pub retention_max_megabytes: u64,
 }
 
 /// `access.*`.

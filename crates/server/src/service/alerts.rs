@@ -920,25 +920,29 @@ pub async fn compliance(
 /// How often retention runs.
 const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Enforces `alerts.retention_days` / `alerts.retention_max_alerts` now and then every hour, in
-/// transactions of 10,000 deletions with a pause between them, so writers are never held up.
+/// Enforces `alerts.retention_days`, `retention_max_alerts` and `retention_max_megabytes` now and
+/// then every hour, in transactions of 10,000 deletions with a pause between them, so writers are
+/// never held up.
 pub async fn retention_loop(state: AppState) {
     let cfg = state.config().alerts.clone();
-    if cfg.retention_days == 0 && cfg.retention_max_alerts == 0 {
+    if cfg.retention_days == 0 && cfg.retention_max_alerts == 0 && cfg.retention_max_megabytes == 0 {
         return;
     }
     let mut tick = tokio::time::interval(RETENTION_EVERY);
     loop {
         tick.tick().await;
-        let before = (cfg.retention_days > 0).then(|| {
-            oxsec_store::now_secs() - i64::try_from(cfg.retention_days.saturating_mul(86_400)).unwrap_or(i64::MAX)
-        });
-        let keep = cfg.retention_max_alerts;
+        let retention = oxsec_store::models::alert::Retention {
+            before: (cfg.retention_days > 0).then(|| {
+                oxsec_store::now_secs() - i64::try_from(cfg.retention_days.saturating_mul(86_400)).unwrap_or(i64::MAX)
+            }),
+            keep: cfg.retention_max_alerts,
+            max_bytes: cfg.retention_max_megabytes.saturating_mul(1 << 20),
+        };
         let mut total = 0;
         loop {
             match state
                 .store()
-                .write(move |tx| oxsec_store::models::alert::prune(tx, before, keep, 10_000))
+                .write(move |tx| oxsec_store::models::alert::prune(tx, &retention, 10_000))
                 .await
             {
                 Ok(0) => break,

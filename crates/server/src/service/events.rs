@@ -1,6 +1,6 @@
 //! `POST /events` and the manager's own analysis: events analysed as analysisd analyses what the
-//! API forwards to it (agent 000, location `API-Webhook`), alerts written to alerts.json and the
-//! store.
+//! API forwards to it (agent 000, location `API-Webhook`; Windows event-log records as the
+//! agent's `EventChannel`), alerts written to alerts.json and the store.
 
 use std::sync::{Arc, Mutex};
 
@@ -151,7 +151,18 @@ pub async fn ingest(state: &AppState, events: Vec<String>) -> Result<AffectedIte
                 ),
             );
         } else {
-            framed.push(format!("{HEADER}{event}"));
+            // oxsec extension: an event as Wazuh agents send it from the Windows event log goes
+            // to analysisd's event-channel queue, as the agent's own would (Wazuh's API puts
+            // every event on the local-file queue, where no Windows rule can match it).
+            if oxsec_ruleset::winevt::is_eventchannel_record(&event) {
+                framed.push(oxsec_ruleset::engine::frame_on(
+                    oxsec_ruleset::winevt::QUEUE,
+                    oxsec_ruleset::winevt::LOCATION,
+                    &event,
+                ));
+            } else {
+                framed.push(format!("{HEADER}{event}"));
+            }
             accepted.push(event);
         }
     }

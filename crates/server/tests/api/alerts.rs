@@ -75,6 +75,52 @@ async fn a_web_attack_through_events_is_found() {
     );
 }
 
+/// A failed Windows logon as the agent reads it from the event log (sample of a 4625 event).
+const WINDOWS_FAILED_LOGON: &str = r#"{"Message":"An account failed to log on.\r\n\r\nFailure Information:\r\n\tFailure Reason:\t\tUnknown user name or bad password.","Event":"<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Security-Auditing' Guid='{54849625-5478-4994-a5ba-3e3b0328c30d}'/><EventID>4625</EventID><Version>0</Version><Level>0</Level><Task>12544</Task><Opcode>0</Opcode><Keywords>0x8010000000000000</Keywords><TimeCreated SystemTime='2026-11-24T08:23:15.1234567Z'/><EventRecordID>8745632</EventRecordID><Correlation/><Execution ProcessID='608' ThreadID='2536'/><Channel>Security</Channel><Computer>WIN-SRV01</Computer><Security/></System><EventData><Data Name='SubjectUserSid'>S-1-0-0</Data><Data Name='SubjectUserName'>-</Data><Data Name='TargetUserName'>administrator</Data><Data Name='TargetDomainName'>WIN-SRV01</Data><Data Name='Status'>0xc000006d</Data><Data Name='SubStatus'>0xc000006a</Data><Data Name='LogonType'>3</Data><Data Name='LogonProcessName'>NtLmSsp </Data><Data Name='AuthenticationPackageName'>NTLM</Data><Data Name='WorkstationName'>KALI</Data><Data Name='IpAddress'>10.0.0.25</Data><Data Name='IpPort'>0</Data></EventData></Event>"}"#;
+
+/// A Windows event-log record sent through `POST /events` is decoded as analysisd decodes the
+/// agent's event channel, fires the Windows rules, and is found by its filters.
+#[tokio::test]
+async fn a_windows_eventchannel_event_through_events_is_found() {
+    let Some(s) = with_ruleset().await else { return };
+    let t = s.token().await;
+    let (status, body) = send(
+        &s,
+        Method::POST,
+        "/events",
+        &t,
+        Some(json!({"events": [WINDOWS_FAILED_LOGON]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = send(&s, Method::GET, "/alerts?decoder=windows_eventchannel", &t, None).await;
+    assert_eq!(body["data"]["total_affected_items"], 1, "{body}");
+    let alert = items(&body)[0].clone();
+    assert_eq!(alert["rule"]["id"], "60122", "{alert}");
+    assert_eq!(alert["rule"]["level"], 5, "{alert}");
+    assert_eq!(alert["location"], "EventChannel");
+    assert_eq!(alert["data"]["win"]["eventdata"]["targetUserName"], "administrator");
+    assert_eq!(alert["data"]["win"]["system"]["severityValue"], "AUDIT_FAILURE");
+    assert!(
+        alert.get("full_log").is_none(),
+        "the Windows rules say no_full_log: {alert}"
+    );
+    for query in [
+        "/alerts?rule_group=authentication_failed&level=5",
+        "/alerts?rule_ids=60122",
+        "/alerts?q=rule.groups=windows",
+    ] {
+        let (_, body) = send(&s, Method::GET, query, &t, None).await;
+        assert_eq!(body["data"]["total_affected_items"], 1, "{query}: {body}");
+    }
+    let (_, body) = send(&s, Method::GET, "/alerts/summary?by=decoder", &t, None).await;
+    assert_eq!(
+        items(&body)[0]["buckets"],
+        json!([{"key": "windows_eventchannel", "count": 1}]),
+        "{body}"
+    );
+}
+
 #[tokio::test]
 async fn alerts_are_found_by_each_filter() {
     let Some(s) = with_ruleset().await else { return };

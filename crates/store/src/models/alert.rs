@@ -445,9 +445,25 @@ pub fn bodies_by_id(conn: &Connection, ids: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// Deletes up to `batch` of the oldest alerts: those older than `before` (Unix seconds), or
-/// beyond the newest `keep` (0 = no count limit); how many went.
-pub fn prune(conn: &Connection, before: Option<i64>, keep: u64, batch: i64) -> Result<usize> {
+/// What retention keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Alerts older than this (Unix seconds) go.
+    pub before: Option<i64>,
+    /// At most this many alerts are kept (0 = no limit).
+    pub keep: u64,
+    /// The database is kept under this many bytes in use (0 = no limit).
+    pub max_bytes: u64,
+}
+
+/// Deletes up to `batch` of the oldest alerts beyond what `retention` keeps; how many went.
+/// Run until it returns 0.
+pub fn prune(conn: &Connection, retention: &Retention, batch: i64) -> Result<usize> {
+    let Retention {
+        before,
+        keep,
+        max_bytes,
+    } = *retention;
     let mut gone = 0;
     if let Some(before) = before {
         gone += delete_oldest(conn, "WHERE epoch < ?1", before, batch)?;
@@ -459,7 +475,18 @@ pub fn prune(conn: &Connection, before: Option<i64>, keep: u64, batch: i64) -> R
             gone += delete_oldest(conn, "WHERE ?1 = ?1", 0, excess.min(batch))?;
         }
     }
+    if max_bytes > 0 && gone == 0 && used_bytes(conn)? > max_bytes {
+        gone += delete_oldest(conn, "WHERE ?1 = ?1", 0, batch)?;
+    }
     Ok(gone)
+}
+
+/// Bytes of the database in use (its pages less the free ones).
+pub fn used_bytes(conn: &Connection) -> Result<u64> {
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    let free: i64 = conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+    let size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    Ok(u64::try_from((pages - free) * size).unwrap_or(0))
 }
 
 /// Deletes the oldest `limit` alerts matching `filter` (binding `?1` to `value`), taking them
@@ -511,6 +538,50 @@ mod tests {
             file_offset: offset,
             body: body.into(),
         }
+    }
+
+    fn older_than(before: i64) -> Retention {
+        Retention {
+            before: Some(before),
+            ..Retention::default()
+        }
+    }
+
+    fn at_most(keep: u64) -> Retention {
+        Retention {
+            keep,
+            ..Retention::default()
+        }
+    }
+
+    #[test]
+    fn retention_by_size_deletes_the_oldest_until_the_database_fits() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut conn = Connection::open(dir.path().join("db")).expect("open");
+        crate::migrate::apply(&mut conn).expect("migrate");
+        let big = "x".repeat(2000);
+        let alerts: Vec<NewAlert> = (0..2000)
+            .map(|i| NewAlert {
+                epoch: 1_000 + i,
+                ..alert(&format!("{}.{i}", 1_000 + i), i as u64, &big)
+            })
+            .collect();
+        insert_many(&conn, &alerts).expect("insert");
+        let full = used_bytes(&conn).expect("size");
+        assert!(full > 4_000_000, "{full}");
+        let limit = full / 2;
+        let retention = Retention {
+            max_bytes: limit,
+            ..Retention::default()
+        };
+        while prune(&conn, &retention, 100).expect("prune") > 0 {}
+        assert!(used_bytes(&conn).expect("size") <= limit);
+        let left = count(&conn).expect("count");
+        assert!((800..1100).contains(&left), "{left}");
+        let oldest: i64 = conn
+            .query_row("SELECT MIN(epoch) FROM alerts", [], |r| r.get(0))
+            .expect("min");
+        assert_eq!(oldest, 1_000 + 2000 - left, "the newest are kept");
     }
 
     fn hourly_total(conn: &Connection) -> i64 {
@@ -575,9 +646,9 @@ mod tests {
         for_each_counted(&conn, 3600, 3600, |h, a, c, n| counted.push((h, a.to_owned(), c, n))).expect("counted");
         assert_eq!(counted, [(1, "001".into(), 1, 1)]);
         // Retention takes the deleted alerts out of the hourly counts.
-        assert_eq!(prune(&conn, Some(7_000), 0, 100).expect("prune"), 2);
+        assert_eq!(prune(&conn, &older_than(7_000), 100).expect("prune"), 2);
         assert_eq!(hourly_total(&conn), 2);
-        assert_eq!(prune(&conn, None, 1, 100).expect("prune"), 1);
+        assert_eq!(prune(&conn, &at_most(1), 100).expect("prune"), 1);
         assert_eq!(hourly_total(&conn), 1);
     }
 
@@ -615,11 +686,11 @@ mod tests {
             .collect();
         insert_many(&conn, &alerts).expect("insert");
         // Older than 1004: four alerts, in batches of three.
-        assert_eq!(prune(&conn, Some(1_004), 0, 3).expect("prune"), 3);
-        assert_eq!(prune(&conn, Some(1_004), 0, 3).expect("prune"), 1);
-        assert_eq!(prune(&conn, Some(1_004), 0, 3).expect("prune"), 0);
+        assert_eq!(prune(&conn, &older_than(1_004), 3).expect("prune"), 3);
+        assert_eq!(prune(&conn, &older_than(1_004), 3).expect("prune"), 1);
+        assert_eq!(prune(&conn, &older_than(1_004), 3).expect("prune"), 0);
         // At most four kept: the two oldest of the six left go.
-        assert_eq!(prune(&conn, None, 4, 100).expect("prune"), 2);
+        assert_eq!(prune(&conn, &at_most(4), 100).expect("prune"), 2);
         assert_eq!(count(&conn).expect("count"), 4);
         let oldest: i64 = conn
             .query_row("SELECT MIN(epoch) FROM alerts", [], |r| r.get(0))

@@ -83,7 +83,7 @@ server_ms() {
 }
 printf '| request | total | server ms (median of %s) |\n|---|---:|---:|\n' "$RUNS"
 for q in "/alerts?from=24h&level=10-15&limit=500" "/alerts/summary?from=30d&by=rule,agent&top=10" \
-         "/alerts?offset=$((ALERTS / 10))&limit=500" "/alerts?rule_ids=5010&limit=500" "/alerts?pci_dss=10.2.3&from=7d&limit=500" "/compliance/pci_dss?from=30d" "/alerts?agents_list=001&limit=500"; do
+         "/alerts?offset=$((ALERTS / 10))&limit=500" "/alerts?rule_ids=5010&limit=500" "/alerts?pci_dss=10.2.3&from=7d&limit=500" "/compliance/pci_dss?from=30d" "/alerts?agents_list=001&limit=500" "/alerts?q=data.srcip=10.1.13.31&from=24h&limit=500" "/alerts/summary?from=7d&by=rule&agents_list=002,003"; do
   total="$(curl -sk -H "Authorization: Bearer $TOKEN" "$URL$q" | python3 -c 'import json,sys; d=json.load(sys.stdin)["data"]; print(d.get("total_affected_items"))' 2>/dev/null || echo '?')"
   for _ in $(seq 1 "$RUNS"); do curl -sk -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL$q"; done
   sleep 0.2

@@ -313,6 +313,18 @@ pub struct Scope {
     values: Vec<oxsec_wql::sql::SqlValue>,
 }
 
+/// A time window as a filter of `alerts AS a` (for counts read from the alerts).
+fn time_where(from: Option<i64>, to: Option<i64>) -> String {
+    match (from, to) {
+        (None, None) => String::new(),
+        (f, t) => format!(
+            " WHERE a.epoch BETWEEN {} AND {}",
+            f.unwrap_or(i64::MIN),
+            t.unwrap_or(i64::MAX)
+        ),
+    }
+}
+
 /// What a count breaks down besides the total.
 #[derive(Debug, Clone, Copy, Default)]
 struct Want {
@@ -467,6 +479,23 @@ impl Scope {
             && self.classes.as_ref().is_none_or(|c| c.contains(&class))
     }
 
+    /// The alerts of the scope's time window, whatever the other filters (from the counts).
+    fn window_total(&self, conn: &oxsec_store::rusqlite::Connection) -> oxsec_store::Result<u64> {
+        let window = Scope {
+            filter: AlertFilter {
+                from: self.filter.from,
+                to: self.filter.to,
+                ..AlertFilter::default()
+            },
+            agents: None,
+            classes: None,
+            catalog: self.catalog.clone(),
+            where_sql: time_where(self.filter.from, self.filter.to),
+            values: Vec::new(),
+        };
+        Ok(window.count(conn, Want::default())?.total)
+    }
+
     /// Counts the scope's alerts. Whole days and hours of the window come from the count tables
     /// (per class when the scope filters no agent, per agent when it filters no class), the
     /// seconds at its edges from the alerts; a breakdown the tables cannot give (per class and
@@ -501,7 +530,7 @@ impl Scope {
             }
         };
         if from_alerts {
-            stored::for_each_counted_where(conn, &self.where_sql, &self.values, |h, a, c, n| {
+            stored::for_each_counted_where(conn, &self.where_sql, &self.values, want.hours, |h, a, c, n| {
                 add_counted(&mut tally, h, a, c, n)
             })?;
             return Ok(tally);
@@ -775,6 +804,24 @@ pub async fn summary(state: &AppState, authz: &Authz, params: &Params) -> Result
     Ok(result)
 }
 
+/// The most rows a page may read walking the time index (else SQLite plans it).
+const TIME_WALK_ROWS: u64 = 200_000;
+
+/// A page of alerts: rendered items (with `select`) or whole alert bodies.
+enum Page {
+    Rendered((u64, Vec<u8>)),
+    Bodies(u64, Vec<String>),
+}
+
+impl Page {
+    fn split(self) -> (u64, Result<Vec<u8>, Vec<String>>) {
+        match self {
+            Page::Rendered((total, items)) => (total, Ok(items)),
+            Page::Bodies(total, bodies) => (total, Err(bodies)),
+        }
+    }
+}
+
 /// `GET /alerts`.
 pub async fn list(
     state: &AppState,
@@ -783,49 +830,63 @@ pub async fn list(
     query: ListQuery,
 ) -> Result<AffectedItems, ApiError> {
     let scope = Arc::new(Scope::of(state, authz, params).await?);
-    // Without `q`, `search` or `distinct` the total is the scope's count, from the hourly table.
+    // Without `q`, `search` or `distinct` the total is the scope's count, from the count tables.
     let counted_total = query.q.is_none() && query.search.is_none() && !query.distinct;
+    let newest_first = query.sort.is_empty();
+    let wanted = query.offset.saturating_add(query.limit.unwrap_or(500));
     let mut query = scope.query(query);
+    let whole_alerts = query.select.is_none();
+    if whole_alerts {
+        // The page's ids, then their bodies copied as they are.
+        query.select = Some(vec!["id".to_owned()]);
+    }
     let schema = schema()?;
+    // Two plans for the page: SQLite's choice, and walking the time index from the newest,
+    // which wins when matches are common in the window (the planner cannot know how common).
+    let planned = compile(&query, &schema, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
+    let by_time =
+        compile(&query, &schema, "alerts AS a INDEXED BY alerts_epoch", Dialect::Sqlite).map_err(wql_error)?;
+    let (total, page) = state
+        .store()
+        .read(move |c| {
+            let mut known = None;
+            let mut sql = &planned;
+            if counted_total {
+                let total = scope.count(c, Want::default())?.total;
+                known = Some(total);
+                if newest_first && total > 0 {
+                    // Rows the time index walk reads: the window's alerts per match, times the
+                    // rows wanted.
+                    let window = scope.window_total(c)?;
+                    if window.saturating_mul(wanted) / total < TIME_WALK_ROWS {
+                        sql = &by_time;
+                    }
+                }
+            }
+            if !whole_alerts {
+                return Ok(Page::Rendered(oxsec_store::list::run_json(c, sql, known)?));
+            }
+            let (total, items) = oxsec_store::list::run_with_total(c, sql, known)?;
+            let ids: Vec<String> = items
+                .iter()
+                .filter_map(|i| i.get("id").and_then(Value::as_str).map(str::to_owned))
+                .collect();
+            Ok(Page::Bodies(total, oxsec_store::models::alert::bodies_by_id(c, &ids)?))
+        })
+        .await?
+        .split();
     let mut result = AffectedItems::new(
         "All selected alerts were returned",
         "Some alerts were not returned",
         "No alert was returned",
     );
-    let total_of = move |c: &oxsec_store::rusqlite::Connection| -> oxsec_store::Result<Option<u64>> {
-        if !counted_total {
-            return Ok(None);
+    let page = match page {
+        Ok(rendered) => {
+            result.set_rendered_page(rendered, total);
+            return Ok(result);
         }
-        Ok(Some(scope.count(c, Want::default())?.total))
+        Err(bodies) => bodies,
     };
-    if query.select.is_some() {
-        let sql = compile(&query, &schema, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
-        let (total, items) = state
-            .store()
-            .read(move |c| {
-                let known = total_of(c)?;
-                oxsec_store::list::run_json(c, &sql, known)
-            })
-            .await?;
-        result.set_rendered_page(items, total);
-        return Ok(result);
-    }
-    // The whole alerts, as stored: the page's ids, then their bodies copied as they are.
-    query.select = Some(vec!["id".to_owned()]);
-    let sql = compile(&query, &schema, "alerts AS a", Dialect::Sqlite).map_err(wql_error)?;
-    let (total, page) = state
-        .store()
-        .read(move |c| {
-            let known = total_of(c)?;
-            let (total, items) = oxsec_store::list::run_with_total(c, &sql, known)?;
-            let ids: Vec<String> = items
-                .iter()
-                .filter_map(|i| i.get("id").and_then(Value::as_str).map(str::to_owned))
-                .collect();
-            let bodies = oxsec_store::models::alert::bodies_by_id(c, &ids)?;
-            Ok((total, bodies))
-        })
-        .await?;
     let mut out = Vec::with_capacity(page.iter().map(String::len).sum::<usize>() + page.len() + 2);
     out.push(b'[');
     for (i, body) in page.iter().enumerate() {

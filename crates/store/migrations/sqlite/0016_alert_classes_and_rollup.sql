@@ -34,8 +34,12 @@ CREATE TABLE alert_counts_agent (
 DROP INDEX alerts_rule;
 DROP INDEX alerts_level;
 CREATE INDEX alerts_class ON alerts (class, epoch);
-CREATE INDEX alerts_srcip ON alerts (srcip, epoch) WHERE srcip IS NOT NULL;
-CREATE INDEX alerts_dstip ON alerts (dstip, epoch) WHERE dstip IS NOT NULL;
-CREATE INDEX alerts_srcuser ON alerts (srcuser, epoch) WHERE srcuser IS NOT NULL;
+-- Counts that the count tables cannot give (per agent and class, or for some agents' classes)
+-- read this instead of the alerts: in time order, so it only ever grows at its end.
+CREATE INDEX alerts_time_agent_class ON alerts (epoch, agent_id, class);
+-- srcip, dstip and srcuser are columns (no JSON to parse) but not indexed: their values are
+-- spread at random, so an index on them rewrites pages all over it for every batch, and
+-- ingestion fell from 45,000 to 17,000 alerts/s at ten million alerts. Searches on them read
+-- the time window through the epoch index.
 -- Alerts stored before this migration, classified (and rolled up) at the next start.
 CREATE INDEX alerts_unclassified ON alerts (seq) WHERE class IS NULL;

@@ -13,55 +13,19 @@ use serde_json::Value;
 
 use crate::Result;
 
-/// The list fields of an alert's rule a class carries, by the name searches use.
-pub const TAG_FIELDS: &[(&str, &str)] = &[
-    ("rule.groups", "/rule/groups"),
-    ("rule.mitre.id", "/rule/mitre/id"),
-    ("rule.mitre.tactic", "/rule/mitre/tactic"),
-    ("rule.mitre.technique", "/rule/mitre/technique"),
-    ("rule.pci_dss", "/rule/pci_dss"),
-    ("rule.gdpr", "/rule/gdpr"),
-    ("rule.hipaa", "/rule/hipaa"),
-    ("rule.nist_800_53", "/rule/nist_800_53"),
-    ("rule.tsc", "/rule/tsc"),
-    ("rule.gpg13", "/rule/gpg13"),
-];
-
 /// What an alert takes from its rule and decoder.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct AlertClass {
     pub rule_id: String,
     pub level: i64,
     pub decoder: String,
-    /// `(field, value)` for each element of each of [`TAG_FIELDS`], in the alert's order.
+    /// `(field, value)` for each element of the rule's lists (`rule.groups`, `rule.mitre.id`,
+    /// `rule.mitre.tactic`, `rule.mitre.technique` and the compliance lists), in the alert's order.
     pub tags: Vec<(String, String)>,
 }
 
 impl AlertClass {
-    /// The class of an alert (its JSON).
-    pub fn of(alert: &Value) -> AlertClass {
-        let text = |v: Option<&Value>| match v {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => String::new(),
-        };
-        let mut tags = Vec::new();
-        for (field, pointer) in TAG_FIELDS {
-            if let Some(Value::Array(items)) = alert.pointer(pointer) {
-                for item in items {
-                    tags.push(((*field).to_owned(), text(Some(item))));
-                }
-            }
-        }
-        AlertClass {
-            rule_id: text(alert.pointer("/rule/id")),
-            level: alert.pointer("/rule/level").and_then(Value::as_i64).unwrap_or(0),
-            decoder: text(alert.pointer("/decoder/name")),
-            tags,
-        }
-    }
-
-    /// The values of one of [`TAG_FIELDS`].
+    /// The values of one of the rule's lists (`rule.groups`, `rule.pci_dss`…).
     pub fn values<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.tags
             .iter()
@@ -123,23 +87,41 @@ impl NewAlert {
     /// An alert line of alerts.json (at byte `file_offset`); `None` when it is not an alert
     /// (not JSON, no `id`).
     pub fn from_line(body: &str, file_offset: u64) -> Option<NewAlert> {
-        let v: Value = serde_json::from_str(body).ok()?;
-        let text = |pointer: &str| match v.pointer(pointer) {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
-        let alert_id = text("/id")?;
+        // Typed, reading only what the store keeps: ingestion parses every line.
+        let line: line::Line = serde_json::from_str(body).ok()?;
+        let alert_id = line.id.0?;
         let epoch = alert_id.split('.').next().and_then(|e| e.parse().ok()).unwrap_or(0);
+        let rule = line.rule;
+        let mut tags = Vec::new();
+        let lists = [
+            ("rule.groups", rule.groups),
+            ("rule.mitre.id", rule.mitre.id),
+            ("rule.mitre.tactic", rule.mitre.tactic),
+            ("rule.mitre.technique", rule.mitre.technique),
+            ("rule.pci_dss", rule.pci_dss),
+            ("rule.gdpr", rule.gdpr),
+            ("rule.hipaa", rule.hipaa),
+            ("rule.nist_800_53", rule.nist_800_53),
+            ("rule.tsc", rule.tsc),
+            ("rule.gpg13", rule.gpg13),
+        ];
+        for (field, values) in lists {
+            tags.extend(values.0.into_iter().map(|v| (field.to_owned(), v)));
+        }
         Some(NewAlert {
             epoch,
-            timestamp: text("/timestamp").unwrap_or_default(),
-            agent_id: text("/agent/id").unwrap_or_default(),
-            location: text("/location").unwrap_or_default(),
-            srcip: text("/data/srcip"),
-            dstip: text("/data/dstip"),
-            srcuser: text("/data/srcuser"),
-            class: AlertClass::of(&v),
+            timestamp: line.timestamp.0.unwrap_or_default(),
+            agent_id: line.agent.id.0.unwrap_or_default(),
+            location: line.location.0.unwrap_or_default(),
+            srcip: line.data.srcip.0,
+            dstip: line.data.dstip.0,
+            srcuser: line.data.srcuser.0,
+            class: AlertClass {
+                rule_id: rule.id.0.unwrap_or_default(),
+                level: rule.level.0.and_then(|l| l.parse().ok()).unwrap_or(0),
+                decoder: line.decoder.name.0.unwrap_or_default(),
+                tags,
+            },
             file_offset,
             body: body.to_owned(),
             alert_id,
@@ -147,10 +129,170 @@ impl NewAlert {
     }
 }
 
+/// The parts of an alert line the store reads; anything else is skipped unread, and a part of
+/// an unexpected type counts as absent rather than failing the line.
+mod line {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Line {
+        pub id: Scalar,
+        pub timestamp: Scalar,
+        pub location: Scalar,
+        pub agent: Agent,
+        pub rule: Rule,
+        pub decoder: Decoder,
+        pub data: Data,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Agent {
+        pub id: Scalar,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Decoder {
+        pub name: Scalar,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Data {
+        pub srcip: Scalar,
+        pub dstip: Scalar,
+        pub srcuser: Scalar,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Rule {
+        pub id: Scalar,
+        pub level: Scalar,
+        pub groups: List,
+        pub mitre: Mitre,
+        pub pci_dss: List,
+        pub gdpr: List,
+        pub hipaa: List,
+        pub nist_800_53: List,
+        pub tsc: List,
+        pub gpg13: List,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Mitre {
+        pub id: List,
+        pub tactic: List,
+        pub technique: List,
+    }
+
+    /// A string or number, as text; anything else is `None`.
+    #[derive(Default)]
+    pub struct Scalar(pub Option<String>);
+
+    impl<'de> Deserialize<'de> for Scalar {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(ScalarVisitor).map(Scalar)
+        }
+    }
+
+    struct ScalarVisitor;
+
+    impl<'de> Visitor<'de> for ScalarVisitor {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(
+                serde_json::Number::from_f64(v).map_or_else(String::new, |n| n.to_string()),
+            ))
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+
+    /// The text of each string or number of an array; anything else is empty.
+    #[derive(Default)]
+    pub struct List(pub Vec<String>);
+
+    impl<'de> Deserialize<'de> for List {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct ListVisitor;
+            impl<'de> Visitor<'de> for ListVisitor {
+                type Value = Vec<String>;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a JSON value")
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some(item) = seq.next_element::<Scalar>()? {
+                        // Wazuh's lists hold strings; a nested value keeps its place as "".
+                        out.push(item.0.unwrap_or_default());
+                    }
+                    Ok(out)
+                }
+                fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                    Ok(Vec::new())
+                }
+                fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                    Ok(Vec::new())
+                }
+                fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                    Ok(Vec::new())
+                }
+                fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                    Ok(Vec::new())
+                }
+                fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                    Ok(Vec::new())
+                }
+                fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                    Ok(Vec::new())
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(Vec::new())
+                }
+            }
+            d.deserialize_any(ListVisitor).map(List)
+        }
+    }
+}
+
 /// The class number of each class, added to `alert_classes` when new.
 struct Classifier<'c> {
     conn: &'c Connection,
-    known: HashMap<String, i64>,
+    known: HashMap<AlertClass, i64>,
 }
 
 impl<'c> Classifier<'c> {
@@ -162,10 +304,10 @@ impl<'c> Classifier<'c> {
     }
 
     fn number(&mut self, class: &AlertClass) -> Result<i64> {
-        let signature = class.signature();
-        if let Some(n) = self.known.get(&signature) {
+        if let Some(n) = self.known.get(class) {
             return Ok(*n);
         }
+        let signature = class.signature();
         self.conn
             .prepare_cached("INSERT OR IGNORE INTO alert_classes (signature) VALUES (?1)")?
             .execute([&signature])?;
@@ -173,7 +315,7 @@ impl<'c> Classifier<'c> {
             .conn
             .prepare_cached("SELECT class FROM alert_classes WHERE signature = ?1")?
             .query_row([&signature], |r| r.get(0))?;
-        self.known.insert(signature, n);
+        self.known.insert(class.clone(), n);
         Ok(n)
     }
 }
@@ -382,16 +524,21 @@ pub fn for_each_counted(conn: &Connection, from: i64, to: i64, mut f: impl FnMut
 
 /// Like [`for_each_counted`], over the alerts matching a compiled filter (`where_sql`, empty or
 /// ` WHERE …` over `alerts AS a`, binding `values`).
+/// Without `by_hour`, the hour passed to `f` is 0 (fewer, larger groups).
 pub fn for_each_counted_where(
     conn: &Connection,
     where_sql: &str,
     values: &[oxsec_wql::sql::SqlValue],
+    by_hour: bool,
     mut f: impl FnMut(i64, &str, i64, i64),
 ) -> Result<()> {
     let params: Vec<crate::list::Param<'_>> = values.iter().map(crate::list::Param).collect();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT a.epoch / 3600, a.agent_id, a.class, COUNT(*) FROM alerts AS a{where_sql} GROUP BY 1, 2, 3"
-    ))?;
+    let sql = if by_hour {
+        format!("SELECT a.epoch / 3600, a.agent_id, a.class, COUNT(*) FROM alerts AS a{where_sql} GROUP BY 1, 2, 3")
+    } else {
+        format!("SELECT 0, a.agent_id, a.class, COUNT(*) FROM alerts AS a{where_sql} GROUP BY 2, 3")
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
     while let Some(r) = rows.next()? {
         let agent = match r.get_ref(1)? {

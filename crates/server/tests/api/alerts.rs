@@ -352,6 +352,23 @@ async fn a_restricted_user_sees_only_its_agents_alerts() {
     // The administrator and readonly roles have alerts:read by default.
     let (_, body) = send(&s, Method::GET, "/alerts?agents_list=001,002", &admin, None).await;
     assert_eq!(body["data"]["total_affected_items"], 4);
+    // `group`: the alerts of an agent group's agents.
+    let (status, body) = send(&s, Method::POST, "/groups", &admin, Some(json!({"group_id": "web"}))).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = send(&s, Method::PUT, "/agents/002/group/web", &admin, None).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = send(&s, Method::GET, "/alerts?group=web&select=agent.id", &admin, None).await;
+    assert_eq!(
+        items(&body),
+        vec![json!({"agent": {"id": "002"}}), json!({"agent": {"id": "002"}})],
+        "{body}"
+    );
+    let (_, body) = send(&s, Method::GET, "/alerts/summary?group=web&by=agent", &admin, None).await;
+    assert_eq!(
+        items(&body)[0]["buckets"],
+        json!([{"key": "002", "count": 2}]),
+        "{body}"
+    );
 }
 
 /// Reads the stream until `count` alert events arrived (or `wait` passed): their ids and rules.

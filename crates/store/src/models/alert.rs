@@ -506,26 +506,33 @@ pub fn for_each_agent_count(
 
 /// Calls `f(hour, agent_id, class, count)` counting the alerts themselves, for the seconds
 /// `from` to `to` (the partial hours at a window's edges).
-pub fn for_each_counted(conn: &Connection, from: i64, to: i64, mut f: impl FnMut(i64, &str, i64, i64)) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT epoch / 3600, agent_id, class, COUNT(*) FROM alerts WHERE epoch BETWEEN ?1 AND ?2 AND class IS NOT NULL
-         GROUP BY 1, 2, 3",
-    )?;
-    let mut rows = stmt.query([from, to])?;
-    while let Some(r) = rows.next()? {
-        let agent = match r.get_ref(1)? {
-            rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
-            _ => "",
-        };
-        f(r.get(0)?, agent, r.get(2)?, r.get(3)?);
-    }
-    Ok(())
+pub fn for_each_counted(conn: &Connection, from: i64, to: i64, f: impl FnMut(i64, &str, i64, i64)) -> Result<()> {
+    use oxsec_wql::sql::SqlValue;
+    count_alerts(
+        conn,
+        " WHERE a.epoch BETWEEN ?1 AND ?2",
+        &[SqlValue::Integer(from), SqlValue::Integer(to)],
+        true,
+        f,
+    )
 }
 
 /// Like [`for_each_counted`], over the alerts matching a compiled filter (`where_sql`, empty or
-/// ` WHERE …` over `alerts AS a`, binding `values`).
-/// Without `by_hour`, the hour passed to `f` is 0 (fewer, larger groups).
+/// ` WHERE …` over `alerts AS a` on its time, agent and class, binding `values`). Without
+/// `by_hour`, the hour passed to `f` is 0.
 pub fn for_each_counted_where(
+    conn: &Connection,
+    where_sql: &str,
+    values: &[oxsec_wql::sql::SqlValue],
+    by_hour: bool,
+    f: impl FnMut(i64, &str, i64, i64),
+) -> Result<()> {
+    count_alerts(conn, where_sql, values, by_hour, f)
+}
+
+/// Reads the time-ordered covering index (never the alerts' rows) and counts in memory, an
+/// hour at a time when `by_hour` (SQLite's GROUP BY would sort millions of rows instead).
+fn count_alerts(
     conn: &Connection,
     where_sql: &str,
     values: &[oxsec_wql::sql::SqlValue],
@@ -533,19 +540,48 @@ pub fn for_each_counted_where(
     mut f: impl FnMut(i64, &str, i64, i64),
 ) -> Result<()> {
     let params: Vec<crate::list::Param<'_>> = values.iter().map(crate::list::Param).collect();
-    let sql = if by_hour {
-        format!("SELECT a.epoch / 3600, a.agent_id, a.class, COUNT(*) FROM alerts AS a{where_sql} GROUP BY 1, 2, 3")
-    } else {
-        format!("SELECT 0, a.agent_id, a.class, COUNT(*) FROM alerts AS a{where_sql} GROUP BY 2, 3")
-    };
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT a.epoch, a.agent_id, a.class FROM alerts AS a INDEXED BY alerts_time_agent_class{where_sql}"
+    ))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut agents: HashMap<String, usize> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut counts: HashMap<(usize, i64), i64> = HashMap::new();
+    let mut hour = None;
+    let mut flush = |hour: i64, counts: &mut HashMap<(usize, i64), i64>, names: &[String]| {
+        for ((agent, class), n) in counts.drain() {
+            f(hour, &names[agent], class, n);
+        }
+    };
     while let Some(r) = rows.next()? {
+        let Some(class) = r.get::<_, Option<i64>>(2)? else {
+            continue;
+        };
+        let this_hour = if by_hour {
+            r.get::<_, i64>(0)?.div_euclid(3600)
+        } else {
+            0
+        };
+        if hour.is_some_and(|h| h != this_hour) {
+            flush(hour.unwrap_or(0), &mut counts, &names);
+        }
+        hour = Some(this_hour);
         let agent = match r.get_ref(1)? {
             rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
             _ => "",
         };
-        f(r.get(0)?, agent, r.get::<_, Option<i64>>(2)?.unwrap_or(0), r.get(3)?);
+        let index = match agents.get(agent) {
+            Some(i) => *i,
+            None => {
+                agents.insert(agent.to_owned(), names.len());
+                names.push(agent.to_owned());
+                names.len() - 1
+            }
+        };
+        *counts.entry((index, class)).or_default() += 1;
+    }
+    if let Some(h) = hour {
+        flush(h, &mut counts, &names);
     }
     Ok(())
 }

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod remote;
+
 use clap::{Parser, Subcommand};
 use oxsec_server::bootstrap::Seeded;
 use oxsec_server::config::{Config, Overrides};
@@ -20,7 +22,7 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {
+pub(crate) enum Command {
     /// Run the API server (HTTPS on 0.0.0.0:55000, data in ./oxsec-data by default).
     ///
     /// Example: oxsec serve --data-dir /var/lib/oxsec --port 55000
@@ -54,6 +56,31 @@ enum Command {
     /// Developer tools (test data).
     #[command(subcommand)]
     Dev(DevCommand),
+    /// Save a connection profile (URL, user, CA; the password only with --save-password) after
+    /// checking it by logging in. The other client commands use it.
+    ///
+    /// Example: OXSEC_PASSWORD=... oxsec login --url https://manager:55000 --user wazuh --ca-file ca.pem
+    Login(remote::LoginArgs),
+    /// Agents on a manager (oxsec or Wazuh).
+    #[command(subcommand)]
+    Agents(remote::AgentsCommand),
+    /// Agent groups on a manager.
+    #[command(subcommand)]
+    Groups(remote::GroupsCommand),
+    /// Rules of a manager's ruleset.
+    #[command(subcommand)]
+    Rules(remote::RulesCommand),
+    /// Analyse one log line with the manager's ruleset (PUT /logtest).
+    ///
+    /// Example: oxsec logtest "Dec 25 20:45:02 host sshd[1]: Failed password for root from 10.0.0.1 port 22 ssh2"
+    Logtest(remote::LogtestArgs),
+    /// Send events to a manager.
+    #[command(subcommand)]
+    Events(remote::EventsCommand),
+    /// Call any API endpoint and print its JSON answer.
+    ///
+    /// Example: oxsec api GET '/agents?limit=5&select=id,name'
+    Api(remote::ApiArgs),
 }
 
 #[derive(Subcommand)]
@@ -174,6 +201,13 @@ enum ImportCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        remote @ (Command::Login(_)
+        | Command::Agents(_)
+        | Command::Groups(_)
+        | Command::Rules(_)
+        | Command::Logtest(_)
+        | Command::Events(_)
+        | Command::Api(_)) => remote::run(remote),
         Command::Dev(DevCommand::SeedInventory { packages, data_dir }) => {
             let overrides = Overrides {
                 data_dir,

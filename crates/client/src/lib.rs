@@ -31,13 +31,13 @@ pub mod wql;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use error::Error;
 pub use list::{AgentStatus, ListRequest};
 pub use models::*;
+pub use reqwest::Method;
 pub use wql::Wql;
 
 /// How a [`Client`] connects.
@@ -230,6 +230,11 @@ impl Client {
             });
         }
         Ok(())
+    }
+
+    /// Any list endpoint, items decoded as `T` (`Value` keeps them exactly as sent).
+    pub fn list<T: DeserializeOwned>(&self, path: &str) -> ListRequest<T> {
+        ListRequest::new(self.clone(), path)
     }
 
     /// `GET /agents` with filters, one page or all of them as a stream.

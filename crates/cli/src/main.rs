@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod mcp;
 mod remote;
 
 use clap::{Parser, Subcommand};
@@ -77,6 +78,13 @@ pub(crate) enum Command {
     /// Send events to a manager.
     #[command(subcommand)]
     Events(remote::EventsCommand),
+    /// Serve the Model Context Protocol on stdio: SOC tools for AI agents (list and search
+    /// agents, rules by requirement or MITRE id, logtest, send events, manager status and logs,
+    /// alert search and summaries), as the configured user — a read-only user gets read-only
+    /// tools.
+    ///
+    /// Example: OXSEC_PASSWORD=... oxsec mcp --url https://manager:55000 --user soc-bot --ca-file ca.pem
+    Mcp(remote::McpArgs),
     /// Call any API endpoint and print its JSON answer.
     ///
     /// Example: oxsec api GET '/agents?limit=5&select=id,name'
@@ -207,6 +215,7 @@ fn main() -> ExitCode {
         | Command::Rules(_)
         | Command::Logtest(_)
         | Command::Events(_)
+        | Command::Mcp(_)
         | Command::Api(_)) => remote::run(remote),
         Command::Dev(DevCommand::SeedInventory { packages, data_dir }) => {
             let overrides = Overrides {

@@ -206,6 +206,13 @@ pub enum EventsCommand {
     },
 }
 
+/// `oxsec mcp`.
+#[derive(Args)]
+pub struct McpArgs {
+    #[command(flatten)]
+    conn: Connection,
+}
+
 /// `oxsec api`.
 #[derive(Args)]
 pub struct ApiArgs {
@@ -488,6 +495,11 @@ async fn dispatch(command: crate::Command) -> Result<u8, Failure> {
             Ok(0)
         }
         C::Events(EventsCommand::Send { conn, file }) => send_events(&conn, &file).await,
+        C::Mcp(args) => {
+            let client = args.conn.client()?;
+            crate::mcp::serve(client).await.map_err(|e| Failure(3, e))?;
+            Ok(0)
+        }
         C::Api(args) => {
             let client = args.conn.client()?;
             let body = match &args.data {

@@ -160,3 +160,125 @@ fn every_command_has_help_with_an_example() {
         );
     }
 }
+
+/// An MCP conversation over stdio, as an AI agent's host drives it.
+#[test]
+fn mcp_over_stdio_lists_and_calls_tools_as_the_user_may() {
+    let server = serve();
+    let config = tempfile::tempdir().expect("config");
+    let c = config.path();
+    let conversation = [
+        json_line(1, "initialize", serde_json::json!({"protocolVersion": "2024-11-05", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}})),
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#.to_owned(),
+        json_line(2, "tools/list", serde_json::json!({})),
+        json_line(3, "tools/call", serde_json::json!({"name": "send_events", "arguments": {"events": ["Dec 25 20:45:02 host sshd[1]: Failed password for root from 10.0.0.1 port 22 ssh2"]}})),
+        json_line(4, "tools/call", serde_json::json!({"name": "list_agents", "arguments": {"limit": 5}})),
+        json_line(5, "tools/call", serde_json::json!({"name": "get_agent", "arguments": {"agent_id": "000"}})),
+        json_line(6, "tools/call", serde_json::json!({"name": "run_logtest", "arguments": {"event": "hello world"}})),
+        json_line(7, "tools/call", serde_json::json!({"name": "manager_status", "arguments": {}})),
+        json_line(8, "tools/call", serde_json::json!({"name": "search_alerts", "arguments": {"from": "24h", "limit": 2}})),
+        json_line(9, "tools/call", serde_json::json!({"name": "list_rules", "arguments": {"requirement": "bogus=1"}})),
+        json_line(10, "nope", serde_json::json!({})),
+    ]
+    .join("\n")
+        + "\n";
+    let out = oxsec(
+        c,
+        &["mcp", "--url", &server.url, "--user", "wazuh", "--insecure"],
+        Some(&conversation),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let replies: Vec<serde_json::Value> = text(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON-RPC line"))
+        .collect();
+    assert_eq!(
+        replies.len(),
+        10,
+        "every request answered, the notification not: {replies:#?}"
+    );
+    assert_eq!(replies[0]["result"]["serverInfo"]["name"], "oxsec");
+    let tools: Vec<&str> = replies[1]["result"]["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(
+        tools.contains(&"send_events") && tools.contains(&"search_alerts"),
+        "{tools:?}"
+    );
+    assert!(replies[1]["result"]["tools"][0]["inputSchema"]["type"] == "object");
+    for reply in &replies[2..8] {
+        assert_eq!(reply["result"]["isError"], false, "{reply}");
+    }
+    assert!(replies[2]["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("1 event(s) accepted"));
+    assert!(replies[3]["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("1 of 1 item(s)"));
+    assert_eq!(
+        replies[8]["result"]["isError"], true,
+        "a bad argument is a tool error the model can fix"
+    );
+    assert!(replies[8]["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("not a standard"));
+    assert_eq!(replies[9]["error"]["code"], -32601);
+
+    // A read-only user gets read-only tools.
+    let admin = |args: &[&str]| {
+        oxsec(
+            c,
+            &[args, &["--url", &server.url, "--user", "wazuh", "--insecure"]].concat(),
+            None,
+        )
+    };
+    let out = admin(&[
+        "api",
+        "POST",
+        "/security/users",
+        "--data",
+        r#"{"username":"viewer","password":"Viewer!Passw0rd"}"#,
+    ]);
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let id = body["data"]["affected_items"][0]["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let out = admin(&["api", "POST", &format!("/security/users/{id}/roles?role_ids=2")]);
+    assert!(out.status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oxsec"))
+        .args(["mcp", "--url", &server.url, "--user", "viewer", "--insecure"])
+        .env("XDG_CONFIG_HOME", c)
+        .env("OXSEC_PASSWORD", "Viewer!Passw0rd")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all((json_line(1, "tools/list", serde_json::json!({})) + "\n").as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("output");
+    let reply: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let tools: Vec<&str> = reply["result"]["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(tools.contains(&"list_agents"), "{tools:?}");
+    assert!(!tools.contains(&"send_events"), "read-only: {tools:?}");
+}
+
+fn json_line(id: u64, method: &str, params: serde_json::Value) -> String {
+    serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()
+}

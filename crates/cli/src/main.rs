@@ -85,6 +85,13 @@ pub(crate) enum Command {
     ///
     /// Example: OXSEC_PASSWORD=... oxsec mcp --url https://manager:55000 --user soc-bot --ca-file ca.pem
     Mcp(remote::McpArgs),
+    /// Print a shell completion script.
+    ///
+    /// Example: oxsec completions bash > /etc/bash_completion.d/oxsec
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// Call any API endpoint and print its JSON answer.
     ///
     /// Example: oxsec api GET '/agents?limit=5&select=id,name'
@@ -209,6 +216,11 @@ enum ImportCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "oxsec", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
         remote @ (Command::Login(_)
         | Command::Agents(_)
         | Command::Groups(_)

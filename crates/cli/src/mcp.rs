@@ -134,12 +134,60 @@ const TOOLS: &[Tool] = &[
     },
 ];
 
-/// Runs the server until standard input closes.
-pub async fn serve(client: Client) -> Result<(), String> {
-    let allowed = allowed_actions(&client)
+/// The tools the client's user may use.
+async fn permitted_tools(client: &Client) -> Result<Vec<&'static Tool>, String> {
+    let allowed = allowed_actions(client)
         .await
         .map_err(|e| format!("cannot read your permissions: {e}"))?;
-    let tools: Vec<&Tool> = TOOLS.iter().filter(|t| allowed(t.action)).collect();
+    Ok(TOOLS.iter().filter(|t| allowed(t.action)).collect())
+}
+
+/// Serves MCP's HTTP transport on `listen`: each JSON-RPC message is POSTed to `/mcp` with
+/// `Authorization: Bearer <token>` and answered in the response body (202 for notifications).
+pub async fn serve_http(client: Client, listen: &str, token: String) -> Result<(), String> {
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::IntoResponse;
+    let tools = std::sync::Arc::new(permitted_tools(&client).await?);
+    let token = std::sync::Arc::new(token);
+    let app = axum::Router::new().route(
+        "/mcp",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let (client, tools, token) = (client.clone(), tools.clone(), token.clone());
+            async move {
+                let presented = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "));
+                if !presented.is_some_and(|p| constant_time_eq(p.as_bytes(), token.as_bytes())) {
+                    return (StatusCode::UNAUTHORIZED, "a valid bearer token is required").into_response();
+                }
+                let reply = match serde_json::from_str::<Value>(&body) {
+                    Err(e) => Some(error_reply(Value::Null, -32700, &format!("not JSON: {e}"))),
+                    Ok(message) => handle(&client, &tools, message).await,
+                };
+                match reply {
+                    Some(reply) => axum::Json(reply).into_response(),
+                    None => StatusCode::ACCEPTED.into_response(),
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    eprintln!("oxsec mcp: listening on http://{addr}/mcp");
+    axum::serve(listener, app).await.map_err(|e| e.to_string())
+}
+
+/// Compares secrets without an early exit on the first difference.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Runs the server until standard input closes.
+pub async fn serve(client: Client) -> Result<(), String> {
+    let tools = permitted_tools(&client).await?;
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout();
     for line in stdin.lock().lines() {

@@ -211,6 +211,10 @@ pub enum EventsCommand {
 pub struct McpArgs {
     #[command(flatten)]
     conn: Connection,
+    /// Serve MCP's HTTP transport on this address (POST /mcp) instead of stdio; clients must
+    /// send `Authorization: Bearer $OXSEC_MCP_TOKEN`.
+    #[arg(long)]
+    listen: Option<String>,
 }
 
 /// `oxsec api`.
@@ -497,7 +501,24 @@ async fn dispatch(command: crate::Command) -> Result<u8, Failure> {
         C::Events(EventsCommand::Send { conn, file }) => send_events(&conn, &file).await,
         C::Mcp(args) => {
             let client = args.conn.client()?;
-            crate::mcp::serve(client).await.map_err(|e| Failure(3, e))?;
+            match args.listen {
+                Some(listen) => {
+                    let token = std::env::var("OXSEC_MCP_TOKEN")
+                        .ok()
+                        .filter(|t| t.len() >= 16)
+                        .ok_or_else(|| {
+                            Failure(
+                                2,
+                                "the HTTP transport needs OXSEC_MCP_TOKEN (16 characters or more) for its clients"
+                                    .into(),
+                            )
+                        })?;
+                    crate::mcp::serve_http(client, &listen, token)
+                        .await
+                        .map_err(|e| Failure(3, e))?;
+                }
+                None => crate::mcp::serve(client).await.map_err(|e| Failure(3, e))?,
+            }
             Ok(0)
         }
         C::Api(args) => {

@@ -134,6 +134,14 @@ fn client_commands_work_against_the_server() {
 }
 
 #[test]
+fn shell_completions_are_printed() {
+    let config = tempfile::tempdir().expect("config");
+    let out = oxsec(config.path(), &["completions", "bash"], None);
+    assert!(out.status.success());
+    assert!(text(&out).contains("agents"), "the client commands are completed");
+}
+
+#[test]
 fn every_command_has_help_with_an_example() {
     let config = tempfile::tempdir().expect("config");
     for args in [
@@ -150,6 +158,8 @@ fn every_command_has_help_with_an_example() {
         &["logtest", "--help"],
         &["events", "send", "--help"],
         &["api", "--help"],
+        &["mcp", "--help"],
+        &["completions", "--help"],
     ] {
         let out = oxsec(config.path(), args, None);
         assert!(out.status.success(), "{args:?}");
@@ -281,4 +291,75 @@ fn mcp_over_stdio_lists_and_calls_tools_as_the_user_may() {
 
 fn json_line(id: u64, method: &str, params: serde_json::Value) -> String {
     serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()
+}
+
+/// MCP's HTTP transport: a bearer token is required, each message is answered in its response.
+#[test]
+fn mcp_over_http_needs_its_token_and_answers_each_message() {
+    let server = serve();
+    let config = tempfile::tempdir().expect("config");
+    let token = "an-mcp-token-for-tests";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oxsec"))
+        .args([
+            "mcp",
+            "--listen",
+            "127.0.0.1:0",
+            "--url",
+            &server.url,
+            "--user",
+            "wazuh",
+            "--insecure",
+        ])
+        .env("XDG_CONFIG_HOME", config.path())
+        .env("OXSEC_PASSWORD", PASSWORD)
+        .env("OXSEC_MCP_TOKEN", token)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut url = None;
+    for line in BufReader::new(stderr).lines() {
+        let line = line.expect("line");
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            url = Some(rest.trim().to_owned());
+            break;
+        }
+    }
+    let url = url.expect("mcp listening");
+    let post = |auth: &str, body: &str| -> (String, String) {
+        let out = Command::new("curl")
+            .args([
+                "-s",
+                "--max-time",
+                "10",
+                "-o",
+                "-",
+                "-w",
+                "\n%{http_code}",
+                "-X",
+                "POST",
+            ])
+            .args(["-H", "Content-Type: application/json", "-H", auth, "--data", body, &url])
+            .output()
+            .expect("curl");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').unwrap_or((&text, ""));
+        (code.to_owned(), body.to_owned())
+    };
+    let call = json_line(
+        1,
+        "tools/call",
+        serde_json::json!({"name": "list_agents", "arguments": {}}),
+    );
+    assert_eq!(post("Authorization: Bearer wrong", &call).0, "401");
+    let bearer = format!("Authorization: Bearer {token}");
+    let (code, body) = post(&bearer, &call);
+    assert_eq!(code, "200", "{body}");
+    let reply: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(reply["result"]["isError"], false, "{reply}");
+    let (code, _) = post(&bearer, r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+    assert_eq!(code, "202");
+    let _ = child.kill();
+    let _ = child.wait();
 }

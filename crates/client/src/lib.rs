@@ -274,7 +274,12 @@ impl Client {
 
     /// `GET /tasks/status`.
     pub fn tasks(&self) -> ListRequest<Task> {
-        ListRequest::new(self.clone(), "/tasks/status")
+        ListRequest::new(self.clone(), "/tasks/status").since("4.2.0")
+    }
+
+    /// `GET /security/policies`.
+    pub fn policies(&self) -> ListRequest<Policy> {
+        ListRequest::new(self.clone(), "/security/policies")
     }
 
     /// `GET /alerts` (oxsec's alert search; a Wazuh manager answers 404).
@@ -295,6 +300,7 @@ impl Client {
 
     /// `PUT /logtest`: analyses one log line as if read from `location`.
     pub async fn logtest(&self, event: &str, location: &str, log_format: &str) -> Result<LogtestResult, Error> {
+        self.require_version("PUT /logtest", "4.1.0").await?;
         let body = serde_json::json!({"event": event, "location": location, "log_format": log_format});
         let value = self.raw(Method::PUT, "/logtest", &[], Some(&body)).await?;
         let output = value

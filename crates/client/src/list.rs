@@ -38,6 +38,8 @@ pub struct ListRequest<T> {
     offset: u64,
     limit: Option<u64>,
     page_size: u64,
+    /// The API version the endpoint appeared in.
+    since: Option<&'static str>,
     _item: PhantomData<fn() -> T>,
 }
 
@@ -50,8 +52,15 @@ impl<T: DeserializeOwned> ListRequest<T> {
             offset: 0,
             limit: None,
             page_size: 500,
+            since: None,
             _item: PhantomData,
         }
+    }
+
+    /// Refuses the request (before sending it) on a server older than `version`.
+    pub(crate) fn since(mut self, version: &'static str) -> Self {
+        self.since = Some(version);
+        self
     }
 
     /// Any query parameter (`group`, `rule_ids`, `from`…).
@@ -109,6 +118,11 @@ impl<T: DeserializeOwned> ListRequest<T> {
     }
 
     async fn fetch(&self, offset: u64, limit: u64) -> Result<AffectedItems<T>, Error> {
+        if let Some(since) = self.since {
+            self.client
+                .require_version(&format!("GET {}", self.path), since)
+                .await?;
+        }
         let mut query = self.params.clone();
         query.push(("offset".into(), offset.to_string()));
         query.push(("limit".into(), limit.to_string()));

@@ -147,6 +147,16 @@ model!(
 );
 
 model!(
+    /// A security policy (`GET /security/policies`).
+    Policy {
+        id: u64,
+        name: String,
+        policy: Value,
+        roles: Vec<u64>,
+    }
+);
+
+model!(
     /// A task (`GET /tasks/status`).
     Task {
         task_id: u64,

@@ -8,6 +8,9 @@ use std::io::{BufRead, Write};
 use oxsec_client::{Client, Error, Method};
 use serde_json::{json, Value};
 
+/// MCP versions this server speaks (tools only; the first is offered by default).
+const PROTOCOL_VERSIONS: &[&str] = &["2024-11-05", "2025-03-26"];
+
 /// Items a tool returns at most.
 const MAX_ITEMS: u64 = 100;
 /// Characters of a tool's text at most.
@@ -214,16 +217,26 @@ fn error_reply(id: Value, code: i64, message: &str) -> Value {
 
 /// The answer to one message (`None` for notifications).
 async fn handle(client: &Client, tools: &[&Tool], message: Value) -> Option<Value> {
+    if !message.is_object() {
+        return Some(error_reply(
+            Value::Null,
+            -32600,
+            "send one JSON-RPC request object per message (no batches)",
+        ));
+    }
     let id = message.get("id").cloned();
-    let method = message.get("method").and_then(Value::as_str).unwrap_or_default();
+    // A response to us (an id without a method) or a notification (no id) gets no answer.
+    let method = message.get("method").and_then(Value::as_str)?;
     let params = message.get("params").cloned().unwrap_or(Value::Null);
     let id = id?;
     let result = match method {
         "initialize" => {
+            // The version asked for when this server speaks it, else the one it speaks.
             let version = params
                 .get("protocolVersion")
                 .and_then(Value::as_str)
-                .unwrap_or("2024-11-05");
+                .filter(|v| PROTOCOL_VERSIONS.contains(v))
+                .unwrap_or(PROTOCOL_VERSIONS[0]);
             json!({
                 "protocolVersion": version,
                 "capabilities": {"tools": {"listChanged": false}},

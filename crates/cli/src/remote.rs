@@ -1,7 +1,8 @@
 //! The commands that talk to a manager's API (oxsec or Wazuh) through the SDK.
 //!
-//! Exit codes scripts can rely on: 0 done; 1 the server refused (its error code is printed);
-//! 2 bad usage; 3 no connection (network, TLS, profile); 4 done for some items, not all.
+//! Exit codes scripts can rely on: 0 done; 1 the server refused or answered unexpectedly (its
+//! error code is printed); 2 bad usage; 3 no connection (network, TLS, profile); 4 done for
+//! some items, not all.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -252,11 +253,19 @@ fn profiles_path() -> PathBuf {
     base.join("oxsec").join("profiles.json")
 }
 
-fn load_profiles() -> Map<String, Value> {
-    std::fs::read(profiles_path())
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+/// The saved profiles (none when the file does not exist yet).
+fn load_profiles() -> Result<Map<String, Value>, Failure> {
+    let path = profiles_path();
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+            Failure(
+                3,
+                format!("{}: not a profiles file ({e}); fix or remove it", path.display()),
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Map::new()),
+        Err(e) => Err(Failure(3, format!("{}: {e}", path.display()))),
+    }
 }
 
 /// Writes the profiles file atomically, readable by its owner only.
@@ -265,12 +274,12 @@ fn save_profiles(profiles: &Map<String, Value>) -> Result<PathBuf, String> {
     let path = profiles_path();
     let dir = path.parent().map(PathBuf::from).unwrap_or_default();
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let tmp = dir.join(".profiles.json.tmp");
+    let tmp = dir.join(format!(".profiles.json.{}.tmp", std::process::id()));
     let text = serde_json::to_vec_pretty(profiles).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(&tmp);
     let mut f = std::fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
         .open(&tmp)
         .map_err(|e| format!("{}: {e}", tmp.display()))?;
@@ -287,27 +296,27 @@ struct Failure(u8, String);
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         let code = match e {
-            Error::Api { .. } => 1,
+            Error::Api { .. } | Error::Decode(_) | Error::Unsupported { .. } => 1,
             Error::Query(_) => 2,
-            _ => 3,
+            Error::Http(_) | Error::Config(_) => 3,
         };
         Failure(code, e.to_string())
     }
 }
 
 impl Connection {
-    fn profile(&self) -> Profile {
-        let saved: Profile = load_profiles()
+    fn profile(&self) -> Result<Profile, Failure> {
+        let saved: Profile = load_profiles()?
             .get(&self.profile)
             .and_then(|p| serde_json::from_value(p.clone()).ok())
             .unwrap_or_default();
-        Profile {
+        Ok(Profile {
             url: self.url.clone().unwrap_or(saved.url),
             user: self.user.clone().unwrap_or(saved.user),
             ca_file: self.ca_file.clone().or(saved.ca_file),
             insecure: self.insecure || saved.insecure,
             password: std::env::var("OXSEC_PASSWORD").ok().or(saved.password),
-        }
+        })
     }
 
     fn client_for(profile: &Profile) -> Result<Client, Failure> {
@@ -332,7 +341,7 @@ impl Connection {
     }
 
     fn client(&self) -> Result<Client, Failure> {
-        Self::client_for(&self.profile())
+        Self::client_for(&self.profile()?)
     }
 
     fn output(&self) -> Output {
@@ -409,6 +418,13 @@ async fn dispatch(command: crate::Command) -> Result<u8, Failure> {
             Ok(0)
         }
         C::Agents(AgentsCommand::Delete { conn, ids }) => {
+            // Only explicit agents: the API reads `all` as every agent.
+            if let Some(bad) = ids
+                .iter()
+                .find(|id| id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(Failure(2, format!("'{bad}' is not an agent id (digits, e.g. 003)")));
+            }
             let client = conn.client()?;
             let query = vec![
                 ("agents_list".to_owned(), ids.join(",")),
@@ -537,10 +553,10 @@ async fn dispatch(command: crate::Command) -> Result<u8, Failure> {
                 .raw(reqwest_method(&args.method)?, &path, &query, body.as_ref())
                 .await?;
             println!("{}", serde_json::to_string_pretty(&answer).unwrap_or_default());
-            Ok(if answer.get("error").and_then(Value::as_i64) == Some(2) {
-                4
-            } else {
-                0
+            Ok(match answer.get("error").and_then(Value::as_i64) {
+                Some(1) => 1,
+                Some(2) => 4,
+                _ => 0,
             })
         }
         _ => Err(Failure(2, "not a remote command".into())),
@@ -606,7 +622,7 @@ fn decode(text: &str) -> String {
 }
 
 async fn login(args: LoginArgs) -> Result<u8, Failure> {
-    let mut profile = args.conn.profile();
+    let mut profile = args.conn.profile()?;
     if args.password_stdin {
         let mut line = String::new();
         std::io::stdin()
@@ -621,7 +637,7 @@ async fn login(args: LoginArgs) -> Result<u8, Failure> {
     if !args.save_password {
         profile.password = None;
     }
-    let mut profiles = load_profiles();
+    let mut profiles = load_profiles()?;
     profiles.insert(
         args.conn.profile.clone(),
         serde_json::to_value(&profile).unwrap_or_default(),
@@ -662,7 +678,10 @@ async fn send_events(conn: &Connection, file: &PathBuf) -> Result<u8, Failure> {
             }
         }
         if batch.len() == 100 || (line.is_none() && !batch.is_empty()) {
-            let result = client.send_events(&batch).await?;
+            let result = client.send_events(&batch).await.map_err(|e| {
+                let Failure(code, message) = Failure::from(e);
+                Failure(code, format!("{message} (after {sent} events sent; the rest were not)"))
+            })?;
             sent += result.total_affected_items;
             failed += result.total_failed_items;
             batch.clear();
@@ -700,13 +719,13 @@ fn bulk_result(answer: &Value, output: Output) -> Result<u8, Failure> {
         }
         other => print_one(&data, other),
     }
-    Ok(
-        if data.get("total_failed_items").and_then(Value::as_u64).unwrap_or(0) > 0 {
-            4
-        } else {
-            0
-        },
-    )
+    let failed = data.get("total_failed_items").and_then(Value::as_u64).unwrap_or(0);
+    let done = data.get("total_affected_items").and_then(Value::as_u64).unwrap_or(0);
+    Ok(match (done, failed) {
+        (_, 0) => 0,
+        (0, _) => 1,
+        _ => 4,
+    })
 }
 
 /// A cell's text: strings as they are, lists joined, other values as JSON.

@@ -121,6 +121,8 @@ fn client_commands_work_against_the_server() {
     assert_eq!(out.status.code(), Some(4), "{}", text(&out));
     let out = oxsec(c, &["agents", "list", "--url", "https://127.0.0.1:1"], None);
     assert_eq!(out.status.code(), Some(3));
+    let out = oxsec(c, &["agents", "delete", "all"], None);
+    assert_eq!(out.status.code(), Some(2), "'all' would delete every agent");
 
     let out = oxsec(c, &["api", "GET", "/agents?select=name&q=name=web-01"], None);
     let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");

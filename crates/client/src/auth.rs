@@ -117,9 +117,12 @@ impl Auth {
             None => ((exp - issued) / 4).clamp(1, 30),
         };
         self.logins.fetch_add(1, Ordering::Relaxed);
+        // The lifetime from the token, counted on this machine's clock (which may differ from
+        // the server's).
+        let lifetime = (exp - issued).max(1);
         Ok(Token {
             jwt,
-            renew_at: exp - margin,
+            renew_at: now() + (lifetime - margin).max(0),
         })
     }
 }

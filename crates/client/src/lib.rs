@@ -18,8 +18,8 @@
 //!
 //! The client logs in on first use and again shortly before its token expires (read from the
 //! token itself), once more after a 401, with one login shared by concurrent callers; it keeps
-//! under a request rate (a token bucket, 240 per minute by default, below the server's 300) and
-//! retries idempotent requests on 429 and 5xx answers, honouring `Retry-After`.
+//! under a request rate (a token bucket, 240 per minute by default, below the server's 300),
+//! sends again requests refused with 429 (after `Retry-After`) and idempotent ones answered 5xx.
 
 mod auth;
 mod error;
@@ -186,8 +186,11 @@ impl Client {
                 self.inner.auth.forget(&token).await;
                 continue;
             }
-            let retryable = status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
-            if retryable && idempotent && attempt < self.inner.retries {
+            // A 429 was refused before any work, so any method may be sent again; a 5xx may have
+            // done part of it, so only idempotent ones are.
+            let retryable =
+                status == reqwest::StatusCode::TOO_MANY_REQUESTS || (status.is_server_error() && idempotent);
+            if retryable && attempt < self.inner.retries {
                 let wait = retry_after(&response).unwrap_or_else(|| Duration::from_millis(250 << attempt.min(6)));
                 attempt += 1;
                 tokio::time::sleep(wait.min(Duration::from_secs(60))).await;

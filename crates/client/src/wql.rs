@@ -15,9 +15,9 @@ impl Wql {
     /// `field` compared with a value: `Wql::field("status")?.eq("active")?`.
     pub fn field(name: &str) -> Result<Field, Error> {
         let valid = !name.is_empty()
-            && name.split('.').all(|part| {
-                !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            });
+            && name
+                .split('.')
+                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
         if !valid {
             return Err(Error::Query(format!("'{name}' is not a field name (dotted words)")));
         }
@@ -29,9 +29,15 @@ impl Wql {
         Wql(format!("{};{}", self.0, other.0))
     }
 
-    /// Either (grouped, so it combines safely with `and`).
-    pub fn or(self, other: Wql) -> Wql {
-        Wql(format!("({},{})", self.0, other.0))
+    /// Either (grouped, so it combines safely with `and`). Wazuh's grammar has one level of
+    /// parentheses, so an operand that is itself grouped is refused.
+    pub fn or(self, other: Wql) -> Result<Wql, Error> {
+        if self.0.contains('(') || other.0.contains('(') {
+            return Err(Error::Query(
+                "WQL has one level of parentheses: build (a,b,c) from plain conditions".into(),
+            ));
+        }
+        Ok(Wql(format!("({},{})", self.0, other.0)))
     }
 
     /// The text for `q=`.
@@ -49,7 +55,9 @@ impl std::fmt::Display for Wql {
 impl Field {
     fn op(self, op: &str, value: &str) -> Result<Wql, Error> {
         let allowed = |c: char| c.is_alphanumeric() || " _[]-.:?\\/'\"=@%<>{}$".contains(c);
-        if value.is_empty() || !value.chars().all(allowed) {
+        // A value starting like an operator would merge with the one before it (`x=<5`).
+        let starts_like_operator = value.starts_with(['=', '<', '>', '!', '~']);
+        if value.is_empty() || starts_like_operator || !value.chars().all(allowed) {
             return Err(Error::Query(format!(
                 "'{value}' cannot be a WQL value: it must be non-empty and may not contain , ; ( ) ~ ! or other separators"
             )));
@@ -96,5 +104,14 @@ mod tests {
         );
         assert!(Wql::field("name").and_then(|f| f.eq("x;y")).is_err());
         assert!(Wql::field("name").and_then(|f| f.eq("")).is_err());
+        assert!(
+            Wql::field("name").and_then(|f| f.eq("<5")).is_err(),
+            "would read as x=<5"
+        );
+        assert!(Wql::field("os-name").is_err());
+        let either = |v: &str| Wql::field("status").and_then(|f| f.eq(v)).expect("cond");
+        let grouped = either("active").or(either("pending")).expect("or");
+        assert_eq!(grouped.as_str(), "(status=active,status=pending)");
+        assert!(grouped.or(either("x")).is_err(), "nested groups do not parse");
     }
 }

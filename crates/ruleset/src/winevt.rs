@@ -439,6 +439,8 @@ mod xml {
     const MAX_DEPTH: usize = 1024;
     /// Longer names, values or contents are refused.
     const MAX_STRING: usize = 20_480;
+    /// More attributes on one element are refused (the duplicate check compares each pair).
+    const MAX_ATTRIBUTES: usize = 256;
 
     /// The first element of `text` (text around it ignored); `None` when it is not well formed.
     pub fn parse(text: &str) -> Option<Element> {
@@ -545,7 +547,10 @@ mod xml {
                         let start = self.i;
                         let len = self.s[self.i..].iter().position(|c| *c == quote)?;
                         let value = self.text(start, start + len)?;
-                        if value.contains('>') || el.attributes.iter().any(|(n, _)| *n == name) {
+                        if value.contains('>')
+                            || el.attributes.len() >= MAX_ATTRIBUTES
+                            || el.attributes.iter().any(|(n, _)| *n == name)
+                        {
                             return None;
                         }
                         self.i = start + len + 1;

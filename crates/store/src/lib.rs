@@ -49,12 +49,17 @@ impl Store {
         migrate::apply(&mut writer)?;
         // Alerts stored by an older version get their class and hourly counts now, a batch
         // per transaction (a no-op once done).
+        let mut classified = 0usize;
         loop {
             let tx = writer.transaction()?;
             let done = models::alert::classify_pending(&tx, 10_000)?;
             tx.commit()?;
             if done == 0 {
                 break;
+            }
+            classified += done;
+            if classified % 500_000 < 10_000 {
+                tracing::info!(classified, "classifying the alerts of an older store (once)");
             }
         }
         Ok(Self {

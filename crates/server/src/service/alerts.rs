@@ -95,6 +95,16 @@ fn param(params: &Params, names: &[&str]) -> Option<(String, String)> {
 
 /// `from` / `to`: an RFC 3339 date (or `YYYY-MM-DD`), a Unix time, or a time ago (`24h`, `7d`).
 fn instant(name: &str, value: &str, now: i64) -> Result<i64, ApiError> {
+    // Year 9999 at most: later instants would overflow the window arithmetic.
+    const LAST: i64 = 253_402_300_799;
+    let t = parse_instant(name, value, now)?;
+    if !(0..=LAST).contains(&t) {
+        return Err(bad(name, value, format!("'{value}' is outside 1970–9999 - '{name}'")));
+    }
+    Ok(t)
+}
+
+fn parse_instant(name: &str, value: &str, now: i64) -> Result<i64, ApiError> {
     let v = value.trim();
     if let Some(t) = crate::timefmt::iso_epoch(v) {
         return Ok(t);
@@ -807,6 +817,9 @@ pub async fn summary(state: &AppState, authz: &Authz, params: &Params) -> Result
 /// The most rows a page may read walking the time index (else SQLite plans it).
 const TIME_WALK_ROWS: u64 = 200_000;
 
+/// The most alerts a window may hold for a page to walk it by time, whatever the estimate.
+const TIME_WALK_WINDOW: u64 = 1_000_000;
+
 /// A page of alerts: rendered items (with `select`) or whole alert bodies.
 enum Page {
     Rendered((u64, Vec<u8>)),
@@ -856,9 +869,10 @@ pub async fn list(
                 known = Some(total);
                 if newest_first && total > 0 {
                     // Rows the time index walk reads: the window's alerts per match, times the
-                    // rows wanted.
+                    // rows wanted, if matches are spread evenly. They may not be (all in the
+                    // window's oldest week), so the walk is kept to windows it can read whole.
                     let window = scope.window_total(c)?;
-                    if window.saturating_mul(wanted) / total < TIME_WALK_ROWS {
+                    if window <= TIME_WALK_WINDOW && window.saturating_mul(wanted) / total < TIME_WALK_ROWS {
                         sql = &by_time;
                     }
                 }
@@ -999,6 +1013,26 @@ pub async fn retention_loop(state: AppState) {
             keep: cfg.retention_max_alerts,
             max_bytes: cfg.retention_max_megabytes.saturating_mul(1 << 20),
         };
+        let mut retention = retention;
+        if retention.max_bytes > 0 {
+            // Alerts cannot make room for the rest of the store: past that, deleting them all
+            // would not bring the database under the limit.
+            match state.store().read(oxsec_store::models::alert::other_bytes).await {
+                Ok(other) if other >= retention.max_bytes => {
+                    tracing::warn!(
+                        other_mb = other >> 20,
+                        limit_mb = cfg.retention_max_megabytes,
+                        "alerts.retention_max_megabytes is below what the store holds besides alerts; no alert is deleted for size"
+                    );
+                    retention.max_bytes = 0;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot measure the store; no alert is deleted for size this hour");
+                    retention.max_bytes = 0;
+                }
+            }
+        }
         let mut total = 0;
         loop {
             match state

@@ -277,6 +277,7 @@ async fn alerts_are_found_by_each_filter() {
         ("/alerts?from=2026-01-02&to=2026-01-01", "from"),
         ("/alerts?level=abc", "level"),
         ("/alerts?from=yesterday", "from"),
+        ("/alerts?to=9223372036854775807", "to"),
     ] {
         let (status, body) = send(&s, Method::GET, query, &t, None).await;
         assert_eq!(status, 400, "{query}: {body}");

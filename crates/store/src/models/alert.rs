@@ -88,7 +88,12 @@ impl NewAlert {
     /// (not JSON, no `id`).
     pub fn from_line(body: &str, file_offset: u64) -> Option<NewAlert> {
         // Typed, reading only what the store keeps: ingestion parses every line.
-        let line: line::Line = serde_json::from_str(body).ok()?;
+        let line: line::Line = match serde_json::from_str(body) {
+            Ok(line) => line,
+            // A repeated key or a part of an unexpected type (`"data": null`): read it from the
+            // whole JSON, keeping the parts that are objects.
+            Err(_) => line::Line::lenient(serde_json::from_str(body).ok()?)?,
+        };
         let alert_id = line.id.0?;
         let epoch = alert_id.split('.').next().and_then(|e| e.parse().ok()).unwrap_or(0);
         let rule = line.rule;
@@ -134,6 +139,24 @@ impl NewAlert {
 mod line {
     use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
     use serde::Deserialize;
+
+    impl Line {
+        /// The line from its JSON, with each part that is not an object left out.
+        pub fn lenient(mut value: serde_json::Value) -> Option<Line> {
+            let map = value.as_object_mut()?;
+            for part in ["agent", "rule", "decoder", "data"] {
+                if map.get(part).is_some_and(|p| !p.is_object()) {
+                    map.remove(part);
+                }
+            }
+            if let Some(rule) = map.get_mut("rule").and_then(serde_json::Value::as_object_mut) {
+                if rule.get("mitre").is_some_and(|m| !m.is_object()) {
+                    rule.remove("mitre");
+                }
+            }
+            serde_json::from_value(value).ok()
+        }
+    }
 
     #[derive(Deserialize, Default)]
     #[serde(default)]
@@ -350,19 +373,27 @@ impl Counts {
             "INSERT INTO alert_counts_class (period, at, class, count) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (period, at, class) DO UPDATE SET count = count + excluded.count",
         )?;
+        let mut drop_class = conn.prepare_cached(
+            "DELETE FROM alert_counts_class WHERE period = ?1 AND at = ?2 AND class = ?3 AND count <= 0",
+        )?;
         for ((period, at, class), n) in self.classes {
             classes.execute(params![period, at, class, sign * n])?;
+            if sign < 0 {
+                drop_class.execute(params![period, at, class])?;
+            }
         }
         let mut agents = conn.prepare_cached(
             "INSERT INTO alert_counts_agent (period, at, agent_id, count) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (period, at, agent_id) DO UPDATE SET count = count + excluded.count",
         )?;
+        let mut drop_agent = conn.prepare_cached(
+            "DELETE FROM alert_counts_agent WHERE period = ?1 AND at = ?2 AND agent_id = ?3 AND count <= 0",
+        )?;
         for ((period, at, agent), n) in self.agents {
             agents.execute(params![period, at, agent, sign * n])?;
-        }
-        if sign < 0 {
-            conn.execute("DELETE FROM alert_counts_class WHERE count <= 0", [])?;
-            conn.execute("DELETE FROM alert_counts_agent WHERE count <= 0", [])?;
+            if sign < 0 {
+                drop_agent.execute(params![period, at, agent])?;
+            }
         }
         Ok(())
     }
@@ -421,15 +452,28 @@ pub fn import_many(conn: &Connection, alerts: &[NewAlert]) -> Result<usize> {
 /// Classifies (and counts) up to `batch` alerts stored before classes existed; how many.
 /// Run until it returns 0.
 pub fn classify_pending(conn: &Connection, batch: i64) -> Result<usize> {
-    let rows: Vec<(i64, i64, String, String, String)> = conn
-        .prepare_cached("SELECT seq, epoch, agent_id, alert_id, body FROM alerts WHERE class IS NULL LIMIT ?1")?
-        .query_map([batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+    type Row = (i64, i64, String, String, String, String, i64);
+    let rows: Vec<Row> = conn
+        .prepare_cached(
+            "SELECT seq, epoch, agent_id, alert_id, body, rule_id, rule_level FROM alerts WHERE class IS NULL LIMIT ?1",
+        )?
+        .query_map([batch], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?
         .collect::<std::result::Result<_, _>>()?;
     let mut classes = Classifier::new(conn);
     let mut counts = Counts::default();
     let mut update =
         conn.prepare_cached("UPDATE alerts SET class = ?2, srcip = ?3, dstip = ?4, srcuser = ?5 WHERE seq = ?1")?;
-    for (seq, epoch, agent_id, alert_id, body) in &rows {
+    for (seq, epoch, agent_id, alert_id, body, rule_id, rule_level) in &rows {
         let alert = NewAlert::from_line(body, 0).unwrap_or_else(|| NewAlert {
             alert_id: alert_id.clone(),
             epoch: *epoch,
@@ -439,7 +483,12 @@ pub fn classify_pending(conn: &Connection, batch: i64) -> Result<usize> {
             srcip: None,
             dstip: None,
             srcuser: None,
-            class: AlertClass::default(),
+            // Not an alert line any more: what its columns say.
+            class: AlertClass {
+                rule_id: rule_id.clone(),
+                level: *rule_level,
+                ..AlertClass::default()
+            },
             file_offset: 0,
             body: String::new(),
         });
@@ -664,6 +713,24 @@ pub fn prune(conn: &Connection, retention: &Retention, batch: i64) -> Result<usi
     Ok(gone)
 }
 
+/// Bytes the database holds for everything but alerts (agents, inventory, security…): what
+/// size-based retention cannot free.
+pub fn other_bytes(conn: &Connection) -> Result<u64> {
+    let names: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE rootpage > 0
+             AND tbl_name NOT IN ('alerts', 'alert_classes', 'alert_counts_class', 'alert_counts_agent')",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    let mut stmt = conn.prepare("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name = ?1 AND aggregate = TRUE")?;
+    let mut total: i64 = 0;
+    for name in names {
+        total += stmt.query_row([name], |r| r.get::<_, i64>(0))?;
+    }
+    Ok(u64::try_from(total).unwrap_or(0))
+}
+
 /// Bytes of the database in use (its pages less the free ones).
 pub fn used_bytes(conn: &Connection) -> Result<u64> {
     let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
@@ -752,6 +819,8 @@ mod tests {
         insert_many(&conn, &alerts).expect("insert");
         let full = used_bytes(&conn).expect("size");
         assert!(full > 4_000_000, "{full}");
+        let other = other_bytes(&conn).expect("other");
+        assert!(other > 0 && other < full / 4, "{other} of {full}");
         let limit = full / 2;
         let retention = Retention {
             max_bytes: limit,
@@ -833,6 +902,22 @@ mod tests {
         assert_eq!(hourly_total(&conn), 2);
         assert_eq!(prune(&conn, &at_most(1), 100).expect("prune"), 1);
         assert_eq!(hourly_total(&conn), 1);
+    }
+
+    #[test]
+    fn odd_alert_lines_are_still_read() {
+        let a = NewAlert::from_line(
+            r#"{"id":"5.1","rule":{"id":"9","level":3,"level":4,"mitre":null},"data":null,"agent":"001"}"#,
+            0,
+        )
+        .expect("read");
+        assert_eq!((a.class.rule_id.as_str(), a.class.level), ("9", 4));
+        assert_eq!(a.srcip, None);
+        assert!(NewAlert::from_line("not json", 0).is_none());
+        assert!(
+            NewAlert::from_line(r#"{"rule":{}}"#, 0).is_none(),
+            "no id: not an alert"
+        );
     }
 
     #[test]

@@ -398,15 +398,7 @@ async fn dispatch(command: crate::Command) -> Result<u8, Failure> {
             Ok(0)
         }
         C::Agents(AgentsCommand::Show { conn, id }) => {
-            let client = conn.client()?;
-            let page = client
-                .list::<Value>("/agents")
-                .param("agents_list", id.clone())
-                .page()
-                .await?;
-            let Some(agent) = page.affected_items.into_iter().next() else {
-                return Err(Failure(1, format!("agent {id} does not exist (or you may not see it)")));
-            };
+            let agent = first_item(&conn, "/agents", "agents_list", &id, "agent").await?;
             print_one(&agent, conn.output());
             Ok(0)
         }
@@ -496,15 +488,7 @@ async fn dispatch(command: crate::Command) -> Result<u8, Failure> {
             Ok(0)
         }
         C::Rules(RulesCommand::Show { conn, id }) => {
-            let client = conn.client()?;
-            let page = client
-                .list::<Value>("/rules")
-                .param("rule_ids", id.clone())
-                .page()
-                .await?;
-            let Some(rule) = page.affected_items.into_iter().next() else {
-                return Err(Failure(1, format!("rule {id} does not exist")));
-            };
+            let rule = first_item(&conn, "/rules", "rule_ids", &id, "rule").await?;
             print_one(&rule, conn.output());
             Ok(0)
         }
@@ -545,12 +529,9 @@ async fn dispatch(command: crate::Command) -> Result<u8, Failure> {
                 ),
                 None => None,
             };
-            let (path, query) = match args.path.split_once('?') {
-                Some((p, q)) => (p.to_owned(), parse_query(q)),
-                None => (args.path.clone(), Vec::new()),
-            };
+            // The path goes as typed, its query included (already URL-encoded by the user).
             let answer = client
-                .raw(reqwest_method(&args.method)?, &path, &query, body.as_ref())
+                .raw(reqwest_method(&args.method)?, &args.path, &[], body.as_ref())
                 .await?;
             println!("{}", serde_json::to_string_pretty(&answer).unwrap_or_default());
             Ok(match answer.get("error").and_then(Value::as_i64) {
@@ -561,6 +542,16 @@ async fn dispatch(command: crate::Command) -> Result<u8, Failure> {
         }
         _ => Err(Failure(2, "not a remote command".into())),
     }
+}
+
+/// The one item of a list endpoint filtered by id (`/agents?agents_list=001`).
+async fn first_item(conn: &Connection, path: &str, filter: &str, id: &str, what: &str) -> Result<Value, Failure> {
+    let client = conn.client()?;
+    let page = client.list::<Value>(path).param(filter, id).page().await?;
+    page.affected_items
+        .into_iter()
+        .next()
+        .ok_or_else(|| Failure(1, format!("{what} {id} does not exist (or you may not see it)")))
 }
 
 fn rule_row(rule: &oxsec_client::Rule) -> Value {
@@ -581,44 +572,6 @@ fn reqwest_method(name: &str) -> Result<oxsec_client::Method, Failure> {
         "DELETE" => Ok(oxsec_client::Method::DELETE),
         other => Err(Failure(2, format!("'{other}' is not GET, POST, PUT or DELETE"))),
     }
-}
-
-fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(p), String::new()),
-        })
-        .collect()
-}
-
-/// Percent-decoding of a query part (`+` is a space).
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn login(args: LoginArgs) -> Result<u8, Failure> {

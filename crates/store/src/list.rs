@@ -31,6 +31,18 @@ fn from_sqlite(v: ValueRef<'_>) -> SqlValue {
     }
 }
 
+/// `known_total`, or the query's rows counted.
+fn total(conn: &Connection, query: &SqlQuery, known_total: Option<u64>) -> Result<i64> {
+    Ok(match known_total {
+        Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
+        None => {
+            let count_params: Vec<Param<'_>> = query.count_params().iter().map(Param).collect();
+            conn.prepare_cached(&query.count_sql)?
+                .query_row(rusqlite::params_from_iter(count_params.iter()), |r| r.get(0))?
+        }
+    })
+}
+
 /// The total number of matching rows and the requested page as JSON items.
 pub fn run(conn: &Connection, query: &SqlQuery) -> Result<(u64, Vec<Value>)> {
     run_with_total(conn, query, None)
@@ -38,14 +50,7 @@ pub fn run(conn: &Connection, query: &SqlQuery) -> Result<(u64, Vec<Value>)> {
 
 /// [`run`], with the total already known when the caller has it from a kept count.
 pub fn run_with_total(conn: &Connection, query: &SqlQuery, known_total: Option<u64>) -> Result<(u64, Vec<Value>)> {
-    let total: i64 = match known_total {
-        Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
-        None => {
-            let count_params: Vec<Param<'_>> = query.count_params().iter().map(Param).collect();
-            conn.prepare_cached(&query.count_sql)?
-                .query_row(rusqlite::params_from_iter(count_params.iter()), |r| r.get(0))?
-        }
-    };
+    let total = total(conn, query, known_total)?;
     let params: Vec<Param<'_>> = query.params.iter().map(Param).collect();
     let mut stmt = conn.prepare_cached(&query.select_sql)?;
     let width = stmt.column_count();
@@ -64,14 +69,7 @@ pub fn run_with_total(conn: &Connection, query: &SqlQuery, known_total: Option<u
 /// from the rows (see [`oxsec_wql::sql::SqlQuery::item_writer`]). `known_total`, when the caller
 /// has it from a kept count, saves counting the rows.
 pub fn run_json(conn: &Connection, query: &SqlQuery, known_total: Option<u64>) -> Result<(u64, Vec<u8>)> {
-    let total: i64 = match known_total {
-        Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
-        None => {
-            let count_params: Vec<Param<'_>> = query.count_params().iter().map(Param).collect();
-            conn.prepare_cached(&query.count_sql)?
-                .query_row(rusqlite::params_from_iter(count_params.iter()), |r| r.get(0))?
-        }
-    };
+    let total = total(conn, query, known_total)?;
     let params: Vec<Param<'_>> = query.params.iter().map(Param).collect();
     let mut stmt = conn.prepare_cached(&query.select_sql)?;
     let width = stmt.column_count();

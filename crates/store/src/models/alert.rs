@@ -544,10 +544,7 @@ pub fn for_each_agent_count(
     )?;
     let mut rows = stmt.query([period, first, last])?;
     while let Some(r) = rows.next()? {
-        let agent = match r.get_ref(1)? {
-            rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
-            _ => "",
-        };
+        let agent = text_at(r, 1)?;
         f(r.get(0)?, agent, r.get(2)?);
     }
     Ok(())
@@ -615,10 +612,7 @@ fn count_alerts(
             flush(hour.unwrap_or(0), &mut counts, &names);
         }
         hour = Some(this_hour);
-        let agent = match r.get_ref(1)? {
-            rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
-            _ => "",
-        };
+        let agent = text_at(r, 1)?;
         let index = match agents.get(agent) {
             Some(i) => *i,
             None => {
@@ -633,6 +627,14 @@ fn count_alerts(
         flush(h, &mut counts, &names);
     }
     Ok(())
+}
+
+/// A text column borrowed from the row (`""` for anything else): no allocation per row.
+fn text_at<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str> {
+    Ok(match row.get_ref(i)? {
+        rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
+        _ => "",
+    })
 }
 
 /// Whether every alert has its class (alerts stored by an older version get theirs when the
